@@ -1,18 +1,9 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { SESSION_PACKAGE_VERSION } from '@nest-hive/session';
+import { AppModule } from './app.module.js';
+import { readDemoConfig } from './demo-config.js';
 
-@Controller('api')
-class PingController {
-  @Get('ping')
-  ping(): { pid: number; v: string } {
-    return { pid: process.pid, v: SESSION_PACKAGE_VERSION };
-  }
-}
-
-@Module({ controllers: [PingController] })
-class AppModule {}
-
-const app = await NestFactory.create(AppModule);
-await app.listen(Number(process.env.PORT ?? 3000));
+const config = readDemoConfig();
+const app = await NestFactory.create(AppModule.forConfig(config));
+app.enableShutdownHooks();
+await app.listen(config.port);

@@ -1,2 +1,41 @@
-/** Version of the `@nest-hive/session` package. */
-export const SESSION_PACKAGE_VERSION = '0.1.0';
+export { SessionModule } from './session.module.js';
+export {
+  SESSION_MODULE_OPTIONS,
+  type SessionModuleAsyncOptions,
+  type SessionModuleExtras,
+  type SessionModuleForRootOptions,
+} from './session.module-definition.js';
+export type { SameSiteOption, SessionCookieOptions, SessionModuleOptions } from './session-options.interface.js';
+export type {
+  RegenerateOptions,
+  ReservedSessionKey,
+  SessionApi,
+  SessionCookie,
+  SessionData,
+} from './session.interfaces.js';
+export { Session } from './decorators/session.decorator.js';
+export { UseSession } from './decorators/use-session.decorator.js';
+export { SessionLoadInterceptor } from './decorators/session-load.interceptor.js';
+export { getSessionStoreToken, InjectSessionStore } from './decorators/inject-session-store.decorator.js';
+export { SessionService } from './session.service.js';
+export { SessionStore } from './session-store.interface.js';
+export type {
+  SessionDataRecord,
+  SessionPatch,
+  SessionRecord,
+  StoredCookieSettings,
+  StoredSessionRecord,
+} from './session-record.interface.js';
+export { MemorySessionStore } from './stores/memory-session.store.js';
+export type { MemorySessionStoreOptions } from './stores/memory-session-store.options.js';
+export { generateSessionId } from './core/session-id.js';
+export {
+  InvalidSessionIdError,
+  InvalidSessionOptionsError,
+  NestSessionDecoratorError,
+  ReservedSessionKeyError,
+  SessionDataNotSerializableError,
+  SessionNotAvailableError,
+  SessionStoreUnavailableError,
+  SessionTooLargeError,
+} from './session.errors.js';

@@ -1,0 +1,338 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { InvalidSessionIdError, SessionTooLargeError } from '../session.errors.js';
+import { SESSION_ID_PATTERN } from '../session.constants.js';
+import type { RegenerateOptions, Session, SessionCookie } from '../session.interfaces.js';
+import type { SessionDataRecord, SessionPatch, StoredSessionRecord } from '../session-record.interface.js';
+import {
+  diffEntries,
+  emptyRecord,
+  entriesDiffer,
+  materialize,
+  serializedSize,
+  serializeEntries,
+  type SerializedEntries,
+} from './session-data-diff.js';
+import { ResponseCommitGate, type CommitParticipant } from './response-commit-gate.js';
+import { createSessionProxy, isReservedKey } from './session-proxy.js';
+import type { SessionRuntime } from './session-runtime.js';
+
+/** The store work one commit needs. */
+type StoreWork =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'create'; readonly entries: SerializedEntries }
+  | { readonly kind: 'update'; readonly entries: SerializedEntries }
+  | { readonly kind: 'touch' };
+
+const NO_WORK: StoreWork = { kind: 'none' };
+
+/**
+ * One request's session: created by the middleware for every request, it
+ * costs nothing until something asks for the session. Loading reads the
+ * cookie and (only then) the store; the commit before the response writes
+ * only what the request changed, and the cookie only when it must.
+ */
+export class RequestSession implements CommitParticipant {
+  private loading: Promise<Session> | undefined;
+  private proxy: Session | undefined;
+
+  private id = '';
+  private isNew = true;
+  private readonly data: SessionDataRecord = emptyRecord();
+  /** The data as the store holds it, one JSON text per key. */
+  private snapshot: SerializedEntries = new Map();
+  private createdAt = 0;
+  private expiresAt = 0;
+  /** Cookie lifetime this session carries (stored), `undefined` when it follows the options. */
+  private storedMaxAge: number | null | undefined;
+  private maxAgeChanged = false;
+  /** The client sent a cookie of our name, valid or not. */
+  private clientSentCookie = false;
+  /** A Set-Cookie with the current id is owed to the client. */
+  private cookieDue = false;
+  /** The client's session was ended here; its cookie should be expired. */
+  private clearCookieDue = false;
+
+  constructor(
+    private readonly runtime: SessionRuntime,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
+
+  /** Loads the session once; later calls share the same promise. */
+  load(): Promise<Session> {
+    return (this.loading ??= this.loadOnce());
+  }
+
+  /** The session if it was loaded, without loading it. */
+  peek(): Session | undefined {
+    return this.proxy;
+  }
+
+  private async loadOnce(): Promise<Session> {
+    const runtime = this.runtime;
+    const reading = runtime.codec.read(this.req.headers.cookie);
+    this.clientSentCookie = reading.kind !== 'absent';
+    if (reading.kind === 'rejected') runtime.noteRejectedCookie(reading.reason);
+    let adopted = false;
+    if (reading.kind === 'valid') {
+      const record = await runtime.get(reading.id);
+      if (record) adopted = this.adopt(reading.id, record);
+    }
+    if (!adopted) await this.startNew();
+    new ResponseCommitGate(this.res, this, (error) => runtime.reportCommitFailure(error));
+    this.proxy = createSessionProxy(this.data, this.api());
+    (this.req as IncomingMessage & { session?: Session }).session = this.proxy;
+    return this.proxy;
+  }
+
+  private adopt(id: string, record: StoredSessionRecord): boolean {
+    const now = Date.now();
+    const absolute = this.runtime.config.absoluteTimeoutMs;
+    if (record.expiresAt <= now) return false;
+    if (absolute !== undefined && record.createdAt + absolute <= now) {
+      this.runtime.destroyInBackground(id);
+      return false;
+    }
+    this.id = id;
+    this.isNew = false;
+    this.createdAt = record.createdAt;
+    this.expiresAt = record.expiresAt;
+    this.storedMaxAge = record.cookie?.maxAge;
+    for (const key of Object.keys(record.data)) {
+      if (!isReservedKey(key)) this.data[key] = record.data[key];
+    }
+    this.snapshot = serializeEntries(this.data);
+    return true;
+  }
+
+  private async startNew(): Promise<void> {
+    const id = await this.runtime.config.genid(this.req);
+    if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new InvalidSessionIdError();
+    this.id = id;
+    this.isNew = true;
+    this.createdAt = 0;
+    this.expiresAt = 0;
+    this.snapshot = new Map();
+    this.storedMaxAge = undefined;
+  }
+
+  private clearData(): void {
+    for (const key of Object.keys(this.data)) delete this.data[key];
+  }
+
+  // ---------------------------------------------------------------- commit
+
+  /** @inheritdoc */
+  beforeHeaders(): Promise<void> | undefined {
+    const work = this.plan();
+    if (work.kind === 'none') {
+      this.writeCookieHeader();
+      return undefined;
+    }
+    return this.perform(work).then(() => this.writeCookieHeader());
+  }
+
+  /** @inheritdoc */
+  beforeEnd(): Promise<void> | undefined {
+    const work = this.plan();
+    if (work.kind === 'none' || work.kind === 'touch') return undefined;
+    const wasNew = this.isNew;
+    return this.perform(work).then(() => {
+      if (wasNew) this.runtime.warnLateNewSession();
+    });
+  }
+
+  /** Decides what the store needs, from what changed since the last save. */
+  private plan(): StoreWork {
+    const entries = serializeEntries(this.data);
+    if (this.isNew) {
+      return entries.size > 0 || this.maxAgeChanged ? { kind: 'create', entries } : NO_WORK;
+    }
+    if (this.maxAgeChanged || entriesDiffer(this.snapshot, entries)) return { kind: 'update', entries };
+    return this.touchIsDue() ? { kind: 'touch' } : NO_WORK;
+  }
+
+  private async perform(work: StoreWork): Promise<void> {
+    const runtime = this.runtime;
+    const now = Date.now();
+    if (work.kind === 'touch') {
+      const ttl = this.ttlFrom(now);
+      await runtime.touch(this.id, ttl);
+      this.expiresAt = now + ttl;
+      return;
+    }
+    if (work.kind === 'none') return;
+    const bytes = serializedSize(work.entries);
+    if (bytes > runtime.config.maxSessionBytes) throw new SessionTooLargeError(bytes, runtime.config.maxSessionBytes);
+    const cookie = this.maxAgeChanged ? { maxAge: this.storedMaxAge ?? null } : undefined;
+    if (work.kind === 'create') {
+      this.createdAt = now;
+      const ttl = this.ttlFrom(now);
+      const record = { data: materialize(work.entries), createdAt: now, ...(cookie && { cookie }) };
+      await runtime.set(this.id, record, ttl);
+      this.isNew = false;
+      this.expiresAt = now + ttl;
+      this.cookieDue = true;
+    } else {
+      const ttl = this.ttlFrom(now);
+      const patch: SessionPatch = { ...diffEntries(this.snapshot, work.entries), ...(cookie && { cookie }) };
+      const record = { data: materialize(work.entries), createdAt: this.createdAt, ...(cookie && { cookie }) };
+      const applied = await runtime.update(this.id, patch, record, ttl);
+      if (!applied) {
+        await this.endedElsewhere();
+        return;
+      }
+      this.expiresAt = now + ttl;
+      if (this.maxAgeChanged || this.runtime.config.rolling) this.cookieDue = true;
+    }
+    this.snapshot = work.entries;
+    this.maxAgeChanged = false;
+  }
+
+  /** Another request destroyed or expired the session while this one changed it: its changes are dropped. */
+  private async endedElsewhere(): Promise<void> {
+    this.runtime.warnEndedElsewhere();
+    await this.startNew();
+    this.clearData();
+    this.cookieDue = false;
+    this.clearCookieDue = this.clientSentCookie;
+  }
+
+  private touchIsDue(): boolean {
+    const now = Date.now();
+    const lastRenewal = this.expiresAt - this.idleTtl();
+    return now - lastRenewal >= this.runtime.config.touchAfterMs && this.absoluteDeadline() > now;
+  }
+
+  /** Cookie lifetime in force for this session. */
+  private maxAge(): number | null {
+    return this.storedMaxAge !== undefined ? this.storedMaxAge : this.runtime.config.cookie.maxAge;
+  }
+
+  private idleTtl(): number {
+    return this.runtime.config.idleTimeoutMs ?? this.maxAge() ?? this.runtime.defaultIdleTimeoutMs;
+  }
+
+  private absoluteDeadline(): number {
+    const absolute = this.runtime.config.absoluteTimeoutMs;
+    return absolute === undefined ? Number.POSITIVE_INFINITY : (this.createdAt || Date.now()) + absolute;
+  }
+
+  private ttlFrom(now: number): number {
+    return Math.max(1, Math.min(this.idleTtl(), this.absoluteDeadline() - now));
+  }
+
+  private cookieExpiry(): Date | undefined {
+    const maxAge = this.maxAge();
+    if (maxAge === null) return undefined;
+    const now = Date.now();
+    return new Date(Math.min(now + maxAge, this.absoluteDeadline()));
+  }
+
+  private writeCookieHeader(): void {
+    const rolling = this.runtime.config.rolling && !this.isNew;
+    if (!this.cookieDue && !rolling && !this.clearCookieDue) return;
+    const secure = this.runtime.cookieSecurity(this.req);
+    if (secure === undefined) return;
+    const header =
+      this.cookieDue || rolling
+        ? this.runtime.codec.write(this.id, { secure, expires: this.cookieExpiry() })
+        : this.runtime.codec.clear(secure);
+    this.cookieDue = false;
+    this.clearCookieDue = false;
+    appendSetCookie(this.res, this.runtime.codec.name, header);
+  }
+
+  // ------------------------------------------------------------------- api
+
+  private api(): SessionApiImplementation {
+    return {
+      id: () => this.id,
+      isNew: () => this.isNew,
+      cookie: this.cookieView(),
+      regenerate: (options) => this.regenerate(options),
+      destroy: () => this.destroy(),
+      save: () => this.save(),
+      reload: () => this.reload(),
+      touch: () => this.touch(),
+    };
+  }
+
+  private cookieView(): SessionCookie {
+    const view = {} as SessionCookie;
+    Object.defineProperties(view, {
+      maxAge: {
+        enumerable: true,
+        get: () => this.maxAge(),
+        set: (value: number | null) => {
+          if (value !== null && (!Number.isFinite(value) || value < 0)) {
+            throw new TypeError('session.cookie.maxAge must be a non-negative number of milliseconds, or null.');
+          }
+          this.storedMaxAge = value === null ? null : Math.round(value);
+          this.maxAgeChanged = true;
+        },
+      },
+      expires: { enumerable: true, get: () => this.cookieExpiry() },
+    });
+    return view;
+  }
+
+  private async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    if (!this.isNew) await this.runtime.destroy(this.id);
+    if (this.clientSentCookie) this.clearCookieDue = true;
+    await this.startNew();
+    if (!options.keepData) this.clearData();
+    this.cookieDue = false;
+    this.maxAgeChanged = false;
+  }
+
+  private async destroy(): Promise<void> {
+    await this.regenerate({ keepData: false });
+  }
+
+  private async save(): Promise<void> {
+    const work = this.plan();
+    if (work.kind !== 'none') await this.perform(work);
+    if (this.res.headersSent && this.cookieDue) this.runtime.warnLateNewSession();
+  }
+
+  private async reload(): Promise<void> {
+    const record = this.isNew ? undefined : await this.runtime.get(this.id);
+    this.clearData();
+    this.maxAgeChanged = false;
+    if (record && this.adopt(this.id, record)) return;
+    if (!this.isNew) {
+      await this.startNew();
+      this.clearCookieDue = this.clientSentCookie;
+    }
+  }
+
+  private async touch(): Promise<void> {
+    if (this.isNew) return;
+    await this.perform({ kind: 'touch' });
+    if (this.runtime.config.rolling) this.cookieDue = true;
+  }
+}
+
+/** The session API as the proxy exposes it. */
+export interface SessionApiImplementation {
+  readonly id: () => string;
+  readonly isNew: () => boolean;
+  readonly cookie: SessionCookie;
+  readonly regenerate: (options?: RegenerateOptions) => Promise<void>;
+  readonly destroy: () => Promise<void>;
+  readonly save: () => Promise<void>;
+  readonly reload: () => Promise<void>;
+  readonly touch: () => Promise<void>;
+}
+
+/** Adds a Set-Cookie value, keeping those other code set and replacing an earlier one of ours. */
+function appendSetCookie(res: ServerResponse, name: string, header: string): void {
+  const existing = res.getHeader('set-cookie');
+  const prefix = `${name}=`;
+  const others =
+    existing === undefined
+      ? []
+      : (Array.isArray(existing) ? existing : [String(existing)]).filter((value) => !value.startsWith(prefix));
+  res.setHeader('set-cookie', [...others, header]);
+}

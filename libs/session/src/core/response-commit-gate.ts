@@ -1,0 +1,134 @@
+import type { ServerResponse } from 'node:http';
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/** What the gate asks of the session before the response goes out. */
+export interface CommitParticipant {
+  /** Runs before the status line and headers are written; may set headers. */
+  beforeHeaders(): Promise<void> | undefined;
+  /** Runs before the response ends when headers went out earlier (streaming). */
+  beforeEnd(): Promise<void> | undefined;
+}
+
+type GatedMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
+type Call = readonly [GatedMethod, unknown[]];
+type Phase = 'open' | 'headers-committed' | 'ended' | 'failed';
+
+/** Headers that describe the body of a response the gate replaces with an error. */
+const BODY_HEADERS = ['content-length', 'content-type', 'etag', 'last-modified', 'content-encoding', 'location'];
+
+/**
+ * Holds back the response of a request whose session has to be saved, so the
+ * store write completes before the status line is sent (a client that follows
+ * a redirect sees the data).
+ *
+ * It wraps `writeHead`, `write`, `end` and `flushHeaders` of this one response
+ * object. The first of them runs the commit; while it is pending, calls are
+ * queued in order (a `write` returns `false`, and `'drain'` follows, so piped
+ * streams wait) and then replayed. When the commit fails before anything was
+ * sent, the queued response is dropped and an error response sent instead;
+ * after headers went out, the connection is destroyed so the client never
+ * takes a failed save for success.
+ */
+export class ResponseCommitGate {
+  private phase: Phase = 'open';
+  private queue: Call[] | null = null;
+  private owesDrain = false;
+  private readonly original: Record<GatedMethod, (...args: unknown[]) => unknown>;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly participant: CommitParticipant,
+    private readonly onFailure: (error: unknown) => void,
+  ) {
+    const target = res as unknown as Record<GatedMethod, (...args: unknown[]) => unknown>;
+    this.original = {
+      writeHead: target.writeHead,
+      write: target.write,
+      end: target.end,
+      flushHeaders: target.flushHeaders,
+    };
+    for (const method of Object.keys(this.original) as GatedMethod[]) {
+      target[method] = (...args: unknown[]) => this.call(method, args);
+    }
+  }
+
+  private call(method: GatedMethod, args: unknown[]): unknown {
+    if (this.queue) return this.enqueue(method, args);
+    // The error response replaced whatever the handler still writes.
+    if (this.phase === 'failed') return method === 'write' ? false : this.res;
+    let pending: Promise<void> | undefined;
+    try {
+      if (this.phase === 'open') {
+        this.phase = method === 'end' ? 'ended' : 'headers-committed';
+        pending = this.participant.beforeHeaders();
+      } else if (this.phase === 'headers-committed' && method === 'end') {
+        this.phase = 'ended';
+        pending = this.participant.beforeEnd();
+      }
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    if (!pending) return this.invoke(method, args);
+    this.queue = [];
+    const result = this.enqueue(method, args);
+    pending.then(
+      () => this.replay(),
+      (error: unknown) => this.fail(error),
+    );
+    return result;
+  }
+
+  private enqueue(method: GatedMethod, args: unknown[]): unknown {
+    this.queue?.push([method, args]);
+    if (method === 'write') {
+      this.owesDrain = true;
+      return false;
+    }
+    return this.res;
+  }
+
+  private replay(): void {
+    const calls = this.queue ?? [];
+    this.queue = null;
+    let lastWrite = true;
+    for (let i = 0; i < calls.length; i++) {
+      if (this.queue) {
+        // A later call started another commit: the rest waits behind it.
+        (this.queue as Call[]).push(...calls.slice(i));
+        return;
+      }
+      const [method, args] = calls[i] as Call;
+      const result = this.call(method, args);
+      if (method === 'write') lastWrite = result !== false;
+    }
+    if (this.owesDrain && !this.queue) {
+      this.owesDrain = false;
+      if (lastWrite) this.res.emit('drain');
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.queue = null;
+    this.phase = 'failed';
+    this.onFailure(error);
+    const res = this.res;
+    if (res.headersSent) {
+      res.destroy(error instanceof Error ? error : undefined);
+      return;
+    }
+    const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const body =
+      error instanceof HttpException
+        ? error.getResponse()
+        : { statusCode: status, message: 'Internal server error' };
+    for (const header of BODY_HEADERS) res.removeHeader(header);
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    const payload = typeof body === 'string' ? { statusCode: status, message: body } : body;
+    this.invoke('end', [JSON.stringify(payload)]);
+  }
+
+  private invoke(method: GatedMethod, args: unknown[]): unknown {
+    return Reflect.apply(this.original[method], this.res, args);
+  }
+}

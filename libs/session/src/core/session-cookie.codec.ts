@@ -1,0 +1,106 @@
+import { parseCookie, stringifySetCookie } from 'cookie';
+import { sign, unsign } from 'cookie-signature';
+import { MAX_COOKIE_VALUE_LENGTH, SESSION_ID_PATTERN } from '../session.constants.js';
+import type { ResolvedCookieSettings } from '../session-config.js';
+
+/** Why a session cookie was not accepted. Never contains the cookie value. */
+export type CookieRejection = 'duplicate' | 'oversized' | 'unsigned' | 'bad-signature' | 'malformed';
+
+/** What the request's `Cookie` header says about the session. */
+export type SessionCookieReading =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'rejected'; readonly reason: CookieRejection }
+  | { readonly kind: 'valid'; readonly id: string };
+
+const ABSENT: SessionCookieReading = { kind: 'absent' };
+
+/** Per-response attributes that depend on the request or the session. */
+export interface CookieWriteAttributes {
+  readonly secure: boolean;
+  /** Persistent-cookie expiry, or `undefined` for a browser-session cookie. */
+  readonly expires: Date | undefined;
+}
+
+/**
+ * Reads, verifies, signs and writes the session cookie. The value is
+ * `<id>.<HMAC-SHA256 signature>` in the `cookie-signature` format, verified
+ * in constant time against every configured secret.
+ */
+export class SessionCookieCodec {
+  constructor(
+    private readonly settings: ResolvedCookieSettings,
+    private readonly secrets: readonly string[],
+  ) {}
+
+  /** Extracts and verifies the session id from a `Cookie` header. */
+  read(header: string | undefined): SessionCookieReading {
+    if (!header) return ABSENT;
+    const name = this.settings.name;
+    if (!header.includes(name)) return ABSENT;
+    const occurrences = countCookies(header, name);
+    if (occurrences === 0) return ABSENT;
+    if (occurrences > 1) return { kind: 'rejected', reason: 'duplicate' };
+    const value = parseCookie(header)[name];
+    if (value === undefined || value === '') return { kind: 'rejected', reason: 'malformed' };
+    if (value.length > MAX_COOKIE_VALUE_LENGTH) return { kind: 'rejected', reason: 'oversized' };
+    if (!value.includes('.')) return { kind: 'rejected', reason: 'unsigned' };
+    for (const secret of this.secrets) {
+      const id = unsign(value, secret);
+      if (id !== false) {
+        return SESSION_ID_PATTERN.test(id) ? { kind: 'valid', id } : { kind: 'rejected', reason: 'malformed' };
+      }
+    }
+    return { kind: 'rejected', reason: 'bad-signature' };
+  }
+
+  /** A `Set-Cookie` value carrying `id`, signed with the first secret. */
+  write(id: string, attributes: CookieWriteAttributes): string {
+    const s = this.settings;
+    const expires = attributes.expires;
+    return stringifySetCookie(s.name, sign(id, this.secrets[0] as string), {
+      path: s.path,
+      domain: s.domain,
+      httpOnly: s.httpOnly,
+      sameSite: s.sameSite,
+      secure: attributes.secure,
+      partitioned: s.partitioned && attributes.secure,
+      priority: s.priority,
+      expires,
+      maxAge: expires ? Math.max(0, Math.round((expires.getTime() - Date.now()) / 1000)) : undefined,
+    });
+  }
+
+  /** A `Set-Cookie` value that makes the browser drop the session cookie. */
+  clear(secure: boolean): string {
+    const s = this.settings;
+    return stringifySetCookie(s.name, '', {
+      path: s.path,
+      domain: s.domain,
+      httpOnly: s.httpOnly,
+      sameSite: s.sameSite,
+      secure,
+      partitioned: s.partitioned && secure,
+      expires: new Date(0),
+      maxAge: 0,
+    });
+  }
+
+  /** The cookie name. */
+  get name(): string {
+    return this.settings.name;
+  }
+}
+
+/** Counts `name=` pairs in a `Cookie` header, matching whole names only. */
+function countCookies(header: string, name: string): number {
+  let count = 0;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) count++;
+    start = end + 1;
+  }
+  return count;
+}

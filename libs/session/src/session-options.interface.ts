@@ -1,0 +1,94 @@
+import type { IncomingMessage } from 'node:http';
+import type { Type } from '@nestjs/common';
+import type { RouteInfo } from '@nestjs/common/interfaces/middleware/middleware-configuration.interface.js';
+import type { SessionStore } from './session-store.interface.js';
+import type { MemorySessionStoreOptions } from './stores/memory-session-store.options.js';
+
+/** `SameSite` attribute values. */
+export type SameSiteOption = 'lax' | 'strict' | 'none';
+
+/** Settings of the session cookie. */
+export interface SessionCookieOptions {
+  /** `Path` attribute. Default `'/'`. */
+  path?: string;
+  /** `Domain` attribute. Default: none (host-only cookie). */
+  domain?: string;
+  /** `HttpOnly` attribute. Default `true`. */
+  httpOnly?: boolean;
+  /** `SameSite` attribute. Default `'lax'`. */
+  sameSite?: SameSiteOption | false;
+  /**
+   * `Secure` attribute. `'auto'` (the default) marks the cookie secure when
+   * the request came over HTTPS, reading `X-Forwarded-Proto` only when
+   * `trustProxy` is on. With `true`, the cookie is not sent over plain HTTP
+   * and a warning is logged once.
+   */
+  secure?: boolean | 'auto';
+  /**
+   * Cookie lifetime in milliseconds. Default: none, a browser-session cookie.
+   * A handler can change it per session through `session.cookie.maxAge`.
+   */
+  maxAge?: number;
+  /** `Partitioned` attribute (CHIPS). Needs a secure cookie. Default `false`. */
+  partitioned?: boolean;
+  /** `Priority` attribute. */
+  priority?: 'low' | 'medium' | 'high';
+}
+
+/** Options of `SessionModule.forRoot()` / `forRootAsync()`. */
+export interface SessionModuleOptions {
+  /**
+   * Secret(s) that sign the session cookie: each at least 32 characters. The
+   * first signs; every one verifies, so a new secret can be put first while
+   * old cookies stay valid until the old secret is removed.
+   */
+  secret: string | string[];
+  /** Cookie name. Default `'sid'`. */
+  name?: string;
+  /** Cookie settings. */
+  cookie?: SessionCookieOptions;
+  /**
+   * Send the cookie again (with a fresh expiry) on every request that uses an
+   * existing session. Default `false`.
+   */
+  rolling?: boolean;
+  /**
+   * How long (ms) an unchanged session may go after its last save or touch
+   * before a request that uses it extends its store lifetime again. Capped at
+   * half the idle timeout. Default `60_000`.
+   */
+  touchAfter?: number;
+  /**
+   * Store lifetime (ms) of a session nobody uses. Default: `cookie.maxAge`,
+   * or 24 hours.
+   */
+  idleTimeout?: number;
+  /**
+   * Hard lifetime (ms) of a session since it was created, however active it
+   * is. Default: none.
+   */
+  absoluteTimeout?: number;
+  /**
+   * Makes a new session id. Ids must be 16–128 characters of `A-Z a-z 0-9 _ -`.
+   * Default: 192 random bits from `crypto`, base64url-encoded.
+   */
+  genid?: (req: IncomingMessage) => string | Promise<string>;
+  /** Trust `X-Forwarded-Proto` from a reverse proxy. Default `false`. */
+  trustProxy?: boolean;
+  /**
+   * The store. Default: a `MemorySessionStore`, or under `bootstrapCluster`
+   * with several workers the store shared through the primary.
+   */
+  store?: SessionStore;
+  /** Settings of the default memory store. */
+  memoryStore?: MemorySessionStoreOptions;
+  /**
+   * Largest serialized session (bytes of JSON) a request may save. A larger
+   * session is refused with `SessionTooLargeError`. Default 128 KiB.
+   */
+  maxSessionBytes?: number;
+  /** Routes that get the session middleware. Default: every route. */
+  forRoutes?: Array<string | RouteInfo | Type<unknown>>;
+  /** Routes excluded from the session middleware. */
+  exclude?: Array<string | RouteInfo>;
+}

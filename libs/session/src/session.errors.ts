@@ -1,0 +1,103 @@
+import {
+  HttpException,
+  HttpStatus,
+  InternalServerErrorException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+
+/** Thrown at start-up when `SessionModule` options are invalid. */
+export class InvalidSessionOptionsError extends Error {
+  override readonly name = 'InvalidSessionOptionsError';
+  constructor(
+    /** The option at fault, e.g. `secret` or `cookie.sameSite`. */
+    readonly option: string,
+    problem: string,
+  ) {
+    super(`SessionModule option \`${option}\` ${problem}`);
+  }
+}
+
+/**
+ * The session store failed or did not answer. Requests that need the session
+ * get a 503; routes that do not use it are unaffected.
+ */
+export class SessionStoreUnavailableError extends ServiceUnavailableException {
+  override readonly name = 'SessionStoreUnavailableError';
+  constructor(
+    /** The store operation that failed. */
+    readonly operation: 'get' | 'set' | 'patch' | 'destroy' | 'touch',
+    cause: unknown,
+  ) {
+    super('Session store unavailable, please retry shortly', {
+      cause,
+      description: 'Service Unavailable',
+    });
+  }
+}
+
+/** A handler asked for the session on a route the session middleware does not cover. */
+export class SessionNotAvailableError extends InternalServerErrorException {
+  override readonly name = 'SessionNotAvailableError';
+  constructor() {
+    super(
+      'No session on this request: import SessionModule.forRoot() in the application, ' +
+        'and check that its `forRoutes`/`exclude` options cover this route.',
+    );
+  }
+}
+
+/** Application code tried to use a reserved name as a session data key. */
+export class ReservedSessionKeyError extends TypeError {
+  override readonly name = 'ReservedSessionKeyError';
+  constructor(readonly key: string) {
+    super(`"${key}" is reserved by the session API and cannot be used as a session data key; pick another name.`);
+  }
+}
+
+/** A session value could not be serialized to JSON (e.g. a BigInt or a cycle). */
+export class SessionDataNotSerializableError extends InternalServerErrorException {
+  override readonly name = 'SessionDataNotSerializableError';
+  constructor(
+    readonly key: string,
+    cause: unknown,
+  ) {
+    super(`Session key "${key}" holds a value that is not JSON-serializable; store plain data only.`, { cause });
+  }
+}
+
+/** The session grew past `maxSessionBytes` and was not saved. */
+export class SessionTooLargeError extends HttpException {
+  override readonly name = 'SessionTooLargeError';
+  constructor(
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      `Session data is ${bytes} bytes, over the ${maxBytes}-byte limit (maxSessionBytes); it was not saved. ` +
+        'Keep large data elsewhere and store a reference in the session.',
+      HttpStatus.PAYLOAD_TOO_LARGE,
+    );
+  }
+}
+
+/** `genid` produced something that cannot be a session id. */
+export class InvalidSessionIdError extends InternalServerErrorException {
+  override readonly name = 'InvalidSessionIdError';
+  constructor() {
+    super('The `genid` option returned an invalid id: ids must be 16-128 characters of A-Z a-z 0-9 _ -.');
+  }
+}
+
+/**
+ * A handler uses Nest's own `@Session()` from `@nestjs/common`, which reads
+ * `req.session` synchronously, on a route where nothing loads it first.
+ */
+export class NestSessionDecoratorError extends Error {
+  override readonly name = 'NestSessionDecoratorError';
+  constructor(readonly handler: string) {
+    super(
+      `${handler} uses @Session() from '@nestjs/common', which cannot load a lazy session. ` +
+        `Import { Session } from '@nest-hive/session' instead, or add @UseSession() to the handler or its controller.`,
+    );
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The data an application keeps in its sessions. Augment it to type
+ * `@Session()` everywhere at once.
+ *
+ * @example
+ * ```ts
+ * declare module '@nest-hive/session' {
+ *   interface SessionData {
+ *     user?: string;
+ *     visits?: number;
+ *   }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SessionData {}
+
+/** Cookie settings of one session that a handler may change. */
+export interface SessionCookie {
+  /**
+   * Lifetime of the cookie in milliseconds from now, or `null` for a
+   * browser-session cookie. Setting it marks the cookie to be sent again with
+   * a new `Expires`, and is remembered for the session's later responses.
+   */
+  maxAge: number | null;
+  /** When the cookie sent with this response expires, if it is persistent. */
+  readonly expires: Date | undefined;
+}
+
+/** Options of {@link SessionApi.regenerate}. */
+export interface RegenerateOptions {
+  /** Carry the current data over to the new session id. Default `false`. */
+  keepData?: boolean;
+}
+
+/**
+ * Methods and read-only fields every session has. None of them is enumerable
+ * or stored, and data keys can never overwrite them.
+ */
+export interface SessionApi {
+  /** The session id (never logged by the library). */
+  readonly id: string;
+  /** `true` while the session has not been saved to the store. */
+  readonly isNew: boolean;
+  /** Cookie settings of this session. */
+  readonly cookie: SessionCookie;
+  /**
+   * Issues a new id and deletes the old store entry at once, so the old
+   * cookie loads nothing anywhere. Call it on login (session fixation).
+   */
+  regenerate(options?: RegenerateOptions): Promise<void>;
+  /** Deletes the store entry and expires the cookie. The session is new afterwards. */
+  destroy(): Promise<void>;
+  /** Writes pending changes now instead of just before the response. */
+  save(): Promise<void>;
+  /** Discards unsaved changes and reads the session again from the store. */
+  reload(): Promise<void>;
+  /** Extends the store entry's idle lifetime without changing its data. */
+  touch(): Promise<void>;
+}
+
+/** Names that data keys may not use. */
+export type ReservedSessionKey = keyof SessionApi | 'then';
+
+/**
+ * A request's session: the application's data as properties, plus the
+ * {@link SessionApi}. Obtain it with the `@Session()` parameter decorator or
+ * `SessionService.get(req)`.
+ *
+ * @typeParam T - the data shape; defaults to the augmented {@link SessionData}.
+ */
+export type Session<T extends object = SessionData> = Omit<T, ReservedSessionKey> & SessionApi;

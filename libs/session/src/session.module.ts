@@ -1,0 +1,68 @@
+import {
+  Inject,
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { NestSessionDecoratorCheck } from './nest-session-decorator.check.js';
+import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { SessionMiddleware } from './session.middleware.js';
+import { sessionRuntimeProvider, sessionStoreProvider } from './session.providers.js';
+import { SessionService } from './session.service.js';
+import type { SessionModuleOptions } from './session-options.interface.js';
+import { SessionStore } from './session-store.interface.js';
+
+/**
+ * Lazy sessions for a Nest application. Mounts its own middleware on every
+ * route (narrow it with `forRoutes`/`exclude`) and is global by default.
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [SessionModule.forRoot({ secret: process.env.SESSION_SECRET! })],
+ * })
+ * export class AppModule {}
+ * ```
+ * @example
+ * ```ts
+ * SessionModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ secret: config.getOrThrow('SESSION_SECRET') }),
+ * })
+ * ```
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [sessionStoreProvider, sessionRuntimeProvider, SessionService, SessionMiddleware, NestSessionDecoratorCheck],
+  exports: [SessionService, SessionStore],
+})
+export class SessionModule extends ConfigurableSessionModule implements NestModule, OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
+    @Inject(SessionStore) private readonly store: SessionStore,
+    private readonly nestSessionCheck: NestSessionDecoratorCheck,
+  ) {
+    super();
+  }
+
+  /** Mounts the session middleware. */
+  configure(consumer: MiddlewareConsumer): void {
+    const exclude = this.options.exclude ?? [];
+    const proxy = consumer.apply(SessionMiddleware);
+    (exclude.length > 0 ? proxy.exclude(...exclude) : proxy).forRoutes(...(this.options.forRoutes ?? ['*']));
+  }
+
+  /** Fails start-up when a handler uses Nest's `@Session()` without `@UseSession()`. */
+  onModuleInit(): void {
+    this.nestSessionCheck.assertNoUnloadedNestSession();
+  }
+
+  /** Closes the store if this module created it. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.options.store) await this.store.close?.();
+  }
+}

@@ -1,0 +1,23 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { SessionRuntime } from './core/session-runtime.js';
+import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
+import { resolveSessionConfig } from './session-config.js';
+import type { SessionModuleOptions } from './session-options.interface.js';
+import { SessionStore } from './session-store.interface.js';
+import { MemorySessionStore } from './stores/memory-session.store.js';
+
+/** The active store: the one given in the options, else the default. */
+export const sessionStoreProvider: Provider = {
+  provide: SessionStore,
+  useFactory: (options: SessionModuleOptions): SessionStore =>
+    options.store ?? new MemorySessionStore(options.memoryStore),
+  inject: [SESSION_MODULE_OPTIONS],
+};
+
+/** The runtime every request shares; options are validated here, at start-up. */
+export const sessionRuntimeProvider: Provider = {
+  provide: SessionRuntime,
+  useFactory: (options: SessionModuleOptions, store: SessionStore): SessionRuntime =>
+    new SessionRuntime(resolveSessionConfig(options), store, new Logger('SessionModule')),
+  inject: [SESSION_MODULE_OPTIONS, SessionStore],
+};
