@@ -5,7 +5,11 @@ export {
   type SessionModuleExtras,
   type SessionModuleForRootOptions,
 } from './session.module-definition.js';
-export type { SameSiteOption, SessionCookieOptions, SessionModuleOptions } from './session-options.interface.js';
+export type {
+  SameSiteOption,
+  SessionCookieOptions,
+  SessionModuleOptions,
+} from './session-options.interface.js';
 export type {
   RegenerateOptions,
   ReservedSessionKey,

@@ -22,15 +22,22 @@ export class NestSessionDecoratorCheck {
   assertNoUnloadedNestSession(): void {
     const sessionType = String(RouteParamtypes.SESSION);
     for (const wrapper of this.discovery.getControllers()) {
-      const { metatype, instance } = wrapper;
+      const metatype: unknown = wrapper.metatype;
+      const instance: unknown = wrapper.instance;
       if (typeof metatype !== 'function' || !instance) continue;
       if (Reflect.getMetadata(USE_SESSION_METADATA, metatype)) continue;
       const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, method) ?? {}) as Record<string, unknown>;
+        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, method) ?? {}) as Record<
+          string,
+          unknown
+        >;
         const usesNestSession = Object.keys(args).some((key) => key.split(':')[0] === sessionType);
         const handler = prototype[method];
-        if (usesNestSession && !(typeof handler === 'function' && Reflect.getMetadata(USE_SESSION_METADATA, handler))) {
+        if (
+          usesNestSession &&
+          !(typeof handler === 'function' && Reflect.getMetadata(USE_SESSION_METADATA, handler))
+        ) {
           throw new NestSessionDecoratorError(`${metatype.name}.${method}()`);
         }
       }

@@ -47,7 +47,8 @@ const PLACEHOLDER_SECRET = /keyboard ?cat|change ?me|replace ?me|your[-_ ]?secre
 export function resolveSessionConfig(options: SessionModuleOptions): SessionConfig {
   const secrets = resolveSecrets(options.secret);
   const cookie = options.cookie ?? {};
-  const sameSite = cookie.sameSite === undefined ? 'lax' : cookie.sameSite === false ? undefined : cookie.sameSite;
+  const sameSite =
+    cookie.sameSite === undefined ? 'lax' : cookie.sameSite === false ? undefined : cookie.sameSite;
   if (sameSite !== undefined && !['lax', 'strict', 'none'].includes(sameSite)) {
     throw new InvalidSessionOptionsError('cookie.sameSite', "must be 'lax', 'strict', 'none' or false.");
   }
@@ -85,7 +86,8 @@ export function resolveSessionConfig(options: SessionModuleOptions): SessionConf
     absoluteTimeoutMs: optionalDuration('absoluteTimeout', options.absoluteTimeout),
     genid: options.genid ?? generateSessionId,
     trustProxy: options.trustProxy ?? false,
-    maxSessionBytes: optionalDuration('maxSessionBytes', options.maxSessionBytes) ?? DEFAULT_MAX_SESSION_BYTES,
+    maxSessionBytes:
+      optionalDuration('maxSessionBytes', options.maxSessionBytes) ?? DEFAULT_MAX_SESSION_BYTES,
   };
 }
 
@@ -129,7 +131,10 @@ function isWeakSecret(value: string): boolean {
 function optionalDuration(option: string, value: number | undefined, allowZero = false): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || !Number.isInteger(value)) {
-    throw new InvalidSessionOptionsError(option, `must be a ${allowZero ? 'non-negative' : 'positive'} integer.`);
+    throw new InvalidSessionOptionsError(
+      option,
+      `must be a ${allowZero ? 'non-negative' : 'positive'} integer.`,
+    );
   }
   return value;
 }

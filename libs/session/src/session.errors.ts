@@ -1,9 +1,10 @@
-import {
-  HttpException,
-  HttpStatus,
-  InternalServerErrorException,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+
+/*
+ * Errors a client should see carry an HTTP status (they extend HttpException);
+ * programming and configuration errors are plain errors, which Nest logs with
+ * their stack and answers with a generic 500.
+ */
 
 /** Thrown at start-up when `SessionModule` options are invalid. */
 export class InvalidSessionOptionsError extends Error {
@@ -36,7 +37,7 @@ export class SessionStoreUnavailableError extends ServiceUnavailableException {
 }
 
 /** A handler asked for the session on a route the session middleware does not cover. */
-export class SessionNotAvailableError extends InternalServerErrorException {
+export class SessionNotAvailableError extends Error {
   override readonly name = 'SessionNotAvailableError';
   constructor() {
     super(
@@ -50,18 +51,22 @@ export class SessionNotAvailableError extends InternalServerErrorException {
 export class ReservedSessionKeyError extends TypeError {
   override readonly name = 'ReservedSessionKeyError';
   constructor(readonly key: string) {
-    super(`"${key}" is reserved by the session API and cannot be used as a session data key; pick another name.`);
+    super(
+      `"${key}" is reserved by the session API and cannot be used as a session data key; pick another name.`,
+    );
   }
 }
 
 /** A session value could not be serialized to JSON (e.g. a BigInt or a cycle). */
-export class SessionDataNotSerializableError extends InternalServerErrorException {
+export class SessionDataNotSerializableError extends Error {
   override readonly name = 'SessionDataNotSerializableError';
   constructor(
     readonly key: string,
     cause: unknown,
   ) {
-    super(`Session key "${key}" holds a value that is not JSON-serializable; store plain data only.`, { cause });
+    super(`Session key "${key}" holds a value that is not JSON-serializable; store plain data only.`, {
+      cause,
+    });
   }
 }
 
@@ -81,7 +86,7 @@ export class SessionTooLargeError extends HttpException {
 }
 
 /** `genid` produced something that cannot be a session id. */
-export class InvalidSessionIdError extends InternalServerErrorException {
+export class InvalidSessionIdError extends Error {
   override readonly name = 'InvalidSessionIdError';
   constructor() {
     super('The `genid` option returned an invalid id: ids must be 16-128 characters of A-Z a-z 0-9 _ -.');

@@ -69,4 +69,9 @@ export type ReservedSessionKey = keyof SessionApi | 'then';
  *
  * @typeParam T - the data shape; defaults to the augmented {@link SessionData}.
  */
-export type Session<T extends object = SessionData> = Omit<T, ReservedSessionKey> & SessionApi;
+export type Session<T extends object = SessionData> = SessionDataKeys<T> & SessionApi;
+
+/** `T` without the reserved names, keeping its optional markers and index signatures. */
+export type SessionDataKeys<T extends object> = {
+  [K in keyof T as K extends ReservedSessionKey ? never : K]: T[K];
+};

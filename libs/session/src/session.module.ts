@@ -37,10 +37,19 @@ import { SessionStore } from './session-store.interface.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [sessionStoreProvider, sessionRuntimeProvider, SessionService, SessionMiddleware, NestSessionDecoratorCheck],
+  providers: [
+    sessionStoreProvider,
+    sessionRuntimeProvider,
+    SessionService,
+    SessionMiddleware,
+    NestSessionDecoratorCheck,
+  ],
   exports: [SessionService, SessionStore],
 })
-export class SessionModule extends ConfigurableSessionModule implements NestModule, OnModuleInit, OnApplicationShutdown {
+export class SessionModule
+  extends ConfigurableSessionModule
+  implements NestModule, OnModuleInit, OnApplicationShutdown
+{
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
     @Inject(SessionStore) private readonly store: SessionStore,

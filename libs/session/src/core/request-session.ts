@@ -163,7 +163,8 @@ export class RequestSession implements CommitParticipant {
     }
     if (work.kind === 'none') return;
     const bytes = serializedSize(work.entries);
-    if (bytes > runtime.config.maxSessionBytes) throw new SessionTooLargeError(bytes, runtime.config.maxSessionBytes);
+    if (bytes > runtime.config.maxSessionBytes)
+      throw new SessionTooLargeError(bytes, runtime.config.maxSessionBytes);
     const cookie = this.maxAgeChanged ? { maxAge: this.storedMaxAge ?? null } : undefined;
     if (work.kind === 'create') {
       this.createdAt = now;
@@ -176,7 +177,11 @@ export class RequestSession implements CommitParticipant {
     } else {
       const ttl = this.ttlFrom(now);
       const patch: SessionPatch = { ...diffEntries(this.snapshot, work.entries), ...(cookie && { cookie }) };
-      const record = { data: materialize(work.entries), createdAt: this.createdAt, ...(cookie && { cookie }) };
+      const record = {
+        data: materialize(work.entries),
+        createdAt: this.createdAt,
+        ...(cookie && { cookie }),
+      };
       const applied = await runtime.update(this.id, patch, record, ttl);
       if (!applied) {
         await this.endedElsewhere();
@@ -266,7 +271,9 @@ export class RequestSession implements CommitParticipant {
         get: () => this.maxAge(),
         set: (value: number | null) => {
           if (value !== null && (!Number.isFinite(value) || value < 0)) {
-            throw new TypeError('session.cookie.maxAge must be a non-negative number of milliseconds, or null.');
+            throw new TypeError(
+              'session.cookie.maxAge must be a non-negative number of milliseconds, or null.',
+            );
           }
           this.storedMaxAge = value === null ? null : Math.round(value);
           this.maxAgeChanged = true;
@@ -333,6 +340,8 @@ function appendSetCookie(res: ServerResponse, name: string, header: string): voi
   const others =
     existing === undefined
       ? []
-      : (Array.isArray(existing) ? existing : [String(existing)]).filter((value) => !value.startsWith(prefix));
+      : (Array.isArray(existing) ? existing : [String(existing)]).filter(
+          (value) => !value.startsWith(prefix),
+        );
   res.setHeader('set-cookie', [...others, header]);
 }

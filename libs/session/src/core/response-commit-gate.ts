@@ -14,7 +14,14 @@ type Call = readonly [GatedMethod, unknown[]];
 type Phase = 'open' | 'headers-committed' | 'ended' | 'failed';
 
 /** Headers that describe the body of a response the gate replaces with an error. */
-const BODY_HEADERS = ['content-length', 'content-type', 'etag', 'last-modified', 'content-encoding', 'location'];
+const BODY_HEADERS = [
+  'content-length',
+  'content-type',
+  'etag',
+  'last-modified',
+  'content-encoding',
+  'location',
+];
 
 /**
  * Holds back the response of a request whose session has to be saved, so the
@@ -66,7 +73,7 @@ export class ResponseCommitGate {
         pending = this.participant.beforeEnd();
       }
     } catch (error) {
-      pending = Promise.reject(error);
+      pending = Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     if (!pending) return this.invoke(method, args);
     this.queue = [];
@@ -97,7 +104,7 @@ export class ResponseCommitGate {
         (this.queue as Call[]).push(...calls.slice(i));
         return;
       }
-      const [method, args] = calls[i] as Call;
+      const [method, args] = calls[i];
       const result = this.call(method, args);
       if (method === 'write') lastWrite = result !== false;
     }
@@ -125,6 +132,7 @@ export class ResponseCommitGate {
     res.statusCode = status;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     const payload = typeof body === 'string' ? { statusCode: status, message: body } : body;
+    this.invoke('writeHead', [status]);
     this.invoke('end', [JSON.stringify(payload)]);
   }
 

@@ -1,7 +1,7 @@
 import { parseCookie, stringifySetCookie } from 'cookie';
-import { sign, unsign } from 'cookie-signature';
 import { MAX_COOKIE_VALUE_LENGTH, SESSION_ID_PATTERN } from '../session.constants.js';
 import type { ResolvedCookieSettings } from '../session-config.js';
+import { CookieSigner } from './cookie-signer.js';
 
 /** Why a session cookie was not accepted. Never contains the cookie value. */
 export type CookieRejection = 'duplicate' | 'oversized' | 'unsigned' | 'bad-signature' | 'malformed';
@@ -27,10 +27,14 @@ export interface CookieWriteAttributes {
  * in constant time against every configured secret.
  */
 export class SessionCookieCodec {
+  private readonly signer: CookieSigner;
+
   constructor(
     private readonly settings: ResolvedCookieSettings,
-    private readonly secrets: readonly string[],
-  ) {}
+    secrets: readonly string[],
+  ) {
+    this.signer = new CookieSigner(secrets);
+  }
 
   /** Extracts and verifies the session id from a `Cookie` header. */
   read(header: string | undefined): SessionCookieReading {
@@ -44,20 +48,16 @@ export class SessionCookieCodec {
     if (value === undefined || value === '') return { kind: 'rejected', reason: 'malformed' };
     if (value.length > MAX_COOKIE_VALUE_LENGTH) return { kind: 'rejected', reason: 'oversized' };
     if (!value.includes('.')) return { kind: 'rejected', reason: 'unsigned' };
-    for (const secret of this.secrets) {
-      const id = unsign(value, secret);
-      if (id !== false) {
-        return SESSION_ID_PATTERN.test(id) ? { kind: 'valid', id } : { kind: 'rejected', reason: 'malformed' };
-      }
-    }
-    return { kind: 'rejected', reason: 'bad-signature' };
+    const id = this.signer.unsign(value);
+    if (id === undefined) return { kind: 'rejected', reason: 'bad-signature' };
+    return SESSION_ID_PATTERN.test(id) ? { kind: 'valid', id } : { kind: 'rejected', reason: 'malformed' };
   }
 
   /** A `Set-Cookie` value carrying `id`, signed with the first secret. */
   write(id: string, attributes: CookieWriteAttributes): string {
     const s = this.settings;
     const expires = attributes.expires;
-    return stringifySetCookie(s.name, sign(id, this.secrets[0] as string), {
+    return stringifySetCookie(s.name, this.signer.sign(id), {
       path: s.path,
       domain: s.domain,
       httpOnly: s.httpOnly,

@@ -15,7 +15,7 @@ export function serializeEntries(data: SessionDataRecord): SerializedEntries {
   for (const key of Object.keys(data)) {
     let json: string | undefined;
     try {
-      json = JSON.stringify(data[key]) as string | undefined;
+      json = JSON.stringify(data[key]);
     } catch (cause) {
       throw new SessionDataNotSerializableError(key, cause);
     }
@@ -43,7 +43,10 @@ export function entriesDiffer(before: SerializedEntries, after: SerializedEntrie
  * copies parsed from `after`, so the store never shares objects with the
  * handler.
  */
-export function diffEntries(before: SerializedEntries, after: SerializedEntries): Omit<SessionPatch, 'cookie'> {
+export function diffEntries(
+  before: SerializedEntries,
+  after: SerializedEntries,
+): Omit<SessionPatch, 'cookie'> {
   const set = emptyRecord();
   const unset: string[] = [];
   for (const [key, json] of after) if (before.get(key) !== json) set[key] = JSON.parse(json);

@@ -46,7 +46,7 @@ export function createSessionProxy(data: SessionDataRecord, api: SessionApiImple
         if (key === 'isNew') return api.isNew();
         return members[key];
       }
-      return Reflect.get(target, key);
+      return Reflect.get(target, key) as unknown;
     },
     set(target, key, value) {
       guard(key);
@@ -61,7 +61,9 @@ export function createSessionProxy(data: SessionDataRecord, api: SessionApiImple
       return Reflect.deleteProperty(target, key);
     },
     has(target, key) {
-      return (typeof key === 'string' && RESERVED_KEYS.has(key) && key !== 'then') || Reflect.has(target, key);
+      return (
+        (typeof key === 'string' && RESERVED_KEYS.has(key) && key !== 'then') || Reflect.has(target, key)
+      );
     },
   };
   return new Proxy(data, handler) as unknown as Session;

@@ -157,7 +157,9 @@ export class SessionRuntime {
 
   private noteRecovery(): void {
     const seconds = ((Date.now() - (this.outageSince ?? Date.now())) / 1000).toFixed(1);
-    this.logger.log(`Session store answering again after ${seconds}s and ${this.outageFailures} failed call(s).`);
+    this.logger.log(
+      `Session store answering again after ${seconds}s and ${this.outageFailures} failed call(s).`,
+    );
     this.outageSince = undefined;
     this.outageFailures = 0;
   }

@@ -86,7 +86,10 @@ export class MemorySessionStore implements SessionStore {
   async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
     const entry = this.live(id);
     if (!entry) return false;
-    const data = Object.assign(Object.create(null) as SessionDataRecord, JSON.parse(entry.json));
+    const data = Object.assign(
+      Object.create(null) as SessionDataRecord,
+      JSON.parse(entry.json) as SessionDataRecord,
+    );
     for (const key of Object.keys(patch.set)) data[key] = patch.set[key];
     for (const key of patch.unset) delete data[key];
     entry.json = JSON.stringify(data);

@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { resolveSessionConfig } from '../session-config.js';
+import { SessionCookieCodec } from './session-cookie.codec.js';
+
+const SECRET = 'k3Jq9vXw2LmN8pRt5YbZc7Hd4Fg6Ts1Ue0Wa-_Qi9Oy2Mx7';
+const ID = 'AbCdEfGhIjKlMnOpQrStUvWxYz012345';
+
+function codec(options: Parameters<typeof resolveSessionConfig>[0] = { secret: SECRET }): SessionCookieCodec {
+  const config = resolveSessionConfig(options);
+  return new SessionCookieCodec(config.cookie, config.secrets);
+}
+
+describe('SessionCookieCodec', () => {
+  it('round-trips an id through Set-Cookie and Cookie', () => {
+    const c = codec();
+    const header = c.write(ID, { secure: false, expires: undefined });
+    const pair = header.split(';')[0];
+    expect(c.read(pair)).toEqual({ kind: 'valid', id: ID });
+    expect(c.read(`theme=dark; ${pair}; lang=en`)).toEqual({ kind: 'valid', id: ID });
+  });
+
+  it('writes the default attributes: Path=/, HttpOnly, SameSite=Lax, no Secure', () => {
+    const header = codec().write(ID, { secure: false, expires: undefined });
+    expect(header).toMatch(/; Path=\//);
+    expect(header).toMatch(/; HttpOnly/);
+    expect(header).toMatch(/; SameSite=Lax/);
+    expect(header).not.toMatch(/Secure|Expires|Max-Age|Partitioned/);
+  });
+
+  it('writes domain, secure, partitioned, priority and expiry when configured', () => {
+    const c = codec({
+      secret: SECRET,
+      name: '__Host-app',
+      cookie: { domain: 'example.com', partitioned: true, priority: 'high', sameSite: 'none' },
+    });
+    const expires = new Date(Date.now() + 60_000);
+    const header = c.write(ID, { secure: true, expires });
+    expect(header).toMatch(/^__Host-app=/);
+    expect(header).toMatch(/; Domain=example.com/);
+    expect(header).toMatch(/; Secure/);
+    expect(header).toMatch(/; Partitioned/);
+    expect(header).toMatch(/; Priority=High/);
+    expect(header).toMatch(/; SameSite=None/);
+    expect(header).toMatch(/; Max-Age=60/);
+    expect(header).toContain(`Expires=${expires.toUTCString()}`);
+  });
+
+  it('clears the cookie with Max-Age=0 and an epoch Expires', () => {
+    const header = codec().clear(false);
+    expect(header).toMatch(/^sid=;/);
+    expect(header).toMatch(/Max-Age=0/);
+    expect(header).toMatch(/Expires=Thu, 01 Jan 1970 00:00:00 GMT/);
+  });
+
+  it.each([
+    ['absent header', undefined, 'absent'],
+    ['no cookie of ours', 'other=1; sidx=2', 'absent'],
+    ['duplicate', 'sid=a.b; sid=a.b', 'duplicate'],
+    ['duplicate with spaces', 'sid=a.b;   sid =c.d', 'duplicate'],
+    ['unsigned', `sid=${ID}`, 'unsigned'],
+    ['bad signature', `sid=${ID}.AAAA`, 'bad-signature'],
+    ['oversized', `sid=${'x'.repeat(300)}.y`, 'oversized'],
+    ['empty', 'sid=', 'malformed'],
+  ])('reads %s as %s', (_label, header, kind) => {
+    const reading = codec().read(header);
+    expect(reading.kind === 'rejected' ? reading.reason : reading.kind).toBe(kind);
+  });
+
+  it('rejects a validly signed value that is not a session id', () => {
+    const c = codec();
+    const header = c.write('short', { secure: false, expires: undefined }).split(';')[0];
+    expect(c.read(header)).toEqual({ kind: 'rejected', reason: 'malformed' });
+  });
+});

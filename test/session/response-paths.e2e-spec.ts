@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { request } from '../support/http.js';
+import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
+
+describe('every way a response leaves persists a written session', () => {
+  let t: SessionTestApp;
+  beforeAll(async () => {
+    t = await startSessionApp();
+  });
+  afterAll(() => t.close());
+  beforeEach(async () => {
+    await t.store.clear();
+    t.store.reset();
+    t.store.delayMs = 0;
+  });
+
+  async function userOf(cookie: string | undefined): Promise<unknown> {
+    expect(cookie).toBeDefined();
+    const reply = await request(t.url, '/probe/read', { cookie });
+    return (reply.json as { data: { user?: string } }).data.user;
+  }
+
+  it('7. the store write completes before the status line is sent', async () => {
+    t.store.delayMs = 150;
+    const response = await fetch(`${t.url}/probe/write?k=user&v=ann`);
+    const headersAt = Date.now();
+    await response.text();
+    expect(t.store.writesCompletedAt).toHaveLength(1);
+    expect(t.store.writesCompletedAt[0]).toBeLessThanOrEqual(headersAt);
+  });
+
+  it('7. a client that follows a redirect at once sees the data, even with a slow store', async () => {
+    t.store.delayMs = 120;
+    const redirect = await request(t.url, '/probe/redirect');
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/probe/read');
+    t.store.delayMs = 0;
+    const followed = await request(t.url, redirect.headers.get('location') as string, {
+      cookie: redirect.sessionCookie,
+    });
+    expect(followed.json).toMatchObject({ isNew: false, data: { user: 'redirected' } });
+  });
+
+  it('17. a response sent through @Res() persists the session', async () => {
+    t.store.delayMs = 30;
+    const reply = await request(t.url, '/probe/with-res');
+    expect(reply.status).toBe(201);
+    expect(reply.json).toEqual({ via: 'res' });
+    expect(await userOf(reply.sessionCookie)).toBe('res');
+  });
+
+  it('17. a StreamableFile response persists the session and streams its body whole', async () => {
+    t.store.delayMs = 30;
+    const reply = await request(t.url, '/probe/stream');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('chunk-1,chunk-2');
+    expect(await userOf(reply.sessionCookie)).toBe('stream');
+  });
+
+  it('17. a stream piped into @Res() waits for the save and arrives whole', async () => {
+    t.store.delayMs = 30;
+    const reply = await request(t.url, '/probe/raw-stream');
+    expect(reply.body).toBe('abc');
+    expect(await userOf(reply.sessionCookie)).toBe('raw-stream');
+  });
+
+  it('17. an Express res.redirect() persists the session', async () => {
+    t.store.delayMs = 30;
+    const reply = await request(t.url, '/probe/express-redirect');
+    expect(reply.status).toBe(302);
+    expect(await userOf(reply.sessionCookie)).toBe('express-redirected');
+  });
+
+  it('17. a thrown HttpException persists the session written before it', async () => {
+    const reply = await request(t.url, '/probe/throw');
+    expect(reply.status).toBe(418);
+    expect(reply.json).toMatchObject({ statusCode: 418, message: 'teapot' });
+    expect(await userOf(reply.sessionCookie)).toBe('thrown');
+  });
+
+  it('16. Set-Cookie headers that other code set are preserved', async () => {
+    const reply = await request(t.url, '/probe/other-cookie');
+    const names = reply.setCookies.map((c) => c.split('=')[0]).sort();
+    expect(names).toEqual(['lang', 'sid', 'theme']);
+    expect(await userOf(reply.sessionCookie)).toBe('with-other-cookies');
+  });
+});
