@@ -78,6 +78,24 @@ describe('every way a response leaves persists a written session', () => {
     expect(await userOf(reply.sessionCookie)).toBe('thrown');
   });
 
+  it('a session changed after the headers went out is still saved before the response ends', async () => {
+    const created = await request(t.url, '/probe/write?k=user&v=ann');
+    t.store.delayMs = 30;
+    const reply = await request(t.url, '/probe/late?v=streamed', { cookie: created.sessionCookie });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('start,end');
+    expect(t.store.writesCompletedAt).toHaveLength(2);
+    expect(await userOf(created.sessionCookie)).toBe('streamed');
+  });
+
+  it('a new session first written after the headers went out is saved, and a warning says its cookie was lost', async () => {
+    const reply = await request(t.url, '/probe/late');
+    expect(reply.body).toBe('start,end');
+    expect(reply.setCookies).toEqual([]);
+    expect(t.store.calls.set).toBe(1);
+    expect(t.logger.text()).toContain('after the response headers were sent');
+  });
+
   it('16. Set-Cookie headers that other code set are preserved', async () => {
     const reply = await request(t.url, '/probe/other-cookie');
     const names = reply.setCookies.map((c) => c.split('=')[0]).sort();

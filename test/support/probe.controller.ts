@@ -5,11 +5,12 @@ import {
   HttpException,
   HttpStatus,
   Query,
+  Req,
   Redirect,
   Res,
   StreamableFile,
 } from '@nestjs/common';
-import { Session } from '@nest-hive/session';
+import { Session, SessionService } from '@nest-hive/session';
 import type { Response } from 'express';
 
 /** The data the probe routes keep in sessions. */
@@ -30,6 +31,17 @@ function view(session: ProbeSession): Record<string, unknown> {
 /** Routes that use the session in each way the behaviour tests need. */
 @Controller('probe')
 export class ProbeController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Get('late')
+  async late(@Req() req: unknown, @Res() res: Response, @Query('v') value = 'late'): Promise<void> {
+    res.setHeader('content-type', 'text/plain');
+    res.write('start,');
+    const session = await this.sessions.get<ProbeData>(req);
+    session.user = value;
+    res.end('end');
+  }
+
   @Get('none')
   none(): { ok: true } {
     return { ok: true };

@@ -78,7 +78,7 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
   throw new Error(
-    `Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+    `Timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
   );
 }
 

@@ -19,7 +19,6 @@ export type {
 } from './session.interfaces.js';
 export { Session } from './decorators/session.decorator.js';
 export { UseSession } from './decorators/use-session.decorator.js';
-export { SessionLoadInterceptor } from './decorators/session-load.interceptor.js';
 export { getSessionStoreToken, InjectSessionStore } from './decorators/inject-session-store.decorator.js';
 export { SessionService } from './session.service.js';
 export { SessionStore } from './session-store.interface.js';

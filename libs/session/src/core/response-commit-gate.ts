@@ -54,6 +54,8 @@ export class ResponseCommitGate {
       end: target.end,
       flushHeaders: target.flushHeaders,
     };
+    // A session first used while streaming can no longer change the headers.
+    if (res.headersSent) this.phase = 'headers-committed';
     for (const method of Object.keys(this.original) as GatedMethod[]) {
       target[method] = (...args: unknown[]) => this.call(method, args);
     }
