@@ -1,0 +1,3 @@
+export { RedisSessionStore, RedisOperationTimeoutError } from './redis-session.store.js';
+export type { RedisSessionStoreOptions } from './redis-session-store.options.js';
+export { jsonSessionSerializer, type SessionSerializer } from './session-serializer.js';

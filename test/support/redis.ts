@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort, waitFor } from './processes.js';
+
+/** The shared Redis the tests use (never stopped by a test). */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * Whether the shared Redis answers. Outside CI an unreachable server skips
+ * the Redis tests with a message; in CI (`CI=true`) it is a failure.
+ */
+export async function redisReachable(url = REDIS_URL): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch (error) {
+    if (process.env.CI === 'true') {
+      throw new Error(`Redis at ${url} is unreachable, and CI requires it: ${(error as Error).message}`);
+    }
+    console.warn(
+      `Skipping Redis tests: no Redis at ${url} (${(error as Error).message}). Start one to run them.`,
+    );
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** A key prefix no other test run uses. */
+export function uniquePrefix(label: string): string {
+  return `test:${label}:${process.pid}:${randomBytes(6).toString('hex')}:`;
+}
+
+/** A `redis-server` a test owns, on its own port, keeping data across restarts (append-only file). */
+export class OwnRedisServer {
+  private readonly dir = mkdtempSync(join(tmpdir(), 'nest-hive-redis-'));
+  private pid: number | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(readonly port: number) {}
+
+  /** Starts a server on a free port. */
+  static async start(): Promise<OwnRedisServer> {
+    const server = new OwnRedisServer(await freePort());
+    await server.resume();
+    return server;
+  }
+
+  /** `redis://127.0.0.1:<port>` */
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** (Re)starts the server process on the same port and data directory. */
+  async resume(): Promise<void> {
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--dir',
+        this.dir,
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: 'ignore' },
+    );
+    this.pid = child.pid;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    await waitFor(
+      `redis-server on ${this.port}`,
+      async () => ((await pingOnce(this.url)) ? true : undefined),
+      10_000,
+    );
+  }
+
+  /** Stops the server process (SIGTERM: it flushes its append-only file) and waits for it to exit. */
+  async pause(): Promise<void> {
+    if (this.pid !== undefined) process.kill(this.pid, 'SIGTERM');
+    await this.exited;
+    this.pid = undefined;
+  }
+
+  /** Stops the server for good and removes its data. */
+  async dispose(): Promise<void> {
+    await this.pause();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function pingOnce(url: string): Promise<boolean> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
