@@ -18,4 +18,10 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
     (req as SessionCarrier)[SESSION_SLOT] = new RequestSession(this.runtime, req, res);
     next();
   }
+
+  /** {@link use} as a plain function, for mounting on the HTTP adapter directly. */
+  readonly handler = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    (req as SessionCarrier)[SESSION_SLOT] = new RequestSession(this.runtime, req, res);
+    next();
+  };
 }

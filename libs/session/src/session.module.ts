@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { NestSessionDecoratorCheck } from './nest-session-decorator.check.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { SessionMiddleware } from './session.middleware.js';
@@ -54,15 +54,26 @@ export class SessionModule
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly nestSessionCheck: NestSessionDecoratorCheck,
+    private readonly middleware: SessionMiddleware,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     super();
   }
 
-  /** Mounts the session middleware. */
+  /**
+   * Mounts the session middleware. For every route (the default) it goes on
+   * the HTTP adapter directly, which skips Nest's per-request route matching;
+   * with `forRoutes`/`exclude` it goes through the `MiddlewareConsumer`.
+   */
   configure(consumer: MiddlewareConsumer): void {
-    const exclude = this.options.exclude ?? [];
+    const { forRoutes, exclude = [] } = this.options;
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (!forRoutes && exclude.length === 0 && adapter) {
+      adapter.use(this.middleware.handler);
+      return;
+    }
     const proxy = consumer.apply(SessionMiddleware);
-    (exclude.length > 0 ? proxy.exclude(...exclude) : proxy).forRoutes(...(this.options.forRoutes ?? ['*']));
+    (exclude.length > 0 ? proxy.exclude(...exclude) : proxy).forRoutes(...(forRoutes ?? ['*']));
   }
 
   /** Fails start-up when a handler uses Nest's `@Session()` without `@UseSession()`. */

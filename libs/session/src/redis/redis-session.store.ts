@@ -106,7 +106,12 @@ export class RedisSessionStore implements SessionStore {
       fields.push(DATA_PREFIX + name, this.serializer.stringify(record.data[name]));
     }
     await this.run(async () => {
-      const results = await this.client.multi().del(key).hset(key, ...fields).pexpire(key, ttlMs).exec();
+      const results = await this.client
+        .multi()
+        .del(key)
+        .hset(key, ...fields)
+        .pexpire(key, ttlMs)
+        .exec();
       unwrap(results, 2);
     });
   }
@@ -118,7 +123,12 @@ export class RedisSessionStore implements SessionStore {
       pairs.push(DATA_PREFIX + name, this.serializer.stringify(patch.set[name]));
     }
     if (patch.cookie) pairs.push(COOKIE_FIELD, JSON.stringify(patch.cookie));
-    const args = [String(ttlMs), String(pairs.length / 2), ...pairs, ...patch.unset.map((name) => DATA_PREFIX + name)];
+    const args = [
+      String(ttlMs),
+      String(pairs.length / 2),
+      ...pairs,
+      ...patch.unset.map((name) => DATA_PREFIX + name),
+    ];
     const applied = await this.run(() => this.evalPatch(this.key(id), args));
     return applied === 1;
   }
@@ -186,7 +196,10 @@ export class RedisSessionStore implements SessionStore {
   /** Runs one call once the client is ready, within the operation timeout. */
   private async run<T>(call: () => Promise<T>): Promise<T> {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new RedisOperationTimeoutError(this.timeoutMs)), this.timeoutMs);
+    const timer = setTimeout(
+      () => abort.abort(new RedisOperationTimeoutError(this.timeoutMs)),
+      this.timeoutMs,
+    );
     const timedOut = new Promise<never>((_, reject) =>
       abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), { once: true }),
     );

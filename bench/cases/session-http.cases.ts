@@ -1,0 +1,165 @@
+import type { BenchContext } from '../lib/bench-context.js';
+import { measureInterleaved } from '../lib/interleave.js';
+import { obtainCookie } from '../lib/load.js';
+import { ratio, type CaseResult, type VariantResult } from '../lib/report.js';
+import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
+
+const APP = `${BENCH_DIST}/servers/session-bench-app.js`;
+
+async function withServers<T>(
+  specs: Array<[name: string, env: Record<string, string>]>,
+  run: (servers: ServerProcess[]) => Promise<T>,
+): Promise<T> {
+  const servers: ServerProcess[] = [];
+  try {
+    for (const [name, env] of specs) servers.push(await startServer(name, APP, env));
+    return await run(servers);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+const median = (variants: VariantResult[], name: string): number => {
+  const found = variants.find((v) => v.name === name);
+  if (!found) throw new Error(`no variant ${name}`);
+  return found.summary.median;
+};
+
+/** Case 1: a route that never uses the session, with and without a session cookie. */
+export async function sessionOverheadCase(context: BenchContext): Promise<CaseResult> {
+  return withServers(
+    [
+      ['none', { BENCH_SESSION: 'none' }],
+      ['express-session', { BENCH_SESSION: 'express-session' }],
+      ['nest-hive', { BENCH_SESSION: 'nest-hive' }],
+    ],
+    async ([none, express, ours]) => {
+      const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
+      const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+      const variants = await measureInterleaved(context, [
+        { name: '(a) no session module', load: { url: `${none.url}/bench/none` } },
+        { name: '(b) express-session', load: { url: `${express.url}/bench/none` } },
+        { name: '(c) @nest-hive/session', load: { url: `${ours.url}/bench/none` } },
+        {
+          name: '(a) no session module, with cookie',
+          load: { url: `${none.url}/bench/none`, headers: { cookie: ourCookie } },
+        },
+        {
+          name: '(b) express-session, with cookie',
+          load: { url: `${express.url}/bench/none`, headers: { cookie: expressCookie } },
+        },
+        {
+          name: '(c) @nest-hive/session, with cookie',
+          load: { url: `${ours.url}/bench/none`, headers: { cookie: ourCookie } },
+        },
+      ]);
+      const m = (name: string) => median(variants, name);
+      return {
+        id: '1',
+        title: 'route that never uses the session',
+        variants,
+        ratios: [
+          ratio('(c)/(a) without cookie', m('(c) @nest-hive/session') / m('(a) no session module'), {
+            op: '>=',
+            value: 0.95,
+          }),
+          ratio(
+            '(c)/(a) with cookie',
+            m('(c) @nest-hive/session, with cookie') / m('(a) no session module, with cookie'),
+            {
+              op: '>=',
+              value: 0.95,
+            },
+          ),
+          ratio('(b)/(a) without cookie', m('(b) express-session') / m('(a) no session module')),
+          ratio(
+            '(b)/(a) with cookie',
+            m('(b) express-session, with cookie') / m('(a) no session module, with cookie'),
+          ),
+        ],
+      };
+    },
+  );
+}
+
+/** Case 2: a route that writes the session (`visits++`), with and without a cookie. */
+export async function sessionWriteCase(context: BenchContext): Promise<CaseResult> {
+  return withServers(
+    [
+      ['express-session', { BENCH_SESSION: 'express-session' }],
+      ['nest-hive', { BENCH_SESSION: 'nest-hive' }],
+    ],
+    async ([express, ours]) => {
+      const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
+      const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+      const variants = await measureInterleaved(context, [
+        { name: 'express-session, new session each request', load: { url: `${express.url}/bench/visits` } },
+        { name: '@nest-hive/session, new session each request', load: { url: `${ours.url}/bench/visits` } },
+        {
+          name: 'express-session, existing session',
+          load: { url: `${express.url}/bench/visits`, headers: { cookie: expressCookie } },
+        },
+        {
+          name: '@nest-hive/session, existing session',
+          load: { url: `${ours.url}/bench/visits`, headers: { cookie: ourCookie } },
+        },
+      ]);
+      const m = (name: string) => median(variants, name);
+      return {
+        id: '2',
+        title: 'route that writes the session',
+        variants,
+        ratios: [
+          ratio(
+            'ours/express-session, new session',
+            m('@nest-hive/session, new session each request') /
+              m('express-session, new session each request'),
+            { op: '>=', value: 1.0 },
+          ),
+          ratio(
+            'ours/express-session, existing session',
+            m('@nest-hive/session, existing session') / m('express-session, existing session'),
+            { op: '>=', value: 1.0 },
+          ),
+        ],
+      };
+    },
+  );
+}
+
+/** Case 3: case 1 with a cookie, when every store call takes 1 ms more. */
+export async function storeLatencyCase(context: BenchContext): Promise<CaseResult> {
+  return withServers(
+    [
+      ['express-session', { BENCH_SESSION: 'express-session', BENCH_STORE_DELAY_MS: '1' }],
+      ['nest-hive', { BENCH_SESSION: 'nest-hive', BENCH_STORE_DELAY_MS: '1' }],
+    ],
+    async ([express, ours]) => {
+      const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
+      const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+      const variants = await measureInterleaved(context, [
+        {
+          name: 'express-session, 1 ms store, with cookie',
+          load: { url: `${express.url}/bench/none`, headers: { cookie: expressCookie } },
+        },
+        {
+          name: '@nest-hive/session, 1 ms store, with cookie',
+          load: { url: `${ours.url}/bench/none`, headers: { cookie: ourCookie } },
+        },
+      ]);
+      const m = (name: string) => median(variants, name);
+      return {
+        id: '3',
+        title: 'store 1 ms away, route that never uses the session',
+        variants,
+        ratios: [
+          ratio(
+            'ours/express-session',
+            m('@nest-hive/session, 1 ms store, with cookie') / m('express-session, 1 ms store, with cookie'),
+            { op: '>=', value: 1.5 },
+          ),
+        ],
+      };
+    },
+  );
+}

@@ -1,0 +1,41 @@
+import type { BenchContext } from './bench-context.js';
+import { runLoad, type LoadOptions, type LoadResult } from './load.js';
+import { summarize } from './stats.js';
+import type { VariantResult } from './report.js';
+
+/** A variant to measure under load. */
+export interface LoadVariant {
+  name: string;
+  load: Omit<LoadOptions, 'durationSeconds'>;
+}
+
+/**
+ * Warms every variant up, then measures them in interleaved rounds
+ * (A, B, C, A, B, C, …) so drift on a shared machine hits all alike.
+ * Failed requests make the run fail: a figure with errors is not a figure.
+ */
+export async function measureInterleaved(
+  context: BenchContext,
+  variants: LoadVariant[],
+): Promise<VariantResult[]> {
+  for (const variant of variants) {
+    await runLoad({ ...variant.load, durationSeconds: context.warmupSeconds });
+  }
+  const samples = variants.map(() => [] as number[]);
+  for (let round = 0; round < context.rounds; round++) {
+    for (const [index, variant] of variants.entries()) {
+      const result: LoadResult = await runLoad({ ...variant.load, durationSeconds: context.durationSeconds });
+      if (result.errors > 0 || result.non2xx > 0) {
+        throw new Error(`${variant.name}: ${result.errors} errors and ${result.non2xx} non-2xx responses`);
+      }
+      samples[index]?.push(result.requestsPerSecond);
+      context.log(`  ${variant.name} round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s`);
+    }
+  }
+  return variants.map((variant, index) => ({
+    name: variant.name,
+    unit: 'req/s',
+    summary: summarize(samples[index] ?? []),
+    higherIsBetter: true,
+  }));
+}

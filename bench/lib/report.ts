@@ -1,0 +1,67 @@
+import type { SampleSummary } from './stats.js';
+
+/** One measured variant of a case. */
+export interface VariantResult {
+  name: string;
+  unit: string;
+  summary: SampleSummary;
+  /** `true` when a larger figure is better (throughput), `false` for latency and memory. */
+  higherIsBetter: boolean;
+}
+
+/** A ratio between two variants of the same run, with its target. */
+export interface RatioResult {
+  label: string;
+  value: number;
+  target?: { op: '>=' | '<='; value: number };
+  met?: boolean;
+  note?: string;
+}
+
+/** One benchmark case. */
+export interface CaseResult {
+  id: string;
+  title: string;
+  variants: VariantResult[];
+  ratios: RatioResult[];
+  skipped?: string;
+}
+
+/** Builds a ratio, checking its target. */
+export function ratio(
+  label: string,
+  value: number,
+  target?: RatioResult['target'],
+  note?: string,
+): RatioResult {
+  const met = target ? (target.op === '>=' ? value >= target.value : value <= target.value) : undefined;
+  return { label, value, target, met, note };
+}
+
+const fmt = (n: number): string =>
+  n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2);
+
+/** The results as a Markdown table. */
+export function toMarkdown(cases: CaseResult[]): string {
+  const lines = ['| case | variant | median | spread | ratio | target |', '|---|---|---|---|---|---|'];
+  for (const c of cases) {
+    if (c.skipped) {
+      lines.push(`| ${c.id}. ${c.title} | skipped: ${c.skipped} | | | | |`);
+      continue;
+    }
+    for (const v of c.variants) {
+      lines.push(
+        `| ${c.id}. ${c.title} | ${v.name} | ${fmt(v.summary.median)} ${v.unit} | ${(v.summary.spread * 100).toFixed(1)} % | | |`,
+      );
+    }
+    for (const r of c.ratios) {
+      const target = r.target
+        ? `${r.target.op} ${r.target.value} ${r.met ? '✅ met' : '❌ missed'}`
+        : 'reported';
+      lines.push(
+        `| ${c.id}. ${c.title} | **${r.label}** | | | **${r.value.toFixed(2)}×** | ${target}${r.note ? ` (${r.note})` : ''} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,80 @@
+/**
+ * One HTTP server for the session benchmarks, configured by environment:
+ * - BENCH_SESSION: `none` | `express-session` | `nest-hive`
+ * - BENCH_STORE_DELAY_MS: extra latency of every store call (default 0)
+ * - PORT: port on 127.0.0.1 (0 picks one)
+ * Routes: `GET /bench/none` never uses the session; `GET /bench/visits`
+ * increments `visits` in it. Prints `READY <port>` once listening.
+ */
+import 'reflect-metadata';
+import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Session, SessionModule, type SessionStore } from '@nest-hive/session';
+import session from 'express-session';
+import { DelayedExpressMemoryStore, DelayedSessionStore } from './delayed-stores.js';
+
+const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const mode = process.env.BENCH_SESSION ?? 'none';
+const delayMs = Number(process.env.BENCH_STORE_DELAY_MS ?? 0);
+
+interface BenchData {
+  visits?: number;
+}
+
+@Controller('bench')
+class NoneController {
+  @Get('none')
+  none(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+@Controller('bench')
+class NestHiveController extends NoneController {
+  @Get('visits')
+  visits(@Session() s: Session<BenchData>): { visits: number } {
+    s.visits = (s.visits ?? 0) + 1;
+    return { visits: s.visits };
+  }
+}
+
+@Controller('bench')
+class ExpressSessionController extends NoneController {
+  @Get('visits')
+  visits(@Req() req: { session: BenchData }): { visits: number } {
+    req.session.visits = (req.session.visits ?? 0) + 1;
+    return { visits: req.session.visits };
+  }
+}
+
+function appModule(): DynamicModule {
+  const controllers: Type<unknown>[] = [
+    mode === 'nest-hive'
+      ? NestHiveController
+      : mode === 'express-session'
+        ? ExpressSessionController
+        : NoneController,
+  ];
+  const store: SessionStore | undefined = delayMs > 0 ? new DelayedSessionStore(delayMs) : undefined;
+  const imports =
+    mode === 'nest-hive' ? [SessionModule.forRoot({ secret: SECRET, ...(store && { store }) })] : [];
+  @Module({})
+  class BenchModule {}
+  return { module: BenchModule, imports, controllers };
+}
+
+const app = await NestFactory.create(appModule(), { logger: ['error', 'warn'] });
+if (mode === 'express-session') {
+  app.use(
+    session({
+      secret: SECRET,
+      resave: false,
+      saveUninitialized: false,
+      store: delayMs > 0 ? new DelayedExpressMemoryStore(delayMs) : new session.MemoryStore(),
+    }),
+  );
+}
+await app.listen(Number(process.env.PORT ?? 0), '127.0.0.1');
+const address = (app.getHttpServer() as { address(): { port: number } }).address();
+console.log(`READY ${address.port}`);
+process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
