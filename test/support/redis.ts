@@ -14,27 +14,12 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * the Redis tests with a message; in CI (`CI=true`) it is a failure.
  */
 export async function redisReachable(url = REDIS_URL): Promise<boolean> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch (error) {
-    if (process.env.CI === 'true') {
-      throw new Error(`Redis at ${url} is unreachable, and CI requires it: ${(error as Error).message}`);
-    }
-    console.warn(
-      `Skipping Redis tests: no Redis at ${url} (${(error as Error).message}). Start one to run them.`,
-    );
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  const problem = await pingProblem(url);
+  if (problem === undefined) return true;
+  if (process.env.CI === 'true')
+    throw new Error(`Redis at ${url} is unreachable, and CI requires it: ${problem}`);
+  console.warn(`Skipping Redis tests: no Redis at ${url} (${problem}). Start one to run them.`);
+  return false;
 }
 
 /** A key prefix no other test run uses. */
@@ -90,7 +75,7 @@ export class OwnRedisServer {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     await waitFor(
       `redis-server on ${this.port}`,
-      async () => ((await pingOnce(this.url)) ? true : undefined),
+      async () => ((await pingProblem(this.url)) === undefined ? true : undefined),
       10_000,
     );
   }
@@ -109,7 +94,8 @@ export class OwnRedisServer {
   }
 }
 
-async function pingOnce(url: string): Promise<boolean> {
+/** Why `url` does not answer PING, or `undefined` when it does. */
+async function pingProblem(url: string): Promise<string | undefined> {
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -119,9 +105,10 @@ async function pingOnce(url: string): Promise<boolean> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
+    const reply = await client.ping();
+    return reply === 'PONG' ? undefined : `PING answered ${reply}`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
   } finally {
     client.disconnect();
   }
