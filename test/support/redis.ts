@@ -105,8 +105,8 @@ async function pingProblem(url: string): Promise<string | undefined> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    const reply = await client.ping();
-    return reply === 'PONG' ? undefined : `PING answered ${reply}`;
+    const reply: string = await client.ping();
+    return reply === 'PONG' ? undefined : 'PING got an unexpected answer';
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   } finally {
