@@ -34,8 +34,8 @@ function addHandlerMetadata(target: object, entry: ClusterHandlerMetadata): void
   Reflect.defineMetadata(CLUSTER_HANDLERS_METADATA, [...list, entry], target);
 }
 
-/** A method decorator checking the decorated method's signature. */
-export type TypedMethodDecorator<Method> = (
+/** A method decorator that only accepts methods assignable to `Signature`. */
+export type TypedMethodDecorator<Signature> = <Method extends Signature>(
   target: object,
   key: string | symbol,
   descriptor: TypedPropertyDescriptor<Method>,

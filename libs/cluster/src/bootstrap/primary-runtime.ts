@@ -1,11 +1,14 @@
+import { type Observable } from 'rxjs';
 import { DEFAULT_REQUEST_TIMEOUT_MS, PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
 import { ClusterStateError } from '../cluster.errors.js';
 import {
   type Address,
   type ClusterMode,
   type ClusterSelf,
+  type WorkerInfo,
   type WorkersSnapshot,
 } from '../cluster.interfaces.js';
+import { type ClusterEvent } from '../supervisor/cluster-event.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { PrimaryHub } from '../hub/primary-hub.js';
 import { MessageCodec, type Serialization } from '../ipc/message-codec.js';
@@ -72,6 +75,16 @@ export class PrimaryRuntime {
       primary: { pid: process.pid },
       workers: this.table.workers ?? [],
     }));
+  }
+
+  /** Lifecycle events of the cluster (hot). */
+  get events$(): Observable<ClusterEvent> {
+    return this.table.events$;
+  }
+
+  /** The live worker table, replayed to late subscribers. */
+  get workers$(): Observable<readonly WorkerInfo[]> {
+    return this.table.workers$;
   }
 
   /** `'cluster'` with forked workers, `'loopback'` with `workers: 0` or before `bootstrapCluster`. */

@@ -94,6 +94,7 @@ export class ClusterEndpoint implements ClusterMessaging {
   private readonly validators = new Map<string, Guard>();
   private readonly subscriptions = new Subscription();
   private readonly requestTimeoutMs: number;
+  private lateReplies = 0;
   private readonly onClose: (() => Promise<void> | void) | undefined;
   private closed = false;
 
@@ -130,6 +131,11 @@ export class ClusterEndpoint implements ClusterMessaging {
   /** @inheritdoc */
   get pendingRequestCount(): number {
     return this.pending.size;
+  }
+
+  /** Replies that arrived after their request had settled (timed out, failed) and were dropped. */
+  get lateReplyCount(): number {
+    return this.lateReplies;
   }
 
   /** This endpoint's address (`'primary'` or its worker id). */
@@ -359,7 +365,7 @@ export class ClusterEndpoint implements ClusterMessaging {
     switch (envelope.kind) {
       case 'reply':
       case 'error-reply':
-        this.pending.settle(envelope);
+        if (!this.pending.settle(envelope)) this.lateReplies += 1;
         return;
       case 'message':
         if (this.accepts(envelope.topic, envelope.payload, envelope.from)) this.emit('message', envelope);

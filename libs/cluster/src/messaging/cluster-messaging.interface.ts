@@ -31,6 +31,8 @@ export interface ClusterMessaging {
   readonly workers$: Observable<readonly WorkerInfo[]>;
   /** Requests sent from this endpoint that await an answer (diagnostics and tests). */
   readonly pendingRequestCount: number;
+  /** Replies that arrived after their request had settled and were dropped (diagnostics). */
+  readonly lateReplyCount: number;
 
   /** Payloads of one topic, sent or broadcast to this endpoint. */
   on<Payload, Reply>(topic: ClusterTopic<Payload, Reply>): Observable<Payload>;
