@@ -261,7 +261,11 @@ export class ClusterFixture {
         }
       }
     }
-    if (!this.exitInfo) await Promise.race([this.exited, new Promise((r) => setTimeout(r, 2_000))]);
+    if (!this.exitInfo) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.exited, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+      clearTimeout(timer);
+    }
     this.child.stdin?.destroy();
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();
