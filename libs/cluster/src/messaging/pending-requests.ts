@@ -55,8 +55,9 @@ export class PendingRequests {
         answer: (envelope) => answers.next(envelope),
         fail: (error) => failures.error(error),
       });
-      const subscription = merge(answers.pipe(take(1), map(request.decode)), failures)
+      const subscription = merge(answers.pipe(map(request.decode)), failures)
         .pipe(
+          take(1),
           timeout({
             first: timeoutMs,
             with: () => throwError(() => new ClusterTimeoutError(topic, target, timeoutMs)),
