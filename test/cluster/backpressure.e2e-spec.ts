@@ -17,7 +17,7 @@ describe('ClusterService: backpressure and limits', () => {
       FIXTURE_MAX_BYTES: '200000',
     });
     await fixture.bootstrapped();
-    worker = fixture.events('fork')[0]!.workerId;
+    worker = fixture.events('fork')[0].workerId;
   });
 
   afterAll(async () => {
@@ -50,7 +50,10 @@ describe('ClusterService: backpressure and limits', () => {
     const request = await onWorker(fixture.url, worker, '/rpc/request', { topic: 'echo', payloadBytes: big });
     expect(pick(request.body, 'error.name')).toBe('MessageTooLargeError');
     // A message under the limit still goes through.
-    const small = await onWorker(fixture.url, worker, '/rpc/request', { topic: 'echo', payload: { i: 1, nonce: 'ok' } });
+    const small = await onWorker(fixture.url, worker, '/rpc/request', {
+      topic: 'echo',
+      payload: { i: 1, nonce: 'ok' },
+    });
     expect(pick(small.body, 'value')).toEqual({ i: 1, nonce: 'ok' });
   });
 });

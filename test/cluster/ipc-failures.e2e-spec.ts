@@ -15,7 +15,9 @@ describe('ClusterService: peers that go away', () => {
   const liveWorkers = async (): Promise<number[]> => {
     const table = await fixture.command('workers');
     const rows = pick(table.value, 'workers');
-    return Array.isArray(rows) ? rows.filter((row) => pick(row, 'state') === 'ready').map((row) => Number(pick(row, 'id'))) : [];
+    return Array.isArray(rows)
+      ? rows.filter((row) => pick(row, 'state') === 'ready').map((row) => Number(pick(row, 'id')))
+      : [];
   };
 
   beforeAll(async () => {

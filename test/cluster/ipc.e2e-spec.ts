@@ -24,7 +24,10 @@ describe('ClusterService over IPC', () => {
   beforeAll(async () => {
     fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '2' });
     await fixture.bootstrapped();
-    [a, b] = fixture.events('fork').map((event) => event.workerId) as [number, number];
+    const ids = fixture.events('fork').map((event) => event.workerId);
+    expect(ids).toHaveLength(2);
+    a = Number(ids[0]);
+    b = Number(ids[1]);
   });
 
   afterAll(async () => {
@@ -34,13 +37,25 @@ describe('ClusterService over IPC', () => {
   describe('identity and the worker table', () => {
     it('self, workers() asked of the primary, and the replayed workers$', async () => {
       const who = await onWorker(fixture.url, a, '/whoami');
-      expect(pick(who.body, 'self')).toEqual({ isPrimary: false, workerId: a, slot: 0, pid: expect.any(Number), mode: 'cluster' });
+      expect(pick(who.body, 'self')).toEqual({
+        isPrimary: false,
+        workerId: a,
+        slot: 0,
+        pid: expect.any(Number),
+        mode: 'cluster',
+      });
       const table = await rpc(b, '/rpc/workers');
       expect(pick(table, 'snapshot.primary.pid')).toBe(fixture.pid);
       expect(list(table, 'snapshot.workers').map((row) => pick(row, 'id'))).toEqual([a, b]);
       expect(pick(table, 'replayed')).toEqual(pick(table, 'snapshot.workers'));
       const context = await rpc(a, '/rpc/request', { topic: 'ctx:self' });
-      expect(pick(context, 'value')).toEqual({ isPrimary: true, workerId: null, slot: null, pid: fixture.pid, mode: 'cluster' });
+      expect(pick(context, 'value')).toEqual({
+        isPrimary: true,
+        workerId: null,
+        slot: null,
+        pid: fixture.pid,
+        mode: 'cluster',
+      });
     });
 
     it('forwards lifecycle events to the workers (events$)', async () => {
@@ -53,7 +68,11 @@ describe('ClusterService over IPC', () => {
     it('worker → primary: a decorated handler in the primary context, a plain-code handler, Promise and Observable forms', async () => {
       const greet = await rpc(a, '/rpc/request', { topic: 'greet', payload: { name: 'Ada' } });
       expect(pick(greet, 'value')).toBe('hello Ada');
-      const observable = await rpc(a, '/rpc/request', { topic: 'greet', payload: { name: 'Bob' }, observable: true });
+      const observable = await rpc(a, '/rpc/request', {
+        topic: 'greet',
+        payload: { name: 'Bob' },
+        observable: true,
+      });
       expect(pick(observable, 'value')).toBe('hello Bob');
       const echo = await rpc(b, '/rpc/request', { topic: 'echo', payload: { i: 7, nonce: 'x' } });
       expect(pick(echo, 'value')).toEqual({ i: 7, nonce: 'x' });
@@ -100,7 +119,12 @@ describe('ClusterService over IPC', () => {
       } while (pick(state, 'late') !== 1 && Date.now() < deadline);
       expect(state).toMatchObject({ pending: 0, late: 1 });
 
-      const fromPrimary = await fixture.command('request', { to: b, topic: 'slow', payload: 300, timeoutMs: 100 });
+      const fromPrimary = await fixture.command('request', {
+        to: b,
+        topic: 'slow',
+        payload: 300,
+        timeoutMs: 100,
+      });
       expect(fromPrimary.error?.name).toBe('ClusterTimeoutError');
       expect(pick((await fixture.command('pending')).value, 'runtime')).toBe(0);
     });
@@ -151,9 +175,9 @@ describe('ClusterService over IPC', () => {
       expect(seenByB).toEqual(['others-only', 'everyone', 'from-primary']);
       expect(await payloads(a)).toEqual(['everyone', 'from-primary']);
       const primaryMessages = list((await fixture.command('inbox')).value, 'messages');
-      expect(primaryMessages.filter((m) => pick(m, 'topic') === 'news').map((m) => pick(m, 'payload'))).toEqual([
-        'from-primary',
-      ]);
+      expect(
+        primaryMessages.filter((m) => pick(m, 'topic') === 'news').map((m) => pick(m, 'payload')),
+      ).toEqual(['from-primary']);
     });
   });
 
@@ -164,7 +188,8 @@ describe('ClusterService over IPC', () => {
       expect(junk).toMatchObject({ foreign: 5, malformed: 2 });
       let errors: unknown[] = [];
       const deadline = Date.now() + 5_000;
-      while (errors.length < before + 2 && Date.now() < deadline) errors = list((await fixture.command('inbox')).value, 'errors');
+      while (errors.length < before + 2 && Date.now() < deadline)
+        errors = list((await fixture.command('inbox')).value, 'errors');
       const added = errors.slice(before);
       expect(added.map((e) => pick(e, 'name'))).toEqual(['MalformedEnvelopeError', 'MalformedEnvelopeError']);
       expect(String(pick(added[0], 'message'))).toContain('unknown kind "bogus"');

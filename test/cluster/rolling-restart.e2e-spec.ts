@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import autocannon from 'autocannon';
 import { ClusterFixture, type ReportedEvent, until } from './support/cluster-fixture.js';
-import { http, pick } from './support/http-client.js';
+import { http, pick, pickList } from './support/http-client.js';
 
 interface LoadResult {
   readonly errors: number;
@@ -39,7 +39,11 @@ function keepAliveLoad(url: string): { stop(): Promise<LoadResult> } {
 }
 
 /** A client loop of sequential requests over one keep-alive connection (fetch pools connections). */
-function clientLoop(url: string): { readonly ok: () => number; readonly pids: Set<number>; stop(): Promise<string[]> } {
+function clientLoop(url: string): {
+  readonly ok: () => number;
+  readonly pids: Set<number>;
+  stop(): Promise<string[]>;
+} {
   const failures: string[] = [];
   const pids = new Set<number>();
   let ok = 0;
@@ -91,7 +95,12 @@ describe('bootstrapCluster: rolling restart', () => {
     await until('traffic before the restart', () => loop.ok() >= 20);
 
     fixture.signal('SIGHUP');
-    await fixture.waitForEvent('both old workers to exit', (e) => e.type === 'exit' && oldIds.includes(e.workerId), 2, 20_000);
+    await fixture.waitForEvent(
+      'both old workers to exit',
+      (e) => e.type === 'exit' && oldIds.includes(e.workerId),
+      2,
+      20_000,
+    );
     const after = loop.ok();
     await until('traffic after the restart', () => loop.ok() >= after + 50);
 
@@ -114,7 +123,9 @@ describe('bootstrapCluster: rolling restart', () => {
       expect(oldExitAt).toBeGreaterThan(readyAt);
     }
     // Slot 1 was only touched after slot 0 was done.
-    const slot0OldExit = index((e) => e.type === 'exit' && e.workerId === old.find((o) => o.slot === 0)?.workerId);
+    const slot0OldExit = index(
+      (e) => e.type === 'exit' && e.workerId === old.find((o) => o.slot === 0)?.workerId,
+    );
     expect(index((e) => e === replacements[1])).toBeGreaterThan(slot0OldExit);
 
     // Old workers were stopped on purpose (exit 0) and not respawned: 2 + 2 forks, no more.
@@ -122,7 +133,9 @@ describe('bootstrapCluster: rolling restart', () => {
     expect(fixture.events('fork')).toHaveLength(4);
     const table = await fixture.command('workers');
     expect(pick(table.value, 'workers')).toEqual(
-      replacements.map((event) => expect.objectContaining({ id: event.workerId, slot: event.slot, state: 'ready' })),
+      replacements.map((event) =>
+        expect.objectContaining({ id: event.workerId, slot: event.slot, state: 'ready' }),
+      ),
     );
     // The loop really moved over to the new workers.
     expect(replacements.some((event) => loop.pids.has(event.pid))).toBe(true);
@@ -159,7 +172,7 @@ describe('bootstrapCluster: rolling restart', () => {
     expect(succeeded).toMatchObject({ ok: true });
     expect(fixture.events('fork')).toHaveLength(5);
     const table = await fixture.command('workers');
-    const ids = (pick(table.value, 'workers') as unknown[]).map((row) => pick(row, 'id'));
-    expect(ids).toEqual([forks[2]!.workerId + 1, forks[2]!.workerId + 2]);
+    const ids = pickList(table.value, 'workers').map((row) => pick(row, 'id'));
+    expect(ids).toEqual([forks[2].workerId + 1, forks[2].workerId + 2]);
   });
 });

@@ -92,21 +92,36 @@ describe('bootstrapCluster: supervision', () => {
     const crashed = await http(`${fixture.url}/crash?code=3`);
     const victim = original.find((event) => event.pid === pick(crashed.body, 'pid'));
     expect(victim).toBeDefined();
-    const [exit] = await fixture.waitForEvent('the crash exit', (e) => e.type === 'exit' && e.workerId === victim?.workerId);
+    const [exit] = await fixture.waitForEvent(
+      'the crash exit',
+      (e) => e.type === 'exit' && e.workerId === victim?.workerId,
+    );
     expect(exit).toMatchObject({ code: 3, reason: 'crashed' });
     const [respawn] = await fixture.waitForEvent('a respawn', (e) => e.type === 'fork' && e.workerId > 2);
     expect(respawn?.slot).toBe(victim?.slot);
     expect(Number(respawn?.at) - Number(exit?.at)).toBeGreaterThanOrEqual(140); // initialDelayMs 150
-    await fixture.waitForEvent('the respawn ready', (e) => e.type === 'ready' && e.workerId === respawn?.workerId);
+    await fixture.waitForEvent(
+      'the respawn ready',
+      (e) => e.type === 'ready' && e.workerId === respawn?.workerId,
+    );
 
     // 2. kill -9
     process.kill(Number(respawn?.pid), 'SIGKILL');
-    const [killed] = await fixture.waitForEvent('the kill exit', (e) => e.type === 'exit' && e.workerId === respawn?.workerId);
+    const [killed] = await fixture.waitForEvent(
+      'the kill exit',
+      (e) => e.type === 'exit' && e.workerId === respawn?.workerId,
+    );
     expect(killed).toMatchObject({ signal: 'SIGKILL', code: null, reason: 'crashed' });
-    const [second] = await fixture.waitForEvent('a second respawn', (e) => e.type === 'fork' && e.workerId > Number(respawn?.workerId));
+    const [second] = await fixture.waitForEvent(
+      'a second respawn',
+      (e) => e.type === 'fork' && e.workerId > Number(respawn?.workerId),
+    );
     expect(second?.slot).toBe(victim?.slot);
     expect(Number(second?.at) - Number(killed?.at)).toBeGreaterThanOrEqual(140);
-    await fixture.waitForEvent('the second respawn ready', (e) => e.type === 'ready' && e.workerId === second?.workerId);
+    await fixture.waitForEvent(
+      'the second respawn ready',
+      (e) => e.type === 'ready' && e.workerId === second?.workerId,
+    );
 
     // The other slot was never touched and the table is complete again.
     const table = await fixture.command('workers');
@@ -121,7 +136,12 @@ describe('bootstrapCluster: supervision', () => {
     fixture = await ClusterFixture.start({
       FIXTURE_WORKERS: '2',
       FIXTURE_FAIL_START: '1',
-      FIXTURE_RESTART: JSON.stringify({ initialDelayMs: 20, maxDelayMs: 40, maxRestarts: 2, windowMs: 30_000 }),
+      FIXTURE_RESTART: JSON.stringify({
+        initialDelayMs: 20,
+        maxDelayMs: 40,
+        maxRestarts: 2,
+        windowMs: 30_000,
+      }),
     });
     const [loop] = await fixture.waitForEvent('a crash-loop event', (e) => e.type === 'crash-loop');
     expect(loop).toMatchObject({ slot: 1, failures: 3, windowMs: 30_000 });
@@ -141,14 +161,26 @@ describe('bootstrapCluster: supervision', () => {
     fixture = await ClusterFixture.start({
       FIXTURE_WORKERS: '2',
       FIXTURE_FAIL_START: 'all',
-      FIXTURE_RESTART: JSON.stringify({ initialDelayMs: 20, maxDelayMs: 40, maxRestarts: 1, windowMs: 30_000 }),
+      FIXTURE_RESTART: JSON.stringify({
+        initialDelayMs: 20,
+        maxDelayMs: 40,
+        maxRestarts: 1,
+        windowMs: 30_000,
+      }),
     });
     const exit = await fixture.waitForExit(20_000);
     expect(exit.code).not.toBe(0);
     expect(exit.code).not.toBeNull();
-    expect(fixture.events('crash-loop').map((event) => event.slot).sort()).toEqual([0, 1]);
+    expect(
+      fixture
+        .events('crash-loop')
+        .map((event) => event.slot)
+        .sort(),
+    ).toEqual([0, 1]);
     expect(fixture.linesOf('bootstrapped')).toHaveLength(0);
-    expect(fixture.output.some((line) => line.includes('All 2 worker slot(s) are in a crash loop'))).toBe(true);
+    expect(fixture.output.some((line) => line.includes('All 2 worker slot(s) are in a crash loop'))).toBe(
+      true,
+    );
   });
 
   it('kills a worker that is not ready within readyTimeoutMs and counts it as a failed start', async () => {
@@ -156,7 +188,12 @@ describe('bootstrapCluster: supervision', () => {
       FIXTURE_WORKERS: '1',
       FIXTURE_HANG_START: 'all',
       FIXTURE_READY_TIMEOUT_MS: '500',
-      FIXTURE_RESTART: JSON.stringify({ initialDelayMs: 20, maxDelayMs: 20, maxRestarts: 1, windowMs: 30_000 }),
+      FIXTURE_RESTART: JSON.stringify({
+        initialDelayMs: 20,
+        maxDelayMs: 20,
+        maxRestarts: 1,
+        windowMs: 30_000,
+      }),
     });
     const exit = await fixture.waitForExit(20_000);
     const exits = fixture.events('exit');

@@ -1,3 +1,5 @@
+// @nestjs/common loads reflect-metadata, which declares Reflect.getMetadata / defineMetadata.
+import type {} from '@nestjs/common';
 import { type Observable } from 'rxjs';
 import { CLUSTER_HANDLERS_METADATA } from './cluster.constants.js';
 import { type ClusterMessageContext } from './cluster.interfaces.js';

@@ -39,7 +39,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isFixtureLine(value: unknown): value is FixtureLine {
-  return isRecord(value) && value.fixture === true && typeof value.type === 'string' && typeof value.pid === 'number';
+  return (
+    isRecord(value) &&
+    value.fixture === true &&
+    typeof value.type === 'string' &&
+    typeof value.pid === 'number'
+  );
 }
 
 function isReportedEvent(value: unknown): value is ReportedEvent {
@@ -129,7 +134,8 @@ export class ClusterFixture {
 
   /** Starts a fixture cluster with the given FIXTURE_* settings (a free port is chosen). */
   static async start(env: Record<string, string>): Promise<ClusterFixture> {
-    if (!existsSync(FIXTURE_ENTRY)) throw new Error(`${FIXTURE_ENTRY} is missing: run "npm run build" first.`);
+    if (!existsSync(FIXTURE_ENTRY))
+      throw new Error(`${FIXTURE_ENTRY} is missing: run "npm run build" first.`);
     const port = env.FIXTURE_PORT ? Number(env.FIXTURE_PORT) : await freePort();
     const child = spawn(process.execPath, [FIXTURE_ENTRY], {
       env: { ...process.env, FIXTURE_PORT: String(port), ...env },
@@ -166,7 +172,9 @@ export class ClusterFixture {
 
   /** Lines of one type. */
   linesOf(type: string, source?: 'primary' | 'worker'): FixtureLine[] {
-    return this.lines.filter((line) => line.type === type && (source === undefined || line.source === source));
+    return this.lines.filter(
+      (line) => line.type === type && (source === undefined || line.source === source),
+    );
   }
 
   /** Waits until `pick` returns something for the lines so far (re-checked on each new line). */
@@ -195,7 +203,11 @@ export class ClusterFixture {
 
   /** Waits for the `bootstrapped` line (all N workers ready). */
   bootstrapped(timeoutMs = 20_000): Promise<FixtureLine> {
-    return this.waitFor('the cluster to be bootstrapped', () => this.linesOf('bootstrapped', 'primary')[0], timeoutMs);
+    return this.waitFor(
+      'the cluster to be bootstrapped',
+      () => this.linesOf('bootstrapped', 'primary')[0],
+      timeoutMs,
+    );
   }
 
   /** Waits for the n-th event matching `predicate`. */
@@ -228,7 +240,9 @@ export class ClusterFixture {
     return {
       ok: line.ok === true,
       value: line.value,
-      error: isRecord(error) ? { ...error, name: String(error.name), message: String(error.message) } : undefined,
+      error: isRecord(error)
+        ? { ...error, name: String(error.name), message: String(error.message) }
+        : undefined,
     };
   }
 

@@ -13,7 +13,12 @@ export interface HttpAnswer {
  */
 export function http(
   url: string,
-  options: { method?: string; body?: unknown; agent?: Agent; onSocket?: (socket: import('node:net').Socket) => void } = {},
+  options: {
+    method?: string;
+    body?: unknown;
+    agent?: Agent;
+    onSocket?: (socket: import('node:net').Socket) => void;
+  } = {},
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -77,4 +82,11 @@ export function pick(value: unknown, path: string): unknown {
     current = Reflect.get(current, key);
   }
   return current;
+}
+
+/** Reads a list at `path` of an unknown JSON value, failing loudly when it is not one. */
+export function pickList(value: unknown, path: string): unknown[] {
+  const found = pick(value, path);
+  if (!Array.isArray(found)) throw new Error(`${path} is not a list in ${JSON.stringify(value)}`);
+  return found;
 }

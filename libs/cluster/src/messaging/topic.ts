@@ -7,7 +7,7 @@
  * ```ts
  * interface Greeting { name: string }
  * const isGreeting = (v: unknown): v is Greeting =>
- *   typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
+ *   typeof v === 'object' && v !== null && 'name' in v && typeof v.name === 'string';
  *
  * export const GREET = defineTopic<Greeting, string>('greet', { validate: isGreeting });
  *
