@@ -85,6 +85,9 @@ describe('ClusterService over IPC', () => {
       expect(pick(fromContext.value, 'value.workerId')).toBe(a);
       const sibling = await rpc(a, '/rpc/request', { to: b, topic: 'whoami' });
       expect(pick(sibling, 'value.workerId')).toBe(b);
+      // The context and the plain-code endpoint share the address 'primary': each reply reached only its asker.
+      const pending = await fixture.command('pending');
+      expect(pending.value).toEqual({ runtime: 0, context: 0, runtimeLate: 0, contextLate: 0 });
     });
 
     it('a handler that throws gives RemoteError with the remote name and message; no handler fails fast with NoHandlerError', async () => {

@@ -29,6 +29,8 @@ export interface AttachOptions {
 interface LinkState {
   readonly inbound: Subject<DataEnvelope>;
   readonly handles: (topic: string) => boolean;
+  /** Prefix of the correlation ids this endpoint creates: replies go back to it alone. */
+  readonly idPrefix: string;
 }
 
 /** Result of delivering an envelope to the endpoints of this process. */
@@ -43,6 +45,7 @@ export abstract class Hub {
   private readonly links = new Map<Address, Set<LinkState>>();
   private readonly idPrefix = randomUUID().slice(0, 8);
   private sequence = 0;
+  private linkCount = 0;
   /** Problems seen by the hub (malformed envelopes, misrouted messages). */
   protected readonly errors = new Subject<ClusterError>();
   /** Workers that left. */
@@ -77,15 +80,18 @@ export abstract class Hub {
     this.httpServerHandler?.(address, server);
   }
 
-  /** A correlation id unique in this process. */
+  /** A correlation id unique in this process (for the hub's own control envelopes). */
   nextId(): string {
     this.sequence += 1;
-    return `${this.idPrefix}-${this.sequence}`;
+    return `${this.idPrefix}.h.${this.sequence}`;
   }
 
   /** Attaches an endpoint and returns its link. */
   attach(options: AttachOptions): EndpointLink {
-    const state: LinkState = { inbound: new Subject<DataEnvelope>(), handles: options.handles };
+    this.linkCount += 1;
+    const idPrefix = `${this.idPrefix}.${this.linkCount}.`;
+    let linkSequence = 0;
+    const state: LinkState = { inbound: new Subject<DataEnvelope>(), handles: options.handles, idPrefix };
     let set = this.links.get(options.address);
     if (!set) {
       set = new Set();
@@ -104,7 +110,7 @@ export abstract class Hub {
       workers$: this.table.workers$,
       localTable: () => this.localTable(),
       needsReceipt: (to) => this.needsReceipt(options.address, to),
-      nextId: () => this.nextId(),
+      nextId: () => `${idPrefix}${++linkSequence}`,
       post: (envelope) =>
         attached ? this.post(envelope) : Promise.reject(new ClusterClosedError(envelope.topic)),
       adoptHttpServer: (server) => this.adoptHttpServer(options.address, server),
@@ -143,6 +149,11 @@ export abstract class Hub {
     const target = address ?? (envelope.to === '*' ? undefined : envelope.to);
     const set = target === undefined ? undefined : this.links.get(target);
     if (!set || set.size === 0) return 'absent';
+    if (envelope.kind === 'reply' || envelope.kind === 'error-reply') {
+      // Only the endpoint that asked gets the answer (several endpoints may share an address).
+      for (const link of set) if (envelope.id.startsWith(link.idPrefix)) this.push(link, envelope, encoded);
+      return 'delivered';
+    }
     if (envelope.kind === 'request') {
       for (const link of set) {
         if (link.handles(envelope.topic)) {
