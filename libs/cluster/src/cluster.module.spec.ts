@@ -2,11 +2,13 @@ import cluster from 'node:cluster';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { Subject } from 'rxjs';
 import { ClusterRequestHandler, OnClusterMessage } from './cluster.decorators.js';
 import { ClusterClosedError, DuplicateHandlerError, NoHandlerError } from './cluster.errors.js';
 import { ClusterModule } from './cluster.module.js';
 import { ClusterService } from './cluster.service.js';
 import { defineTopic } from './messaging/topic.js';
+import { type BroadcastPacket, ClusterTransport } from './transport/cluster-transport.js';
 
 const NAME = defineTopic<{ readonly who: string }>('name', {
   validate: (value): value is { who: string } =>
@@ -102,5 +104,62 @@ describe('ClusterModule outside bootstrapCluster (private loopback per app)', ()
     await b.close();
     apps.splice(0);
     expect({ process: counts(process), cluster: counts(cluster) }).toEqual(baseline);
+  });
+});
+
+describe('ClusterModule with a custom broadcast transport', () => {
+  it('sends broadcasts through the transport and delivers what it emits, with the same ClusterService API', async () => {
+    const published: BroadcastPacket[] = [];
+    const incoming = new Subject<BroadcastPacket>();
+    let origin = '';
+    let closed = false;
+    class MemoryTransport extends ClusterTransport {
+      readonly packets$ = incoming.asObservable();
+      publish(packet: BroadcastPacket): Promise<void> {
+        published.push(packet);
+        return Promise.resolve();
+      }
+      close(): Promise<void> {
+        closed = true;
+        return Promise.resolve();
+      }
+    }
+    @Module({
+      imports: [
+        ClusterModule.forRoot({
+          transport: (context) => {
+            origin = context.origin;
+            return new MemoryTransport();
+          },
+        }),
+      ],
+    })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const service = app.get(ClusterService);
+    const received: unknown[] = [];
+    service.on('news').subscribe((payload) => received.push(payload));
+
+    await service.broadcast('news', 'out', { includeSelf: false });
+    expect(published).toEqual([
+      { id: expect.any(String), topic: 'news', payload: 'out', from: 0, origin, includeSelf: false },
+    ]);
+    // From another machine: delivered. Our own packet without includeSelf: dropped.
+    incoming.next({
+      id: 'r1',
+      topic: 'news',
+      payload: 'remote',
+      from: 3,
+      origin: 'elsewhere',
+      includeSelf: false,
+    });
+    incoming.next({ id: 'r2', topic: 'news', payload: 'echo', from: 0, origin, includeSelf: false });
+    incoming.next({ id: 'r3', topic: 'news', payload: 'mine', from: 0, origin, includeSelf: true });
+    expect(received).toEqual(['remote', 'mine']);
+
+    await app.close();
+    expect(closed).toBe(true);
   });
 });
