@@ -5,7 +5,6 @@ import {
   defer,
   filter,
   firstValueFrom,
-  isObservable,
   lastValueFrom,
   map,
   merge,
@@ -15,19 +14,15 @@ import {
 import { PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
 import {
   ClusterClosedError,
-  ClusterError,
-  NoHandlerError,
+  type ClusterError,
   PayloadValidationError,
   PrimaryUnavailableError,
-  RemoteError,
   WorkerExitedError,
-  WorkerUnavailableError,
 } from '../cluster.errors.js';
 import {
   type Address,
   type BroadcastOptions,
   type ClusterMessage,
-  type ClusterMessageContext,
   type ClusterSelf,
   type ClusterTopicMessage,
   type RequestOptions,
@@ -38,9 +33,7 @@ import {
 import { type EndpointLink } from '../hub/endpoint-link.js';
 import {
   type DataEnvelope,
-  type FailureReason,
   type MessageEnvelope,
-  type RemoteFailure,
   type RequestEnvelope,
   envelopeBase,
 } from '../ipc/envelope.js';
@@ -49,6 +42,8 @@ import { type BroadcastPacket, type ClusterTransport } from '../transport/cluste
 import { type ClusterMessaging } from './cluster-messaging.interface.js';
 import { type ClusterRequestHandlerFn, HandlerRegistry } from './handler-registry.js';
 import { type Answer, PendingRequests } from './pending-requests.js';
+import { errorOfFailure } from './remote-failure.js';
+import { RequestResponder } from './request-responder.js';
 import { type ClusterTopic, type TopicLike, defineTopic, topicName, trustedAs } from './topic.js';
 
 const WORKERS = defineTopic<null, WorkersSnapshot>(WORKERS_TOPIC, { validateReply: isWorkersSnapshot });
@@ -91,6 +86,7 @@ export class ClusterEndpoint implements ClusterMessaging {
   private readonly closing = new Subject<void>();
   private readonly pending = new PendingRequests();
   private readonly handlers = new HandlerRegistry();
+  private readonly responder: RequestResponder;
   private readonly validators = new Map<string, Guard>();
   private readonly subscriptions = new Subscription();
   private readonly requestTimeoutMs: number;
@@ -105,6 +101,7 @@ export class ClusterEndpoint implements ClusterMessaging {
     this.link = options.attach((topic) => this.handlers.has(topic));
     this.self = this.link.self;
     this.transport = options.transport(this.link);
+    this.responder = new RequestResponder(this.link, this.handlers);
     this.messages$ = this.messagesSubject.asObservable();
     this.errors$ = merge(this.errorsSubject, this.link.errors$).pipe(takeUntil(this.closing));
     this.events$ = this.link.events$.pipe(takeUntil(this.closing));
@@ -204,7 +201,8 @@ export class ClusterEndpoint implements ClusterMessaging {
         timeoutMs: this.requestTimeoutMs,
         send: () => this.link.post(envelope),
         decode: (answer) => {
-          if (answer.kind === 'error-reply') throw this.toError(answer.payload, name, to);
+          if (answer.kind === 'error-reply')
+            throw errorOfFailure(answer.payload, name, to, this.link.address);
           return undefined;
         },
       }),
@@ -320,32 +318,13 @@ export class ClusterEndpoint implements ClusterMessaging {
   }
 
   private decodeAnswer(answer: Answer, topic: string, target: Address, accept: Guard): unknown {
-    if (answer.kind === 'error-reply') throw this.toError(answer.payload, topic, target);
+    if (answer.kind === 'error-reply') throw errorOfFailure(answer.payload, topic, target, this.link.address);
     if (!accept(answer.payload)) {
       const error = new PayloadValidationError(topic, target, 'reply');
       this.errorsSubject.next(error);
       throw error;
     }
     return answer.payload;
-  }
-
-  private toError(failure: RemoteFailure, topic: string, target: Address): ClusterError {
-    switch (failure.reason) {
-      case 'no-handler':
-        return new NoHandlerError(topic, target);
-      case 'invalid-payload':
-        return new PayloadValidationError(topic, this.link.address, 'payload');
-      case 'unavailable':
-        return typeof target === 'number'
-          ? new WorkerUnavailableError(target)
-          : new PrimaryUnavailableError();
-      case 'exited':
-        return typeof target === 'number'
-          ? new WorkerExitedError(target, topic)
-          : new PrimaryUnavailableError();
-      case 'handler-error':
-        return new RemoteError(topic, target, failure.name, failure.message);
-    }
   }
 
   private registerValidator(topic: TopicLike): Guard {
@@ -373,11 +352,11 @@ export class ClusterEndpoint implements ClusterMessaging {
       case 'request':
         if (!this.accepts(envelope.topic, envelope.payload, envelope.from)) {
           const error = new PayloadValidationError(envelope.topic, envelope.from, 'payload');
-          this.replyFailure(envelope, this.failurePayload('invalid-payload', error));
+          this.responder.refuse(envelope, 'invalid-payload', error);
           return;
         }
         this.emit('request', envelope);
-        void this.dispatch(envelope);
+        void this.responder.respond(envelope);
         return;
       case 'broadcast':
         return; // broadcasts arrive through the transport
@@ -404,60 +383,5 @@ export class ClusterEndpoint implements ClusterMessaging {
       id: envelope.id,
       payload: envelope.payload,
     });
-  }
-
-  private async dispatch(request: RequestEnvelope): Promise<void> {
-    const handler = this.handlers.get(request.topic);
-    if (!handler) {
-      const error = new NoHandlerError(request.topic, this.link.address);
-      this.replyFailure(request, this.failurePayload('no-handler', error));
-      return;
-    }
-    const context: ClusterMessageContext = {
-      kind: 'request',
-      topic: request.topic,
-      from: request.from,
-      id: request.id,
-    };
-    let value: unknown;
-    try {
-      const result = handler(request.payload, context);
-      value = isObservable(result) ? await firstValueFrom(result) : await result;
-    } catch (error) {
-      this.replyFailure(request, this.failurePayload('handler-error', error));
-      return;
-    }
-    this.reply(request, value);
-  }
-
-  private failurePayload(reason: FailureReason, error: unknown): RemoteFailure {
-    const name = error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    return { reason, name, message };
-  }
-
-  private reply(request: RequestEnvelope, value: unknown): void {
-    const envelope: DataEnvelope = {
-      ...envelopeBase(request.id, request.topic, this.link.address),
-      kind: 'reply',
-      to: request.from,
-      payload: value,
-    };
-    this.link.post(envelope).catch((error: unknown) => {
-      // The reply could not leave (too large, unserializable): tell the caller why instead.
-      if (error instanceof ClusterError && !(error instanceof WorkerUnavailableError)) {
-        this.replyFailure(request, this.failurePayload('handler-error', error));
-      }
-    });
-  }
-
-  private replyFailure(request: RequestEnvelope, failure: RemoteFailure): void {
-    const envelope: DataEnvelope = {
-      ...envelopeBase(request.id, request.topic, this.link.address),
-      kind: 'error-reply',
-      to: request.from,
-      payload: failure,
-    };
-    this.link.post(envelope).catch(() => undefined); // the caller is gone: nobody to tell
   }
 }
