@@ -96,6 +96,9 @@ describe('ClusterModule outside bootstrapCluster (private loopback per app)', ()
     await a.close();
     apps.splice(apps.indexOf(a), 1);
     expect(aCompleted).toBe(true);
+    let lateSubscriberCompleted = false;
+    clusterA.workers$.subscribe({ complete: () => (lateSubscriberCompleted = true) });
+    expect(lateSubscriberCompleted).toBe(true);
     await expect(pending).rejects.toBeInstanceOf(ClusterClosedError);
     expect(clusterA.pendingRequestCount).toBe(0);
     await expect(clusterA.send('x', 1)).rejects.toBeInstanceOf(ClusterClosedError);

@@ -1,5 +1,6 @@
 import {
   type Observable,
+  ReplaySubject,
   Subject,
   Subscription,
   defer,
@@ -83,7 +84,8 @@ export class ClusterEndpoint implements ClusterMessaging {
   private readonly transport: ClusterTransport;
   private readonly messagesSubject = new Subject<ClusterMessage>();
   private readonly errorsSubject = new Subject<ClusterError>();
-  private readonly closing = new Subject<void>();
+  /** Replays its one value, so streams subscribed after close() complete at once. */
+  private readonly closing = new ReplaySubject<void>(1);
   private readonly pending = new PendingRequests();
   private readonly handlers = new HandlerRegistry();
   private readonly responder: RequestResponder;
