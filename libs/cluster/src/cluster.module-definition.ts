@@ -15,6 +15,11 @@ export interface ClusterModuleExtras {
   readonly isGlobal?: boolean;
 }
 
+/**
+ * Built by Nest's `ConfigurableModuleBuilder`: the base class giving `ClusterModule` its
+ * `forRoot()` / `forRootAsync()`, and `CLUSTER_MODULE_OPTIONS`, the injection token of the
+ * options (re-exported under this library-specific name).
+ */
 export const {
   ConfigurableModuleClass: ConfigurableClusterModule,
   MODULE_OPTIONS_TOKEN: CLUSTER_MODULE_OPTIONS,
