@@ -1,7 +1,7 @@
 /**
  * Behaviour 6: SIGTERM / SIGINT to the primary is a graceful shutdown.
  */
-import { Agent } from 'node:http';
+import { Agent, request } from 'node:http';
 import { type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClusterFixture } from './support/cluster-fixture.js';
@@ -32,6 +32,13 @@ describe('bootstrapCluster: graceful shutdown', () => {
     let idleClosedAt = 0;
     idleSocket?.once('close', () => (idleClosedAt = Date.now()));
 
+    // A Server-Sent Events stream, which never ends on its own, is open too.
+    const sse = request(`${base}/events`, { headers: { accept: 'text/event-stream' } });
+    const sseClosed = new Promise<void>((resolve) => sse.once('close', () => resolve()));
+    sse.on('error', () => undefined);
+    sse.end();
+    await fixture.waitFor('the event stream to open', () => fixture?.linesOf('sse-open', 'worker')[0]);
+
     // A slow request in flight when SIGTERM arrives.
     let slowDoneAt = 0;
     const slow = http(`${base}/slow?ms=1500`).then((answer) => {
@@ -51,6 +58,8 @@ describe('bootstrapCluster: graceful shutdown', () => {
 
     const exit = await fixture.waitForExit();
     expect(exit.code).toBe(0);
+    await sseClosed; // the event stream was closed so the worker could stop, long before shutdownTimeoutMs
+    expect(Date.now() - sigtermAt).toBeLessThan(6_000);
     // Every worker ran Nest's shutdown hooks and exited on its own with code 0.
     const forks = fixture.events('fork');
     expect(forks).toHaveLength(2);

@@ -35,6 +35,11 @@ describe('HttpDrainer', () => {
 
   async function start(): Promise<number> {
     server = createServer((req, res) => {
+      if (req.url === '/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: hello\n\n'); // and never ends
+        return;
+      }
       const delay = req.url === '/slow' ? 300 : 0;
       setTimeout(() => res.end('ok'), delay);
     });
@@ -83,5 +88,21 @@ describe('HttpDrainer', () => {
     expect(answer.connection).toBe('close');
     const finishedAt = Date.now();
     expect(await serverClosed).toBeGreaterThanOrEqual(finishedAt - 5);
+  });
+
+  it('closes Server-Sent Events streams, which never end on their own, so server.close() can finish', async () => {
+    const port = await start();
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const headers = { accept: 'text/event-stream' }; // what EventSource sends
+      const req = request({ port, path: '/events', agent, host: '127.0.0.1', headers }, (res) => {
+        res.once('data', () => resolve(req.socket!));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    drainer.drain(5_000);
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await closed(socket);
+    await serverClosed;
   });
 });

@@ -10,11 +10,16 @@ export function isDrainableServer(value: unknown): value is DrainableServer {
   return value instanceof HttpServer || value instanceof HttpsServer;
 }
 
+/** How often a draining server looks for event streams to close. */
+const EVENT_STREAM_SWEEP_MS = 200;
+
 interface SocketState {
   /** Requests in flight on the socket. */
   active: number;
-  /** Responses whose headers are not sent yet. */
-  readonly open: Set<ServerResponse>;
+  /** Responses in flight. */
+  readonly responses: Set<ServerResponse>;
+  /** The in-flight responses whose request asked for an event stream (`Accept: text/event-stream`). */
+  readonly eventStreams: WeakSet<ServerResponse>;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
@@ -28,17 +33,26 @@ interface SocketState {
  * - a connection with nothing in flight is closed only if it stays idle for `idleGraceMs`
  *   (`0` closes idle connections at once, which is right when the whole service stops);
  * - Node's own "close idle connections" step of `server.close()` is held off, so `app.close()`
- *   stops accepting and then waits for the connections above to end.
+ *   stops accepting and then waits for the connections above to end;
+ * - Server-Sent Events streams (`text/event-stream`) never end on their own, so their connections
+ *   are closed (Nest sees a client disconnect and unsubscribes); `EventSource` clients reconnect,
+ *   to another worker.
  */
 export class HttpDrainer {
   private readonly sockets = new Map<Socket, SocketState>();
   private draining = false;
   private idleGraceMs = 0;
+  private streamSweeper: NodeJS.Timeout | undefined;
   private readonly onConnection = (socket: Socket): void => {
     this.track(socket);
   };
   private readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    this.request(request.socket, response);
+    const accept = request.headers.accept;
+    this.request(
+      request.socket,
+      response,
+      typeof accept === 'string' && accept.includes('text/event-stream'),
+    );
   };
 
   /** @param server - the HTTP server to watch; call before it accepts connections when possible. */
@@ -68,15 +82,21 @@ export class HttpDrainer {
       writable: true,
     });
     for (const [socket, state] of this.sockets) {
-      for (const response of state.open) {
+      for (const response of state.responses) {
         if (!response.headersSent) response.setHeader('Connection', 'close');
       }
       if (state.active === 0) this.scheduleIdleClose(socket, state);
     }
+    this.closeEventStreams();
+    // An event stream may still start on a kept-alive connection during the idle grace.
+    this.streamSweeper = setInterval(() => this.closeEventStreams(), EVENT_STREAM_SWEEP_MS);
+    this.streamSweeper.unref();
   }
 
   /** Stops watching the server and restores it. */
   dispose(): void {
+    if (this.streamSweeper) clearInterval(this.streamSweeper);
+    this.streamSweeper = undefined;
     this.server.off('connection', this.onConnection);
     this.server.off('request', this.onRequest);
     Reflect.deleteProperty(this.server, 'closeIdleConnections');
@@ -84,10 +104,25 @@ export class HttpDrainer {
     this.sockets.clear();
   }
 
+  private closeEventStreams(): void {
+    for (const [socket, state] of this.sockets) {
+      for (const response of state.responses) {
+        const type = response.getHeader('content-type');
+        const isEventStream =
+          state.eventStreams.has(response) ||
+          (typeof type === 'string' && type.startsWith('text/event-stream'));
+        if (response.headersSent && isEventStream) {
+          socket.destroy();
+          break;
+        }
+      }
+    }
+  }
+
   private track(socket: Socket): SocketState {
     let state = this.sockets.get(socket);
     if (state) return state;
-    state = { active: 0, open: new Set(), idleTimer: undefined };
+    state = { active: 0, responses: new Set(), eventStreams: new WeakSet(), idleTimer: undefined };
     this.sockets.set(socket, state);
     socket.once('close', () => {
       const current = this.sockets.get(socket);
@@ -98,10 +133,11 @@ export class HttpDrainer {
     return state;
   }
 
-  private request(socket: Socket, response: ServerResponse): void {
+  private request(socket: Socket, response: ServerResponse, eventStream: boolean): void {
     const state = this.track(socket);
     state.active += 1;
-    state.open.add(response);
+    state.responses.add(response);
+    if (eventStream) state.eventStreams.add(response);
     if (state.idleTimer) clearTimeout(state.idleTimer);
     state.idleTimer = undefined;
     if (this.draining) response.setHeader('Connection', 'close');
@@ -110,7 +146,7 @@ export class HttpDrainer {
       if (done) return;
       done = true;
       state.active -= 1;
-      state.open.delete(response);
+      state.responses.delete(response);
       // A response sent with `Connection: close` makes Node end the socket itself.
       const closing = String(response.getHeader('connection')).toLowerCase() === 'close';
       if (this.draining && !closing && state.active === 0 && !socket.destroyed)
