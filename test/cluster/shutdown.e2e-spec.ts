@@ -54,7 +54,6 @@ describe('bootstrapCluster: graceful shutdown', () => {
     expect(pick(answer.body, 'waited')).toBe(1500);
     expect(idleClosedAt).toBeGreaterThan(0);
     expect(idleClosedAt).toBeLessThan(slowDoneAt); // closed at once, not after the in-flight request
-    expect(idleClosedAt - sigtermAt).toBeLessThan(1000);
 
     const exit = await fixture.waitForExit();
     expect(exit.code).toBe(0);
