@@ -1,0 +1,215 @@
+import { type INestApplication, type INestApplicationContext, Logger } from '@nestjs/common';
+import { ClusterStateError } from '../cluster.errors.js';
+import { PRIMARY_ADDRESS } from '../cluster.constants.js';
+import { currentProcessChannel } from '../hub/worker-hub.js';
+import { type StopMode } from '../ipc/envelope.js';
+import {
+  type ClusterEnvironment,
+  type SignalHandler,
+  getClusterEnvironment,
+  getPrimaryRuntime,
+  installSignalHandlers,
+  releasePrimaryRuntime,
+  runAsEndpoint,
+  setWorkerRuntime,
+} from '../process-state.js';
+import { type ClusterController, type ShutdownReport } from '../supervisor/cluster-controller.interface.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import {
+  type ClusterBootstrapOptions,
+  type ResolvedClusterOptions,
+  resolveClusterOptions,
+} from './bootstrap.options.js';
+import { type ClusterHandle, type PrimaryClusterHandle, type WorkerClusterHandle } from './cluster-handle.js';
+import { InProcessWorker } from './in-process-worker.js';
+import { WorkerRuntime } from './worker-runtime.js';
+
+const logger = new Logger('NestHiveCluster');
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Starts a supervised cluster from `main.ts`. The same file runs in every process:
+ * - in the primary it runs the optional `primary()` factory, forks the workers and supervises
+ *   them; it resolves once all N workers are ready, with a handle to drive the cluster;
+ *   `SIGTERM`/`SIGINT` shut it down gracefully and exit, the reload signal rolls a restart;
+ * - in a worker it runs `worker()`, reports ready to the primary, and stops gracefully when asked;
+ * - with `workers: 0` it runs `worker()` in the primary process (loopback).
+ *
+ * @example
+ * ```ts
+ * // main.ts
+ * const handle = await bootstrapCluster({
+ *   workers: Number(process.env.WORKERS ?? 2),
+ *   worker: async () => {
+ *     const app = await NestFactory.create(AppModule);
+ *     await app.listen(3000);
+ *     return app;
+ *   },
+ * });
+ * if (handle.role === 'primary') handle.events$.subscribe((event) => console.log(event.type, event.slot));
+ * ```
+ */
+export async function bootstrapCluster(options: ClusterBootstrapOptions): Promise<ClusterHandle> {
+  const resolved = resolveClusterOptions(options);
+  const environment = getClusterEnvironment();
+  if (environment.clustered) return startWorker(resolved, environment);
+  if (!environment.isPrimary) {
+    throw new ClusterStateError(
+      'bootstrapCluster() runs in a worker that another cluster manager forked (e.g. PM2 cluster mode). ' +
+        'Run the app as a single process under that manager, or let bootstrapCluster do the forking.',
+    );
+  }
+  return startPrimary(resolved);
+}
+
+async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClusterHandle> {
+  const runtime = getPrimaryRuntime();
+  runtime.configure(options, options.workers === 0 ? 'loopback' : 'cluster');
+  let context: INestApplicationContext | undefined;
+  let controller: ClusterController | undefined;
+  let inProcess: InProcessWorker | undefined;
+  let shutdownPromise: Promise<ShutdownReport> | undefined;
+  let removeSignals = (): void => undefined;
+
+  const shutdown = (): Promise<ShutdownReport> => {
+    shutdownPromise ??= (async () => {
+      let clean = controller ? (await controller.shutdown()).clean : true;
+      try {
+        await context?.close();
+      } catch (error) {
+        clean = false;
+        logger.error(`Closing the primary context failed: ${message(error)}`);
+      }
+      removeSignals();
+      await runtime.close();
+      releasePrimaryRuntime(runtime);
+      return { clean };
+    })();
+    return shutdownPromise;
+  };
+  const shutdownAndExit = (code?: number): void => {
+    shutdown().then(
+      (report) => process.exit(code ?? (report.clean ? 0 : 1)),
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${message(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  const rollingRestart = (): Promise<void> =>
+    controller
+      ? controller.rollingRestart()
+      : Promise.reject(new ClusterStateError('The cluster is not started.'));
+
+  const signals = new Map<NodeJS.Signals, SignalHandler>();
+  const onStop: SignalHandler = (signal) => {
+    logger.log(`${signal} received: shutting the cluster down gracefully`);
+    shutdownAndExit();
+  };
+  signals.set('SIGTERM', onStop);
+  signals.set('SIGINT', onStop);
+  if (options.reloadSignal) {
+    signals.set(options.reloadSignal, (signal) => {
+      logger.log(`${signal} received: rolling restart`);
+      rollingRestart().catch((error: unknown) => logger.error(message(error)));
+    });
+  }
+  removeSignals = installSignalHandlers(signals);
+
+  try {
+    const primary = options.primary;
+    if (primary) context = (await runAsEndpoint(PRIMARY_ADDRESS, () => primary(runtime))) ?? undefined;
+    if (options.workers === 0) {
+      inProcess = new InProcessWorker(runtime, options);
+      controller = inProcess;
+    } else {
+      controller = new Supervisor(runtime.hub, {
+        workers: options.workers,
+        exec: process.argv[1] ?? '',
+        args: process.argv.slice(2),
+        serialization: options.serialization,
+        readyTimeoutMs: options.readyTimeoutMs,
+        shutdownTimeoutMs: options.shutdownTimeoutMs,
+        restart: options.restart,
+        env: options.env,
+      });
+    }
+    controller.onAllDead(() => shutdownAndExit(1));
+    await controller.start();
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  logger.log(
+    `Cluster ready: ${options.workers === 0 ? 'in-process worker (workers: 0)' : `${options.workers} workers`}`,
+  );
+  const app: INestApplication | undefined = inProcess?.application;
+  return {
+    role: 'primary',
+    mode: runtime.mode,
+    runtime,
+    events$: runtime.table.events$,
+    workers$: runtime.table.workers$,
+    context,
+    app,
+    rollingRestart,
+    shutdown,
+  };
+}
+
+async function startWorker(
+  options: ResolvedClusterOptions,
+  environment: ClusterEnvironment,
+): Promise<WorkerClusterHandle> {
+  const channel = currentProcessChannel();
+  if (!channel || environment.workerId === null) {
+    throw new ClusterStateError(
+      'This worker has no IPC channel to the primary; it must be forked by bootstrapCluster.',
+    );
+  }
+  const runtime = new WorkerRuntime(
+    { workerId: environment.workerId, slot: environment.slot ?? 0 },
+    options,
+    channel,
+  );
+  setWorkerRuntime(runtime);
+  let removeSignals = (): void => undefined;
+  let exiting: Promise<void> | undefined;
+  const stopAndExit = (mode: StopMode): Promise<void> => {
+    exiting ??= runtime.stop(mode).then(
+      () => finish(0),
+      (error: unknown) => {
+        logger.error(`Worker ${environment.workerId} failed to stop cleanly: ${message(error)}`);
+        finish(1);
+      },
+    );
+    return exiting;
+  };
+  const finish = (code: number): void => {
+    removeSignals();
+    setWorkerRuntime(undefined);
+    process.exit(code);
+  };
+
+  const signals = new Map<NodeJS.Signals, SignalHandler>();
+  signals.set('SIGTERM', () => void stopAndExit('shutdown'));
+  signals.set('SIGINT', () => void stopAndExit('shutdown'));
+  // The primary orchestrates reloads; a worker that receives the reload signal itself ignores it.
+  if (options.reloadSignal) signals.set(options.reloadSignal, () => undefined);
+  removeSignals = installSignalHandlers(signals);
+  runtime.onStop((mode) => void stopAndExit(mode));
+
+  let app: INestApplication;
+  try {
+    app = await runtime.start(options.worker);
+  } catch (error) {
+    logger.error(`The worker() factory of worker ${environment.workerId} failed: ${message(error)}`);
+    await runtime.stop('shutdown').catch(() => undefined);
+    finish(1);
+    throw error;
+  }
+  return { role: 'worker', app, self: runtime.self, stop: () => stopAndExit('shutdown') };
+}

@@ -1,0 +1,169 @@
+import { availableParallelism } from 'node:os';
+import { type INestApplication, type INestApplicationContext } from '@nestjs/common';
+import { InvalidClusterOptionsError } from '../cluster.errors.js';
+import { type Serialization } from '../ipc/message-codec.js';
+import { type RestartPolicyOptions } from '../supervisor/restart-policy.js';
+import { type PrimaryRuntime } from './primary-runtime.js';
+
+/** Backoff and crash-loop settings; every field is optional (see `DEFAULT_RESTART_OPTIONS`). */
+export type RestartOptions = Partial<RestartPolicyOptions>;
+
+/**
+ * Options of `bootstrapCluster`. Only `worker` is required.
+ *
+ * @example
+ * ```ts
+ * await bootstrapCluster({
+ *   workers: 'auto',
+ *   worker: async () => {
+ *     const app = await NestFactory.create(AppModule);
+ *     await app.listen(3000);
+ *     return app;
+ *   },
+ * });
+ * ```
+ */
+export interface ClusterBootstrapOptions {
+  /**
+   * Creates the Nest app of a worker, makes it listen and returns it. The worker is *ready* when
+   * this resolves. Do not call `app.enableShutdownHooks()`: the bootstrap handles the signals.
+   */
+  readonly worker: () => Promise<INestApplication>;
+  /**
+   * Optional: runs in the primary before any worker is forked, e.g. a Nest application context
+   * (`NestFactory.createApplicationContext`, no HTTP) importing `ClusterModule`, or plain code
+   * registering primary handlers on `runtime`. A returned context is closed on shutdown.
+   */
+  readonly primary?: (runtime: PrimaryRuntime) => Promise<INestApplicationContext | void>;
+  /** Number of workers, or `'auto'` for `os.availableParallelism()`. `0` runs the worker in-process. Default `'auto'`. */
+  readonly workers?: number | 'auto';
+  /** IPC serialization. Default `'json'`. */
+  readonly serialization?: Serialization;
+  /** A worker not ready within this many ms is killed and counted as a failed start. Default 30 000. */
+  readonly readyTimeoutMs?: number;
+  /** A stopping worker still alive after this many ms is killed. Default 10 000. */
+  readonly shutdownTimeoutMs?: number;
+  /** Backoff and crash-loop guard. */
+  readonly restart?: RestartOptions;
+  /** Signal that starts a rolling restart, or `null` for none. Default `'SIGHUP'`. */
+  readonly reloadSignal?: NodeJS.Signals | null;
+  /**
+   * During a rolling restart, how long an idle keep-alive connection of a leaving worker may wait
+   * for its next request (answered with `Connection: close`) before it is closed. Default 1 000.
+   */
+  readonly idleGraceMs?: number;
+  /** Largest serialized IPC message; larger ones are refused with `MessageTooLargeError`. Default 1 MiB. */
+  readonly maxMessageBytes?: number;
+  /** Messages that may wait per channel for it to drain; more are refused with `QueueFullError`. Default 10 000. */
+  readonly maxQueuedMessages?: number;
+  /** Extra environment variables for every worker (e.g. a secret generated in the primary). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Default backoff and crash-loop settings. */
+export const DEFAULT_RESTART_OPTIONS: RestartPolicyOptions = {
+  initialDelayMs: 250,
+  maxDelayMs: 30_000,
+  factor: 2,
+  stableAfterMs: 30_000,
+  maxRestarts: 10,
+  windowMs: 60_000,
+};
+
+/** Defaults of `bootstrapCluster` (besides `restart`). */
+export const DEFAULT_CLUSTER_OPTIONS = {
+  workers: 'auto',
+  serialization: 'json',
+  readyTimeoutMs: 30_000,
+  shutdownTimeoutMs: 10_000,
+  reloadSignal: 'SIGHUP',
+  idleGraceMs: 1_000,
+  maxMessageBytes: 1024 * 1024,
+  maxQueuedMessages: 10_000,
+} as const satisfies Partial<ClusterBootstrapOptions>;
+
+/** The options after defaults were merged and values checked. */
+export interface ResolvedClusterOptions {
+  readonly worker: () => Promise<INestApplication>;
+  readonly primary: ((runtime: PrimaryRuntime) => Promise<INestApplicationContext | void>) | undefined;
+  readonly workers: number;
+  readonly serialization: Serialization;
+  readonly readyTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly restart: RestartPolicyOptions;
+  readonly reloadSignal: NodeJS.Signals | null;
+  readonly idleGraceMs: number;
+  readonly maxMessageBytes: number;
+  readonly maxQueuedMessages: number;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+function check(option: string, value: number, min: number, integer = true): number {
+  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
+    throw new InvalidClusterOptionsError(
+      option,
+      `expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Merges the defaults into `options` once and checks every value.
+ *
+ * @throws InvalidClusterOptionsError on a bad value.
+ */
+export function resolveClusterOptions(options: ClusterBootstrapOptions): ResolvedClusterOptions {
+  if (typeof options.worker !== 'function') {
+    throw new InvalidClusterOptionsError(
+      'worker',
+      'a factory that creates, starts and returns the Nest app is required',
+    );
+  }
+  const d = DEFAULT_CLUSTER_OPTIONS;
+  const r = DEFAULT_RESTART_OPTIONS;
+  const given = options.restart ?? {};
+  const merged = {
+    workers: options.workers ?? d.workers,
+    serialization: options.serialization ?? d.serialization,
+    readyTimeoutMs: options.readyTimeoutMs ?? d.readyTimeoutMs,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? d.shutdownTimeoutMs,
+    reloadSignal: options.reloadSignal === undefined ? d.reloadSignal : options.reloadSignal,
+    idleGraceMs: options.idleGraceMs ?? d.idleGraceMs,
+    maxMessageBytes: options.maxMessageBytes ?? d.maxMessageBytes,
+    maxQueuedMessages: options.maxQueuedMessages ?? d.maxQueuedMessages,
+  };
+  const restart: RestartPolicyOptions = {
+    initialDelayMs: given.initialDelayMs ?? r.initialDelayMs,
+    maxDelayMs: given.maxDelayMs ?? r.maxDelayMs,
+    factor: given.factor ?? r.factor,
+    stableAfterMs: given.stableAfterMs ?? r.stableAfterMs,
+    maxRestarts: given.maxRestarts ?? r.maxRestarts,
+    windowMs: given.windowMs ?? r.windowMs,
+  };
+  const workers = merged.workers === 'auto' ? availableParallelism() : check('workers', merged.workers, 0);
+  if (merged.serialization !== 'json' && merged.serialization !== 'advanced') {
+    throw new InvalidClusterOptionsError('serialization', `expected 'json' or 'advanced'`);
+  }
+  return {
+    worker: options.worker,
+    primary: options.primary,
+    workers,
+    serialization: merged.serialization,
+    readyTimeoutMs: check('readyTimeoutMs', merged.readyTimeoutMs, 1),
+    shutdownTimeoutMs: check('shutdownTimeoutMs', merged.shutdownTimeoutMs, 1),
+    restart: {
+      initialDelayMs: check('restart.initialDelayMs', restart.initialDelayMs, 0),
+      maxDelayMs: check('restart.maxDelayMs', restart.maxDelayMs, restart.initialDelayMs),
+      factor: check('restart.factor', restart.factor, 1, false),
+      stableAfterMs: check('restart.stableAfterMs', restart.stableAfterMs, 0),
+      maxRestarts: check('restart.maxRestarts', restart.maxRestarts, 0),
+      windowMs: check('restart.windowMs', restart.windowMs, 1),
+    },
+    reloadSignal: merged.reloadSignal,
+    idleGraceMs: check('idleGraceMs', merged.idleGraceMs, 0),
+    maxMessageBytes: check('maxMessageBytes', merged.maxMessageBytes, 64),
+    maxQueuedMessages: check('maxQueuedMessages', merged.maxQueuedMessages, 1),
+    env: { ...options.env },
+  };
+}

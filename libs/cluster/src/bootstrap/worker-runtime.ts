@@ -1,0 +1,97 @@
+import { type INestApplication } from '@nestjs/common';
+import { type ClusterSelf } from '../cluster.interfaces.js';
+import { HttpDrainer, isDrainableServer } from '../http/http-drainer.js';
+import { ClusterTable } from '../hub/cluster-table.js';
+import { type ProcessChannel, WorkerHub } from '../hub/worker-hub.js';
+import { type StopMode } from '../ipc/envelope.js';
+import { MessageCodec } from '../ipc/message-codec.js';
+import { runAsEndpoint } from '../process-state.js';
+import { type ChannelSettings } from './primary-runtime.js';
+
+/** Settings of a worker runtime. */
+export interface WorkerRuntimeSettings extends ChannelSettings {
+  /** Idle grace for keep-alive connections during a rolling restart. */
+  readonly idleGraceMs: number;
+}
+
+/**
+ * A forked worker's runtime: its IPC router to the primary, the app its `worker()` factory
+ * created, and the graceful stop of that app when the primary (or a signal) asks for it.
+ */
+export class WorkerRuntime {
+  /** Lifecycle events and worker table, as forwarded by the primary. */
+  readonly table = new ClusterTable();
+  /** The router. */
+  readonly hub: WorkerHub;
+  /** This worker's identity. */
+  readonly self: ClusterSelf & { readonly isPrimary: false };
+  private app: INestApplication | undefined;
+  private drainer: HttpDrainer | undefined;
+  private stopping: Promise<void> | undefined;
+
+  /**
+   * @param identity - worker id and slot.
+   * @param settings - channel settings and idle grace.
+   * @param channel - this process' IPC channel.
+   */
+  constructor(
+    identity: { readonly workerId: number; readonly slot: number },
+    private readonly settings: WorkerRuntimeSettings,
+    channel: ProcessChannel,
+  ) {
+    this.self = {
+      isPrimary: false,
+      workerId: identity.workerId,
+      slot: identity.slot,
+      pid: process.pid,
+      mode: 'cluster',
+    };
+    this.hub = new WorkerHub(
+      new MessageCodec(settings.serialization, settings.maxMessageBytes),
+      this.table,
+      identity.workerId,
+      channel,
+      settings.maxQueuedMessages,
+    );
+    this.hub.onHttpServer((_address, server) => this.adopt(server));
+  }
+
+  /** Calls `listener` when the primary asks this worker to stop. */
+  onStop(listener: (mode: StopMode) => void): void {
+    this.hub.onStop(listener);
+  }
+
+  /** Runs the worker factory as this worker's endpoint, then reports ready to the primary. */
+  async start(factory: () => Promise<INestApplication>): Promise<INestApplication> {
+    this.hub.start();
+    const app = await runAsEndpoint(this.self.workerId, factory);
+    this.app = app;
+    this.adopt(app.getHttpServer());
+    await this.hub.sendReady();
+    return app;
+  }
+
+  /**
+   * Stops gracefully: drains HTTP (see `HttpDrainer`), runs `app.close()` (Nest's shutdown hooks,
+   * in-flight requests finish), then closes the router. Idempotent.
+   */
+  stop(mode: StopMode): Promise<void> {
+    this.stopping ??= this.runStop(mode);
+    return this.stopping;
+  }
+
+  private async runStop(mode: StopMode): Promise<void> {
+    this.drainer?.drain(mode === 'restart' ? this.settings.idleGraceMs : 0);
+    try {
+      await this.app?.close();
+    } finally {
+      this.drainer?.dispose();
+      this.hub.close();
+      this.table.complete();
+    }
+  }
+
+  private adopt(server: unknown): void {
+    if (!this.drainer && isDrainableServer(server)) this.drainer = new HttpDrainer(server);
+  }
+}

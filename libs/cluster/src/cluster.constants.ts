@@ -1,0 +1,45 @@
+/**
+ * Constants shared by every part of `@nest-hive/cluster`.
+ *
+ * @packageDocumentation
+ */
+
+/** Namespace carried by every IPC envelope this library sends (`envelope.ns`). */
+export const ENVELOPE_NAMESPACE = 'nest-hive';
+
+/** Version of the IPC envelope format (`envelope.v`). */
+export const ENVELOPE_VERSION = 1;
+
+/** Address of the primary process in `send`, `request` and `to` fields. */
+export const PRIMARY_ADDRESS = 'primary';
+
+/** Worker id given to the in-process worker when `workers: 0` (or outside `bootstrapCluster`). */
+export const LOOPBACK_WORKER_ID = 0;
+
+/** Prefix of the topics this library reserves for itself. */
+export const RESERVED_TOPIC_PREFIX = 'nest-hive:';
+
+/** Built-in primary topic answering the worker table. */
+export const WORKERS_TOPIC = 'nest-hive:workers';
+
+/** Topic name carried by control envelopes (ready, shutdown, lifecycle). */
+export const CONTROL_TOPIC = 'nest-hive:control';
+
+/**
+ * Environment variables the primary gives each forked worker.
+ * Read them with `getClusterEnvironment()`.
+ */
+export const CLUSTER_ENV = {
+  /** `'1'` in a worker forked by `bootstrapCluster`. */
+  clustered: 'NEST_HIVE_CLUSTER',
+  /** Stable slot `0..N-1` of the worker; a replacement inherits it. */
+  slot: 'NEST_HIVE_WORKER_SLOT',
+  /** Configured number of workers N. */
+  workers: 'NEST_HIVE_WORKERS',
+} as const;
+
+/** Default `request()` timeout in milliseconds. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+
+/** Reflect-metadata key under which the handler decorators store their registrations. */
+export const CLUSTER_HANDLERS_METADATA = 'nest-hive:cluster-handlers';

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { ConfigurableClusterModule } from './cluster.module-definition.js';
+import { ClusterHandlerExplorer } from './cluster-handler.explorer.js';
+import { ClusterHttpBinding } from './cluster-http.binding.js';
+import { clusterEndpointProvider } from './cluster.providers.js';
+import { ClusterService } from './cluster.service.js';
+
+/**
+ * Makes the cluster injectable. Import it once, in the worker app and optionally in the primary's
+ * Nest context; it provides `ClusterService` (global by default) and registers the
+ * `@OnClusterMessage` / `@ClusterRequestHandler` methods it finds.
+ *
+ * @example
+ * ```ts
+ * @Module({ imports: [ClusterModule.forRoot({ requestTimeoutMs: 2_000 })] })
+ * export class AppModule {}
+ * ```
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [clusterEndpointProvider, ClusterService, ClusterHandlerExplorer, ClusterHttpBinding],
+  exports: [ClusterService],
+})
+export class ClusterModule extends ConfigurableClusterModule {}

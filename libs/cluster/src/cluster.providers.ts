@@ -1,0 +1,48 @@
+import { type Provider } from '@nestjs/common';
+import { DEFAULT_REQUEST_TIMEOUT_MS, LOOPBACK_WORKER_ID, PRIMARY_ADDRESS } from './cluster.constants.js';
+import { InvalidClusterOptionsError } from './cluster.errors.js';
+import { CLUSTER_MODULE_OPTIONS, type ClusterModuleOptions } from './cluster.module-definition.js';
+import { PrimaryRuntime } from './bootstrap/primary-runtime.js';
+import { type ClusterEndpointOptions } from './messaging/cluster-endpoint.js';
+import { endpointOptions } from './messaging/endpoint-options.js';
+import {
+  currentEndpointAddress,
+  findPrimaryRuntime,
+  getClusterEnvironment,
+  getWorkerRuntime,
+} from './process-state.js';
+
+/** Injection token of the options of the module's endpoint (internal). */
+export const CLUSTER_ENDPOINT_OPTIONS = Symbol('nest-hive:cluster-endpoint-options');
+
+/**
+ * Decides which endpoint a `ClusterModule` becomes:
+ * - in a worker forked by `bootstrapCluster`: that worker;
+ * - in the primary: the endpoint the app is being created for (`'primary'` for the `primary()`
+ *   context, worker `0` for the in-process worker of `workers: 0`), defaulting to `'primary'`;
+ * - anywhere else (no `bootstrapCluster`, e.g. tests): a private loopback of its own, as worker `0`
+ *   with a private primary, closed with the app.
+ */
+export function resolveEndpointOptions(options: ClusterModuleOptions): ClusterEndpointOptions {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!(requestTimeoutMs > 0))
+    throw new InvalidClusterOptionsError('requestTimeoutMs', 'expected a number > 0');
+  const params = { requestTimeoutMs, transport: options.transport };
+  const worker = getWorkerRuntime();
+  if (worker) {
+    return endpointOptions(worker.hub, { ...params, address: worker.self.workerId, self: worker.self });
+  }
+  const runtime = findPrimaryRuntime();
+  if (runtime && !runtime.isClosed && getClusterEnvironment().isPrimary) {
+    return runtime.endpointOptions(currentEndpointAddress() ?? PRIMARY_ADDRESS, params);
+  }
+  const loopback = new PrimaryRuntime();
+  return loopback.endpointOptions(LOOPBACK_WORKER_ID, { ...params, onClose: () => loopback.close() });
+}
+
+/** The module's providers besides the service. */
+export const clusterEndpointProvider: Provider = {
+  provide: CLUSTER_ENDPOINT_OPTIONS,
+  useFactory: resolveEndpointOptions,
+  inject: [CLUSTER_MODULE_OPTIONS],
+};

@@ -1,0 +1,277 @@
+import { type Worker } from 'node:cluster';
+import {
+  ClusterError,
+  ClusterStateError,
+  NoHandlerError,
+  WorkerExitedError,
+  WorkerUnavailableError,
+} from '../cluster.errors.js';
+import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
+import {
+  type BroadcastEnvelope,
+  type DataEnvelope,
+  type ErrorReplyEnvelope,
+  type LifecycleEnvelope,
+  type MessageEnvelope,
+  type ReplyEnvelope,
+  type ShutdownEnvelope,
+  envelopeBase,
+  parseEnvelope,
+} from '../ipc/envelope.js';
+import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
+import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
+import { MalformedEnvelopeError } from '../cluster.errors.js';
+import { CONTROL_TOPIC } from '../cluster.constants.js';
+import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterTable } from './cluster-table.js';
+import { ForwardedRequests } from './forwarded-requests.js';
+import { Hub } from './hub.js';
+
+interface Peer {
+  readonly worker: Worker;
+  readonly channel: IpcChannel;
+  readonly onMessage: (message: unknown) => void;
+}
+
+function workerTarget(worker: Worker): IpcTarget {
+  return {
+    isConnected: () => worker.isConnected(),
+    send: (message, callback) => worker.send(message, callback),
+  };
+}
+
+/**
+ * The primary's router: the hub of a star. Every worker has one IPC channel to it; requests and
+ * messages between workers travel through it; broadcasts fan out from it. It also answers for
+ * local endpoints: the primary's own (`'primary'`) and, with `workers: 0`, the in-process worker.
+ */
+export class PrimaryHub extends Hub {
+  private readonly peers = new Map<number, Peer>();
+  private readonly forwarded = new ForwardedRequests();
+  private readonly readyListeners = new Set<(workerId: number) => void>();
+  private closed = false;
+
+  /**
+   * @param codec - size check and copies.
+   * @param table - the cluster's lifecycle streams.
+   * @param maxQueuedMessages - send-queue bound per worker channel.
+   */
+  constructor(
+    codec: MessageCodec,
+    table: ClusterTable,
+    private maxQueuedMessages: number,
+  ) {
+    super(codec, table);
+  }
+
+  /** Replaces the codec and queue bound; only before the first worker is added. */
+  configure(codec: MessageCodec, maxQueuedMessages: number): void {
+    if (this.peers.size > 0)
+      throw new ClusterStateError('The IPC settings cannot change once workers exist.');
+    this.codec = codec;
+    this.maxQueuedMessages = maxQueuedMessages;
+  }
+
+  /** Requests forwarded between workers that still await an answer (diagnostics). */
+  get forwardedCount(): number {
+    return this.forwarded.size;
+  }
+
+  /** Calls `listener` with the id of each worker that reports ready. Returns an unsubscribe function. */
+  onReady(listener: (workerId: number) => void): () => void {
+    this.readyListeners.add(listener);
+    return () => this.readyListeners.delete(listener);
+  }
+
+  /** Starts routing a freshly forked worker's IPC channel. */
+  addWorker(worker: Worker): void {
+    if (this.closed) return;
+    const id = worker.id;
+    const channel = new IpcChannel(workerTarget(worker), {
+      peer: id,
+      maxQueuedMessages: this.maxQueuedMessages,
+      unavailable: () => new WorkerUnavailableError(id),
+    });
+    const onMessage = (message: unknown): void => this.onWorkerMessage(id, message);
+    worker.on('message', onMessage);
+    this.peers.set(id, { worker, channel, onMessage });
+  }
+
+  /**
+   * Stops routing to a worker whose channel closed or which exited: queued sends reject, requests
+   * forwarded to it and requests of local endpoints pending on it fail at once. Idempotent.
+   */
+  removeWorker(workerId: number): void {
+    const peer = this.peers.get(workerId);
+    if (!peer) return;
+    this.peers.delete(workerId);
+    peer.worker.off('message', peer.onMessage);
+    peer.channel.close();
+    for (const request of this.forwarded.takeInvolving(workerId)) {
+      const error = new WorkerExitedError(workerId, request.topic);
+      this.answer(this.failure(request, 'exited', error));
+    }
+    this.gone.next({ address: workerId });
+  }
+
+  /** Sends a control envelope to one worker. */
+  sendControl(workerId: number, envelope: ShutdownEnvelope | LifecycleEnvelope): Promise<void> {
+    const peer = this.peers.get(workerId);
+    return peer ? peer.channel.send(envelope) : Promise.reject(new WorkerUnavailableError(workerId));
+  }
+
+  /** Builds a shutdown envelope for a worker. */
+  shutdownEnvelope(workerId: number, mode: ShutdownEnvelope['payload']['mode']): ShutdownEnvelope {
+    return {
+      ...envelopeBase(this.nextId(), CONTROL_TOPIC, 'primary'),
+      kind: 'shutdown',
+      to: workerId,
+      payload: { mode },
+    };
+  }
+
+  /** Publishes the worker table locally, and a lifecycle event (if any) locally and to every connected worker. */
+  publishLifecycle(workers: readonly WorkerInfo[], event?: ClusterEvent): void {
+    this.table.publish(workers, event);
+    if (!event) return;
+    for (const [id, peer] of this.peers) {
+      const envelope: LifecycleEnvelope = {
+        ...envelopeBase(this.nextId(), CONTROL_TOPIC, 'primary'),
+        kind: 'lifecycle',
+        to: id,
+        payload: { event, workers },
+      };
+      peer.channel.send(envelope).catch(() => undefined);
+    }
+  }
+
+  /** @inheritdoc */
+  async post(envelope: DataEnvelope): Promise<void> {
+    const encoded = this.codec.encode(envelope, envelope.topic);
+    return this.route(envelope, encoded, true);
+  }
+
+  /** Stops routing and completes every stream. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const id of [...this.peers.keys()]) this.removeWorker(id);
+    this.forwarded.clear();
+    this.readyListeners.clear();
+    this.closeLinks();
+  }
+
+  protected needsReceipt(): boolean {
+    return false;
+  }
+
+  protected localTable(): readonly WorkerInfo[] {
+    return this.table.workers ?? [];
+  }
+
+  private onWorkerMessage(workerId: number, message: unknown): void {
+    const parsed = parseEnvelope(message);
+    if (parsed.status === 'foreign') return;
+    if (parsed.status === 'malformed') {
+      this.errors.next(new MalformedEnvelopeError(parsed.reason, workerId));
+      return;
+    }
+    const envelope = parsed.envelope;
+    if (envelope.from !== workerId) {
+      this.errors.next(
+        new MalformedEnvelopeError(`it claims to come from ${String(envelope.from)}`, workerId),
+      );
+      return;
+    }
+    switch (envelope.kind) {
+      case 'ready':
+        for (const listener of this.readyListeners) listener(workerId);
+        return;
+      case 'shutdown':
+      case 'lifecycle':
+        this.errors.next(new MalformedEnvelopeError(`a worker may not send "${envelope.kind}"`, workerId));
+        return;
+      default:
+        this.route(envelope, null, false).catch(() => undefined);
+    }
+  }
+
+  private async route(envelope: DataEnvelope, encoded: EncodedMessage | null, local: boolean): Promise<void> {
+    if (envelope.kind === 'broadcast') return this.fanOut(envelope, encoded);
+    const to = envelope.to;
+    if (this.hasLocal(to)) {
+      const outcome = this.deliverLocal(envelope, encoded);
+      if (envelope.kind === 'request' && outcome !== 'delivered') {
+        this.answer(this.failure(envelope, 'no-handler', new NoHandlerError(envelope.topic, to)));
+      } else if (envelope.kind === 'message' && envelope.receipt) {
+        this.answer(this.receipt(envelope));
+      }
+      return;
+    }
+    const peer = typeof to === 'number' ? this.peers.get(to) : undefined;
+    if (!peer || typeof to !== 'number') return this.undeliverable(envelope, to, local);
+    if (envelope.kind === 'request' && !local) this.forwarded.track(envelope, envelope.timeoutMs);
+    if (envelope.kind === 'reply' || envelope.kind === 'error-reply') this.forwarded.settle(to, envelope.id);
+    try {
+      await peer.channel.send(envelope);
+    } catch (error) {
+      if (local) throw error;
+      if (envelope.kind === 'request' || (envelope.kind === 'message' && envelope.receipt)) {
+        this.forwarded.settle(envelope.from, envelope.id);
+        const reason = error instanceof ClusterError ? error : new WorkerUnavailableError(to);
+        this.answer(this.failure(envelope, 'unavailable', reason));
+      }
+      return;
+    }
+    if (envelope.kind === 'message' && envelope.receipt) this.answer(this.receipt(envelope));
+  }
+
+  private undeliverable(envelope: DataEnvelope, to: Address, local: boolean): Promise<void> {
+    const error =
+      typeof to === 'number' ? new WorkerUnavailableError(to) : new NoHandlerError(envelope.topic, to);
+    if (local) return Promise.reject(error);
+    if (envelope.kind === 'request' || (envelope.kind === 'message' && envelope.receipt)) {
+      this.answer(this.failure(envelope, typeof to === 'number' ? 'unavailable' : 'no-handler', error));
+    }
+    return Promise.resolve();
+  }
+
+  private async fanOut(envelope: BroadcastEnvelope, encoded: EncodedMessage | null): Promise<void> {
+    const sender = envelope.from;
+    const sends: Array<Promise<void>> = [];
+    for (const [id, peer] of this.peers) {
+      if (id === sender && !envelope.includeSelf) continue;
+      sends.push(
+        peer.channel.send(envelope).catch((error: unknown) => {
+          if (error instanceof ClusterError) this.errors.next(error);
+        }),
+      );
+    }
+    for (const address of this.localAddresses()) {
+      const isSender = address === sender;
+      if (address === 'primary' ? isSender && envelope.includeSelf : !isSender || envelope.includeSelf) {
+        this.deliverLocal(envelope, encoded, address);
+      }
+    }
+    await Promise.all(sends);
+  }
+
+  private receipt(envelope: MessageEnvelope): ReplyEnvelope {
+    return {
+      ...envelopeBase(envelope.id, envelope.topic, envelope.to),
+      kind: 'reply',
+      to: envelope.from,
+      payload: null,
+    };
+  }
+
+  /** Routes an answer produced by the hub itself back to the asker. */
+  private answer(reply: ReplyEnvelope | ErrorReplyEnvelope): void {
+    if (this.hasLocal(reply.to)) {
+      this.deliverLocal(reply, null);
+      return;
+    }
+    const peer = typeof reply.to === 'number' ? this.peers.get(reply.to) : undefined;
+    peer?.channel.send(reply).catch(() => undefined);
+  }
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseEnvelope } from './envelope.js';
+
+const base = { ns: 'nest-hive', v: 1, id: 'a-1', topic: 't', from: 2 };
+
+describe('parseEnvelope', () => {
+  it.each([
+    ['a raw string', 'hello'],
+    ['a number', 42],
+    ['null', null],
+    ['an array', [1, 2]],
+    ["another library's object", { type: 'rpc', data: 1 }],
+    ["Node's internal cluster message", { cmd: 'NODE_CLUSTER', act: 'online' }],
+    ['another namespace', { ...base, ns: 'other' }],
+  ])('ignores %s as foreign', (_label, value) => {
+    expect(parseEnvelope(value)).toEqual({ status: 'foreign' });
+  });
+
+  it.each([
+    ['an unknown version', { ...base, v: 2, kind: 'message', to: 'primary' }, 'unsupported version 2'],
+    ['an unknown kind', { ...base, kind: 'gossip', to: 'primary' }, 'unknown kind "gossip"'],
+    ['a bad sender', { ...base, from: 'someone', kind: 'message', to: 'primary' }, 'bad "from"'],
+    ['a missing id', { ...base, id: undefined, kind: 'message', to: 1 }, 'missing id or topic'],
+    ['a request without timeout', { ...base, kind: 'request', to: 1 }, 'bad timeoutMs'],
+    [
+      'a broken error-reply',
+      { ...base, kind: 'error-reply', to: 1, payload: { reason: 'nope' } },
+      'bad error-reply payload',
+    ],
+    [
+      'a broadcast without origin',
+      { ...base, kind: 'broadcast', to: '*', includeSelf: false },
+      'bad broadcast fields',
+    ],
+    [
+      'a lifecycle with a bad event',
+      { ...base, kind: 'lifecycle', to: 1, payload: { event: {}, workers: [] } },
+      'bad lifecycle payload',
+    ],
+  ])('reports %s as malformed', (_label, value, reason) => {
+    expect(parseEnvelope(value)).toEqual({ status: 'malformed', reason });
+  });
+
+  it('accepts every kind of valid envelope, keeping only the known fields', () => {
+    const message = parseEnvelope({
+      ...base,
+      kind: 'message',
+      to: 'primary',
+      payload: { a: 1 },
+      receipt: true,
+      extra: 'x',
+    });
+    expect(message).toEqual({
+      status: 'ok',
+      envelope: { ...base, kind: 'message', to: 'primary', payload: { a: 1 }, receipt: true },
+    });
+    const request = parseEnvelope({ ...base, kind: 'request', to: 3, payload: null, timeoutMs: 100 });
+    expect(request.status).toBe('ok');
+    const shutdown = parseEnvelope({
+      ...base,
+      from: 'primary',
+      kind: 'shutdown',
+      to: 3,
+      payload: { mode: 'restart' },
+    });
+    expect(shutdown).toMatchObject({
+      status: 'ok',
+      envelope: { kind: 'shutdown', payload: { mode: 'restart' } },
+    });
+    const lifecycle = parseEnvelope({
+      ...base,
+      from: 'primary',
+      kind: 'lifecycle',
+      to: 3,
+      payload: {
+        event: {
+          type: 'exit',
+          workerId: 1,
+          slot: 0,
+          pid: 9,
+          at: 1,
+          code: 1,
+          signal: null,
+          reason: 'crashed',
+        },
+        workers: [{ id: 2, slot: 0, pid: 10, state: 'ready', startedAt: 1, readyAt: 2 }],
+      },
+    });
+    expect(lifecycle.status).toBe('ok');
+  });
+});

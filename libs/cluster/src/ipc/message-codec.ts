@@ -1,0 +1,63 @@
+import { deserialize, serialize } from 'node:v8';
+import { MessageSerializationError, MessageTooLargeError } from '../cluster.errors.js';
+
+/** How IPC messages are serialized: Node's `serialization` option of `cluster.setupPrimary`. */
+export type Serialization = 'json' | 'advanced';
+
+/** A message measured (and serialized once) before it leaves its sender. */
+export interface EncodedMessage {
+  /** Serialized size in bytes. */
+  readonly bytes: number;
+  /** A deep copy as the receiver would see it, for in-process (loopback) delivery. */
+  copy(): unknown;
+}
+
+/**
+ * Measures messages against `maxMessageBytes` with the channel's serialization, and copies
+ * them for in-process delivery so a loopback receiver sees exactly what IPC would deliver.
+ */
+export class MessageCodec {
+  /**
+   * @param serialization - the channel's serialization.
+   * @param maxMessageBytes - the largest serialized message allowed.
+   */
+  constructor(
+    readonly serialization: Serialization,
+    readonly maxMessageBytes: number,
+  ) {}
+
+  /**
+   * Serializes `message` once and checks its size.
+   *
+   * @throws MessageSerializationError when it cannot be serialized.
+   * @throws MessageTooLargeError when it is over `maxMessageBytes`.
+   */
+  encode(message: object, topic: string): EncodedMessage {
+    const encoded =
+      this.serialization === 'json' ? this.encodeJson(message, topic) : this.encodeAdvanced(message, topic);
+    if (encoded.bytes > this.maxMessageBytes) {
+      throw new MessageTooLargeError(topic, encoded.bytes, this.maxMessageBytes);
+    }
+    return encoded;
+  }
+
+  private encodeJson(message: object, topic: string): EncodedMessage {
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (error) {
+      throw new MessageSerializationError(topic, { cause: error });
+    }
+    return { bytes: Buffer.byteLength(text) + 1, copy: (): unknown => JSON.parse(text) };
+  }
+
+  private encodeAdvanced(message: object, topic: string): EncodedMessage {
+    let buffer: Buffer;
+    try {
+      buffer = serialize(message);
+    } catch (error) {
+      throw new MessageSerializationError(topic, { cause: error });
+    }
+    return { bytes: buffer.byteLength, copy: (): unknown => deserialize(buffer) };
+  }
+}

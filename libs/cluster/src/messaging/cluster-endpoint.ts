@@ -1,0 +1,389 @@
+import {
+  type Observable,
+  ReplaySubject,
+  Subject,
+  Subscription,
+  defer,
+  filter,
+  firstValueFrom,
+  lastValueFrom,
+  map,
+  merge,
+  takeUntil,
+  throwError,
+} from 'rxjs';
+import { PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
+import {
+  ClusterClosedError,
+  type ClusterError,
+  PayloadValidationError,
+  PrimaryUnavailableError,
+  WorkerExitedError,
+} from '../cluster.errors.js';
+import {
+  type Address,
+  type BroadcastOptions,
+  type ClusterMessage,
+  type ClusterSelf,
+  type ClusterTopicMessage,
+  type RequestOptions,
+  type SendOptions,
+  type WorkerInfo,
+  type WorkersSnapshot,
+} from '../cluster.interfaces.js';
+import { type EndpointLink } from '../hub/endpoint-link.js';
+import {
+  type DataEnvelope,
+  type MessageEnvelope,
+  type RequestEnvelope,
+  envelopeBase,
+} from '../ipc/envelope.js';
+import { type ClusterEvent, isWorkersSnapshot } from '../supervisor/cluster-event.js';
+import { type BroadcastPacket, type ClusterTransport } from '../transport/cluster-transport.js';
+import { type ClusterMessaging } from './cluster-messaging.interface.js';
+import { type ClusterRequestHandlerFn, HandlerRegistry } from './handler-registry.js';
+import { type Answer, PendingRequests } from './pending-requests.js';
+import { errorOfFailure } from './remote-failure.js';
+import { RequestResponder } from './request-responder.js';
+import { type ClusterTopic, type TopicLike, defineTopic, topicName, trustedAs } from './topic.js';
+
+const WORKERS = defineTopic<null, WorkersSnapshot>(WORKERS_TOPIC, { validateReply: isWorkersSnapshot });
+
+type Guard = (value: unknown) => boolean;
+
+/** How an endpoint is built. */
+export interface ClusterEndpointOptions {
+  /** Attaches to a hub, given the endpoint's "do I handle this topic" callback. */
+  readonly attach: (handles: (topic: string) => boolean) => EndpointLink;
+  /** Builds the broadcast transport. */
+  readonly transport: (link: EndpointLink) => ClusterTransport;
+  /** Default request timeout in ms. */
+  readonly requestTimeoutMs: number;
+  /** Runs after the endpoint closed. */
+  readonly onClose?: () => Promise<void> | void;
+}
+
+/**
+ * One messaging endpoint: the implementation behind `ClusterService` and the primary runtime's
+ * plain-code API. It validates what arrives, keeps the pending-request table and the request
+ * handlers, and sends through its hub link (broadcasts through its transport).
+ */
+export class ClusterEndpoint implements ClusterMessaging {
+  /** @inheritdoc */
+  readonly self: ClusterSelf;
+  /** @inheritdoc */
+  readonly messages$: Observable<ClusterMessage>;
+  /** @inheritdoc */
+  readonly errors$: Observable<ClusterError>;
+  /** @inheritdoc */
+  readonly events$: Observable<ClusterEvent>;
+  /** @inheritdoc */
+  readonly workers$: Observable<readonly WorkerInfo[]>;
+
+  private readonly link: EndpointLink;
+  private readonly transport: ClusterTransport;
+  private readonly messagesSubject = new Subject<ClusterMessage>();
+  private readonly errorsSubject = new Subject<ClusterError>();
+  /** Replays its one value, so streams subscribed after close() complete at once. */
+  private readonly closing = new ReplaySubject<void>(1);
+  private readonly pending = new PendingRequests();
+  private readonly handlers = new HandlerRegistry();
+  private readonly responder: RequestResponder;
+  private readonly validators = new Map<string, Guard>();
+  private readonly subscriptions = new Subscription();
+  private readonly requestTimeoutMs: number;
+  private lateReplies = 0;
+  private readonly onClose: (() => Promise<void> | void) | undefined;
+  private closed = false;
+
+  /** @param options - hub attachment, transport and defaults. */
+  constructor(options: ClusterEndpointOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    this.onClose = options.onClose;
+    this.link = options.attach((topic) => this.handlers.has(topic));
+    this.self = this.link.self;
+    this.transport = options.transport(this.link);
+    this.responder = new RequestResponder(this.link, this.handlers);
+    this.messages$ = this.messagesSubject.asObservable();
+    this.errors$ = merge(this.errorsSubject, this.link.errors$).pipe(takeUntil(this.closing));
+    this.events$ = this.link.events$.pipe(takeUntil(this.closing));
+    this.workers$ = this.link.workers$.pipe(takeUntil(this.closing));
+    this.subscriptions.add(this.link.inbound$.subscribe((envelope) => this.receive(envelope)));
+    this.subscriptions.add(this.transport.packets$.subscribe((packet) => this.receiveBroadcast(packet)));
+    this.subscriptions.add(
+      this.link.gone$.subscribe(({ address }) => {
+        if (address === PRIMARY_ADDRESS) {
+          this.pending.failWhere(
+            () => true,
+            () => new PrimaryUnavailableError(),
+          );
+        } else {
+          this.pending.failWhere(
+            (target) => target === address,
+            (topic) => new WorkerExitedError(address, topic),
+          );
+        }
+      }),
+    );
+  }
+
+  /** @inheritdoc */
+  get pendingRequestCount(): number {
+    return this.pending.size;
+  }
+
+  /** Replies that arrived after their request had settled (timed out, failed) and were dropped. */
+  get lateReplyCount(): number {
+    return this.lateReplies;
+  }
+
+  /** This endpoint's address (`'primary'` or its worker id). */
+  get address(): Address {
+    return this.link.address;
+  }
+
+  /** Hands an HTTP server to the runtime for graceful draining (worker endpoints). */
+  adoptHttpServer(server: unknown): void {
+    this.link.adoptHttpServer(server);
+  }
+
+  on<Payload, Reply>(topic: ClusterTopic<Payload, Reply>): Observable<Payload>;
+  on(topic: string): Observable<unknown>;
+  /** @inheritdoc */
+  on(topic: TopicLike): Observable<unknown> {
+    const name = topicName(topic);
+    const accept = this.registerValidator(topic);
+    return this.messages$.pipe(
+      filter((message) => message.topic === name && message.kind !== 'request'),
+      map((message) => message.payload),
+      filter(accept),
+    );
+  }
+
+  onMessage<Payload, Reply>(topic: ClusterTopic<Payload, Reply>): Observable<ClusterTopicMessage<Payload>>;
+  onMessage(topic: string): Observable<ClusterTopicMessage<unknown>>;
+  /** @inheritdoc */
+  onMessage(topic: TopicLike): Observable<ClusterTopicMessage<unknown>> {
+    const name = topicName(topic);
+    const accept = this.registerValidator(topic);
+    return this.messages$.pipe(
+      filter((message) => message.topic === name && message.kind !== 'request'),
+      filter((message) => accept(message.payload)),
+      map(({ kind, topic: messageTopic, from, id, payload }) => ({
+        payload,
+        context: { kind, topic: messageTopic, from, id },
+      })),
+    );
+  }
+
+  send<Payload, Reply>(
+    topic: ClusterTopic<Payload, Reply>,
+    payload: NoInfer<Payload>,
+    options?: SendOptions,
+  ): Promise<void>;
+  send(topic: string, payload: unknown, options?: SendOptions): Promise<void>;
+  /** @inheritdoc */
+  async send(topic: TopicLike, payload: unknown, options: SendOptions = {}): Promise<void> {
+    const name = topicName(topic);
+    if (this.closed) throw new ClusterClosedError(name);
+    const to = options.to ?? PRIMARY_ADDRESS;
+    const envelope: MessageEnvelope = {
+      ...envelopeBase(this.link.nextId(), name, this.link.address),
+      kind: 'message',
+      to,
+      payload,
+      receipt: this.link.needsReceipt(to),
+    };
+    if (!envelope.receipt) return this.link.post(envelope);
+    await lastValueFrom(
+      this.pending.track({
+        id: envelope.id,
+        topic: name,
+        target: to,
+        timeoutMs: this.requestTimeoutMs,
+        send: () => this.link.post(envelope),
+        decode: (answer) => {
+          if (answer.kind === 'error-reply')
+            throw errorOfFailure(answer.payload, name, to, this.link.address);
+          return undefined;
+        },
+      }),
+    );
+  }
+
+  broadcast<Payload, Reply>(
+    topic: ClusterTopic<Payload, Reply>,
+    payload: NoInfer<Payload>,
+    options?: BroadcastOptions,
+  ): Promise<void>;
+  broadcast(topic: string, payload: unknown, options?: BroadcastOptions): Promise<void>;
+  /** @inheritdoc */
+  async broadcast(topic: TopicLike, payload: unknown, options: BroadcastOptions = {}): Promise<void> {
+    const name = topicName(topic);
+    if (this.closed) throw new ClusterClosedError(name);
+    await this.transport.publish({
+      id: this.link.nextId(),
+      topic: name,
+      payload,
+      from: this.link.address,
+      origin: this.link.origin,
+      includeSelf: options.includeSelf ?? false,
+    });
+  }
+
+  request<Payload, Reply>(
+    topic: ClusterTopic<Payload, Reply>,
+    payload: NoInfer<Payload>,
+    options?: RequestOptions,
+  ): Promise<Reply>;
+  request(topic: string, payload: unknown, options?: RequestOptions): Promise<unknown>;
+  /** @inheritdoc */
+  request(topic: TopicLike, payload: unknown, options: RequestOptions = {}): Promise<unknown> {
+    return firstValueFrom(this.requestStream(topic, payload, options));
+  }
+
+  request$<Payload, Reply>(
+    topic: ClusterTopic<Payload, Reply>,
+    payload: NoInfer<Payload>,
+    options?: RequestOptions,
+  ): Observable<Reply>;
+  request$(topic: string, payload: unknown, options?: RequestOptions): Observable<unknown>;
+  /** @inheritdoc */
+  request$(topic: TopicLike, payload: unknown, options: RequestOptions = {}): Observable<unknown> {
+    return this.requestStream(topic, payload, options);
+  }
+
+  handle<Payload, Reply>(
+    topic: ClusterTopic<Payload, Reply>,
+    handler: ClusterRequestHandlerFn<NoInfer<Payload>, NoInfer<Reply>>,
+  ): () => void;
+  handle(topic: string, handler: ClusterRequestHandlerFn<unknown, unknown>): () => void;
+  /** @inheritdoc */
+  handle(topic: TopicLike, handler: ClusterRequestHandlerFn<unknown, unknown>): () => void {
+    const name = topicName(topic);
+    if (this.closed) throw new ClusterClosedError(name);
+    this.registerValidator(topic);
+    return this.handlers.register(name, handler);
+  }
+
+  /** @inheritdoc */
+  async workers(): Promise<WorkersSnapshot> {
+    const local = this.link.localTable();
+    if (local) return { primary: { pid: process.pid }, workers: local };
+    return this.request(WORKERS, null, { to: PRIMARY_ADDRESS });
+  }
+
+  /**
+   * Completes every stream, fails pending requests with `ClusterClosedError`, removes the
+   * handlers and detaches from the hub. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.next();
+    this.closing.complete();
+    this.subscriptions.unsubscribe();
+    this.pending.failWhere(
+      () => true,
+      (topic) => new ClusterClosedError(topic),
+    );
+    this.handlers.clear();
+    this.messagesSubject.complete();
+    this.errorsSubject.complete();
+    this.link.detach();
+    await this.transport.close();
+    await this.onClose?.();
+  }
+
+  private requestStream(topic: TopicLike, payload: unknown, options: RequestOptions): Observable<unknown> {
+    const name = topicName(topic);
+    const acceptReply: Guard = typeof topic === 'string' ? trustedAs : (topic.validateReply ?? trustedAs);
+    return defer(() => {
+      if (this.closed) return throwError(() => new ClusterClosedError(name));
+      const to = options.to ?? PRIMARY_ADDRESS;
+      const envelope: RequestEnvelope = {
+        ...envelopeBase(this.link.nextId(), name, this.link.address),
+        kind: 'request',
+        to,
+        payload,
+        timeoutMs: options.timeoutMs ?? this.requestTimeoutMs,
+      };
+      return this.pending.track({
+        id: envelope.id,
+        topic: name,
+        target: to,
+        timeoutMs: envelope.timeoutMs,
+        send: () => this.link.post(envelope),
+        decode: (answer) => this.decodeAnswer(answer, name, to, acceptReply),
+      });
+    });
+  }
+
+  private decodeAnswer(answer: Answer, topic: string, target: Address, accept: Guard): unknown {
+    if (answer.kind === 'error-reply') throw errorOfFailure(answer.payload, topic, target, this.link.address);
+    if (!accept(answer.payload)) {
+      const error = new PayloadValidationError(topic, target, 'reply');
+      this.errorsSubject.next(error);
+      throw error;
+    }
+    return answer.payload;
+  }
+
+  private registerValidator(topic: TopicLike): Guard {
+    if (typeof topic === 'string' || !topic.validate) return trustedAs;
+    if (!this.validators.has(topic.name)) this.validators.set(topic.name, topic.validate);
+    return topic.validate;
+  }
+
+  private accepts(topic: string, payload: unknown, from: Address): boolean {
+    const validate = this.validators.get(topic);
+    if (!validate || validate(payload)) return true;
+    this.errorsSubject.next(new PayloadValidationError(topic, from, 'payload'));
+    return false;
+  }
+
+  private receive(envelope: DataEnvelope): void {
+    switch (envelope.kind) {
+      case 'reply':
+      case 'error-reply':
+        if (!this.pending.settle(envelope)) this.lateReplies += 1;
+        return;
+      case 'message':
+        if (this.accepts(envelope.topic, envelope.payload, envelope.from)) this.emit('message', envelope);
+        return;
+      case 'request':
+        if (!this.accepts(envelope.topic, envelope.payload, envelope.from)) {
+          const error = new PayloadValidationError(envelope.topic, envelope.from, 'payload');
+          this.responder.refuse(envelope, 'invalid-payload', error);
+          return;
+        }
+        this.emit('request', envelope);
+        void this.responder.respond(envelope);
+        return;
+      case 'broadcast':
+        return; // broadcasts arrive through the transport
+    }
+  }
+
+  private receiveBroadcast(packet: BroadcastPacket): void {
+    if (packet.origin === this.link.origin && !packet.includeSelf) return;
+    if (!this.accepts(packet.topic, packet.payload, packet.from)) return;
+    this.messagesSubject.next({
+      kind: 'broadcast',
+      topic: packet.topic,
+      from: packet.from,
+      id: packet.id,
+      payload: packet.payload,
+    });
+  }
+
+  private emit(kind: 'message' | 'request', envelope: MessageEnvelope | RequestEnvelope): void {
+    this.messagesSubject.next({
+      kind,
+      topic: envelope.topic,
+      from: envelope.from,
+      id: envelope.id,
+      payload: envelope.payload,
+    });
+  }
+}

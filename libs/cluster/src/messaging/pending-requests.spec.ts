@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import { firstValueFrom } from 'rxjs';
+import { ClusterTimeoutError, WorkerExitedError } from '../cluster.errors.js';
+import { type ReplyEnvelope, envelopeBase } from '../ipc/envelope.js';
+import { PendingRequests } from './pending-requests.js';
+
+function reply(id: string, payload: unknown): ReplyEnvelope {
+  return { ...envelopeBase(id, 't', 1), kind: 'reply', to: 'primary', payload };
+}
+
+describe('PendingRequests', () => {
+  const track = (table: PendingRequests, id: string, timeoutMs = 1000) =>
+    firstValueFrom(
+      table.track({
+        id,
+        topic: 't',
+        target: 1,
+        timeoutMs,
+        send: () => Promise.resolve(),
+        decode: (answer) => answer.payload,
+      }),
+    );
+
+  it('settles each request with the answer carrying its own id', async () => {
+    const table = new PendingRequests();
+    const first = track(table, 'a');
+    const second = track(table, 'b');
+    expect(table.size).toBe(2);
+    expect(table.settle(reply('b', 'for b'))).toBe(true);
+    expect(table.settle(reply('a', 'for a'))).toBe(true);
+    await expect(first).resolves.toBe('for a');
+    await expect(second).resolves.toBe('for b');
+    expect(table.size).toBe(0);
+  });
+
+  it('times out with ClusterTimeoutError, then drops the late answer and is empty', async () => {
+    const table = new PendingRequests();
+    const request = track(table, 'slow', 20);
+    await expect(request).rejects.toBeInstanceOf(ClusterTimeoutError);
+    expect(table.size).toBe(0);
+    expect(table.settle(reply('slow', 'too late'))).toBe(false);
+  });
+
+  it('fails the requests of a peer that left, at once', async () => {
+    const table = new PendingRequests();
+    const request = track(table, 'x', 60_000);
+    table.failWhere(
+      (target) => target === 1,
+      (topic) => new WorkerExitedError(1, topic),
+    );
+    await expect(request).rejects.toBeInstanceOf(WorkerExitedError);
+    expect(table.size).toBe(0);
+  });
+
+  it('fails when sending fails, and removes the entry when the caller unsubscribes', async () => {
+    const table = new PendingRequests();
+    const failed = firstValueFrom(
+      table.track({
+        id: 'f',
+        topic: 't',
+        target: 1,
+        timeoutMs: 1000,
+        send: () => Promise.reject(new Error('channel closed')),
+        decode: () => 1,
+      }),
+    );
+    await expect(failed).rejects.toThrow('channel closed');
+    const subscription = table
+      .track({
+        id: 'u',
+        topic: 't',
+        target: 1,
+        timeoutMs: 1000,
+        send: () => Promise.resolve(),
+        decode: () => 1,
+      })
+      .subscribe();
+    expect(table.size).toBe(1);
+    subscription.unsubscribe();
+    expect(table.size).toBe(0);
+  });
+});

@@ -1,0 +1,77 @@
+import { firstValueFrom, isObservable } from 'rxjs';
+import { ClusterError, NoHandlerError, WorkerUnavailableError } from '../cluster.errors.js';
+import { type ClusterMessageContext } from '../cluster.interfaces.js';
+import { type EndpointLink } from '../hub/endpoint-link.js';
+import {
+  type DataEnvelope,
+  type FailureReason,
+  type RequestEnvelope,
+  envelopeBase,
+} from '../ipc/envelope.js';
+import { type HandlerRegistry } from './handler-registry.js';
+import { failureOf } from './remote-failure.js';
+
+/**
+ * Answers the requests that reach one endpoint: runs the topic's handler (a value, a Promise, or
+ * the first value of an Observable) and sends the reply, or an `error-reply` saying why not.
+ */
+export class RequestResponder {
+  /**
+   * @param link - the endpoint's link, to send answers.
+   * @param handlers - the endpoint's request handlers.
+   */
+  constructor(
+    private readonly link: EndpointLink,
+    private readonly handlers: HandlerRegistry,
+  ) {}
+
+  /** Runs the handler of `request` and answers it. Never rejects. */
+  async respond(request: RequestEnvelope): Promise<void> {
+    const handler = this.handlers.get(request.topic);
+    if (!handler) {
+      this.refuse(request, 'no-handler', new NoHandlerError(request.topic, this.link.address));
+      return;
+    }
+    const context: ClusterMessageContext = {
+      kind: 'request',
+      topic: request.topic,
+      from: request.from,
+      id: request.id,
+    };
+    let value: unknown;
+    try {
+      const result = handler(request.payload, context);
+      value = isObservable(result) ? await firstValueFrom(result) : await result;
+    } catch (error) {
+      this.refuse(request, 'handler-error', error);
+      return;
+    }
+    this.reply(request, value);
+  }
+
+  /** Answers `request` with an `error-reply`. */
+  refuse(request: RequestEnvelope, reason: FailureReason, error: unknown): void {
+    const envelope: DataEnvelope = {
+      ...envelopeBase(request.id, request.topic, this.link.address),
+      kind: 'error-reply',
+      to: request.from,
+      payload: failureOf(reason, error),
+    };
+    this.link.post(envelope).catch(() => undefined); // the caller is gone: nobody to tell
+  }
+
+  private reply(request: RequestEnvelope, value: unknown): void {
+    const envelope: DataEnvelope = {
+      ...envelopeBase(request.id, request.topic, this.link.address),
+      kind: 'reply',
+      to: request.from,
+      payload: value,
+    };
+    this.link.post(envelope).catch((error: unknown) => {
+      // The reply could not leave (too large, unserializable): tell the caller why instead.
+      if (error instanceof ClusterError && !(error instanceof WorkerUnavailableError)) {
+        this.refuse(request, 'handler-error', error);
+      }
+    });
+  }
+}

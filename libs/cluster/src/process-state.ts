@@ -1,0 +1,141 @@
+/**
+ * Process-level state of `@nest-hive/cluster`, kept in this one small file on purpose.
+ *
+ * Node's `cluster` module is process-global: a process is either the primary or one worker, has
+ * at most one IPC channel, and signals are delivered to the process. So this file, and only this
+ * file:
+ * - reads `cluster.isPrimary` and the worker identity the primary put in the environment
+ *   (`NEST_HIVE_CLUSTER`, `NEST_HIVE_WORKER_SLOT`, `NEST_HIVE_WORKERS`, plus `cluster.worker.id`);
+ * - installs and removes the signal handlers of the bootstrap;
+ * - holds the process' runtime (the primary's router, or the worker's), which every
+ *   `ClusterModule` in the process attaches to;
+ * - remembers, per async call chain, which endpoint a Nest app being created belongs to (the
+ *   primary context or the worker app: with `workers: 0` both live in one process).
+ *
+ * Everything else is instance state owned by a runtime, a hub or a `ClusterService`, so two Nest
+ * apps in one process never share mutable state beyond the process' single IPC router.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import cluster from 'node:cluster';
+import { CLUSTER_ENV } from './cluster.constants.js';
+import { ClusterStateError } from './cluster.errors.js';
+import { type Address } from './cluster.interfaces.js';
+import { PrimaryRuntime } from './bootstrap/primary-runtime.js';
+import { type WorkerRuntime } from './bootstrap/worker-runtime.js';
+
+/** What this process is, as far as `@nest-hive/cluster` is concerned. */
+export interface ClusterEnvironment {
+  /** `cluster.isPrimary`. */
+  readonly isPrimary: boolean;
+  /** `true` in a worker forked by `bootstrapCluster` (`NEST_HIVE_CLUSTER=1`). */
+  readonly clustered: boolean;
+  /** `cluster.worker.id` in a worker, else `null`. */
+  readonly workerId: number | null;
+  /** The worker's stable slot (`NEST_HIVE_WORKER_SLOT`), else `null`. */
+  readonly slot: number | null;
+  /** The configured number of workers (`NEST_HIVE_WORKERS`), else `null`. */
+  readonly workers: number | null;
+}
+
+function readInteger(name: string): number | null {
+  const raw = process.env[name];
+  if (raw === undefined || !/^\d+$/.test(raw)) return null;
+  return Number(raw);
+}
+
+/**
+ * Reads this process' place in the cluster from `cluster.isPrimary`, `cluster.worker` and the
+ * environment variables the primary gives each worker.
+ *
+ * @example
+ * ```ts
+ * const { isPrimary, slot, workers } = getClusterEnvironment();
+ * if (slot === 0) startTheSingleCronRunner(); // one worker of N runs the cron jobs
+ * ```
+ */
+export function getClusterEnvironment(): ClusterEnvironment {
+  const isPrimary = cluster.isPrimary;
+  const clustered = !isPrimary && process.env[CLUSTER_ENV.clustered] === '1';
+  return {
+    isPrimary,
+    clustered,
+    workerId: isPrimary ? null : (cluster.worker?.id ?? null),
+    slot: clustered ? readInteger(CLUSTER_ENV.slot) : null,
+    workers: clustered ? readInteger(CLUSTER_ENV.workers) : null,
+  };
+}
+
+const endpointAddress = new AsyncLocalStorage<Address>();
+
+/** Runs `fn` (and everything it starts asynchronously) as the endpoint `address`. */
+export function runAsEndpoint<T>(address: Address, fn: () => T): T {
+  return endpointAddress.run(address, fn);
+}
+
+/** The endpoint address set by `runAsEndpoint` for the current async call chain, if any. */
+export function currentEndpointAddress(): Address | undefined {
+  return endpointAddress.getStore();
+}
+
+let primaryRuntime: PrimaryRuntime | undefined;
+let workerRuntime: WorkerRuntime | undefined;
+
+/**
+ * The primary's runtime: its IPC router and its plain-code messaging API. Created on first use,
+ * so code in the primary can register handlers before or after `bootstrapCluster` forks.
+ *
+ * @throws ClusterStateError in a worker process.
+ * @example
+ * ```ts
+ * // main.ts, primary side, no Nest context needed:
+ * getPrimaryRuntime().handle(COUNTER_NEXT, () => ++counter);
+ * ```
+ */
+export function getPrimaryRuntime(): PrimaryRuntime {
+  if (!cluster.isPrimary) {
+    throw new ClusterStateError(
+      'getPrimaryRuntime() was called in a worker. Call it in the primary (e.g. in the primary() factory), ' +
+        'or use ClusterService.request(..., { to: "primary" }) from the worker.',
+    );
+  }
+  primaryRuntime ??= new PrimaryRuntime();
+  return primaryRuntime;
+}
+
+/** The primary runtime if one exists, without creating it. */
+export function findPrimaryRuntime(): PrimaryRuntime | undefined {
+  return primaryRuntime;
+}
+
+/** Forgets the primary runtime once it has closed. */
+export function releasePrimaryRuntime(runtime: PrimaryRuntime): void {
+  if (primaryRuntime === runtime) primaryRuntime = undefined;
+}
+
+/** The worker runtime of this process, if `bootstrapCluster` started one. */
+export function getWorkerRuntime(): WorkerRuntime | undefined {
+  return workerRuntime;
+}
+
+/** Sets (or clears) the worker runtime of this process. */
+export function setWorkerRuntime(runtime: WorkerRuntime | undefined): void {
+  workerRuntime = runtime;
+}
+
+/** A signal handler of the bootstrap. */
+export type SignalHandler = (signal: NodeJS.Signals) => void;
+
+/**
+ * Installs process signal handlers; returns a function that removes exactly those.
+ * Once a handler is installed, Node no longer applies the signal's default action.
+ */
+export function installSignalHandlers(handlers: ReadonlyMap<NodeJS.Signals, SignalHandler>): () => void {
+  const installed: Array<[NodeJS.Signals, SignalHandler]> = [];
+  for (const [signal, handler] of handlers) {
+    process.on(signal, handler);
+    installed.push([signal, handler]);
+  }
+  return () => {
+    for (const [signal, handler] of installed.splice(0)) process.off(signal, handler);
+  };
+}

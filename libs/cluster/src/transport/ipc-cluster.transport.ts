@@ -1,0 +1,50 @@
+import { type Observable, filter, map } from 'rxjs';
+import { type BroadcastEnvelope, type DataEnvelope, envelopeBase } from '../ipc/envelope.js';
+import { type EndpointLink } from '../hub/endpoint-link.js';
+import { type BroadcastPacket, ClusterTransport } from './cluster-transport.js';
+
+function isBroadcast(envelope: DataEnvelope): envelope is BroadcastEnvelope {
+  return envelope.kind === 'broadcast';
+}
+
+/**
+ * The default transport: a broadcast goes to the primary over IPC, which sends it on to every
+ * worker (the sender only with `includeSelf`). From the primary it goes straight to every worker.
+ */
+export class IpcClusterTransport extends ClusterTransport {
+  /** @inheritdoc */
+  readonly packets$: Observable<BroadcastPacket>;
+
+  /** @param link - the endpoint's link to its hub. */
+  constructor(private readonly link: EndpointLink) {
+    super();
+    this.packets$ = link.inbound$.pipe(
+      filter(isBroadcast),
+      map((envelope) => ({
+        id: envelope.id,
+        topic: envelope.topic,
+        payload: envelope.payload,
+        from: envelope.from,
+        origin: envelope.origin,
+        includeSelf: envelope.includeSelf,
+      })),
+    );
+  }
+
+  /** @inheritdoc */
+  publish(packet: BroadcastPacket): Promise<void> {
+    return this.link.post({
+      ...envelopeBase(packet.id, packet.topic, packet.from),
+      kind: 'broadcast',
+      to: '*',
+      payload: packet.payload,
+      includeSelf: packet.includeSelf,
+      origin: packet.origin,
+    });
+  }
+
+  /** @inheritdoc */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
