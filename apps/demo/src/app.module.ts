@@ -1,19 +1,27 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ClusterModule } from '@nest-hive/cluster';
 import { SessionModule } from '@nest-hive/session';
+import { ClusterController } from './api/cluster.controller.js';
 import { PingController } from './api/ping.controller.js';
 import { SessionController } from './api/session.controller.js';
 import { SlowController } from './api/slow.controller.js';
+import { InboxService } from './cluster/inbox.service.js';
 import type { DemoConfig } from './demo-config.js';
+import { demoSessionOptions } from './demo-session.options.js';
 
-/** The demo application. */
+/** The demo application, as each worker runs it. */
 @Module({})
 export class AppModule {
   /** Builds the module for a given configuration. */
   static forConfig(config: DemoConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [SessionModule.forRoot({ secret: config.sessionSecret })],
-      controllers: [PingController, SessionController, SlowController],
+      imports: [
+        ClusterModule.forRoot(),
+        SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
+      ],
+      controllers: [PingController, SessionController, SlowController, ClusterController],
+      providers: [InboxService],
     };
   }
 }

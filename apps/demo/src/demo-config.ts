@@ -1,27 +1,58 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 
+/** Where the demo keeps sessions. */
+export type DemoSessionStore = 'cluster' | 'redis';
+
 /** Settings the demo reads from its environment. */
 export interface DemoConfig {
   /** HTTP port. `PORT`, default 3000. */
   readonly port: number;
-  /** Cookie-signing secret. `SESSION_SECRET`, or a random one made at start-up. */
+  /** Worker processes. `WORKERS`: a number or `auto` (default: one per core); `0` runs in one process. */
+  readonly workers: number | 'auto';
+  /** Cookie-signing secret. `SESSION_SECRET`, or a random one made by the primary at start-up. */
   readonly sessionSecret: string;
+  /** `SESSION_STORE`: `redis` moves sessions and broadcasts to Redis; default: shared through the primary. */
+  readonly sessionStore: DemoSessionStore;
+  /** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
+  readonly redisUrl: string;
+  /** `DEMO_ALLOW_KILL=1` lets the console kill workers. */
+  readonly allowKill: boolean;
 }
 
-/** Reads the demo's settings from `env`, warning when it has to invent a secret. */
+/**
+ * Reads the demo's settings from `env`. Run in the primary, it invents a
+ * secret when `SESSION_SECRET` is missing (and warns); the primary then hands
+ * it to every worker, so all workers sign alike.
+ */
 export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new Error(`PORT must be a port number, got "${env.PORT}".`);
   }
+  const workersText = env.WORKERS ?? 'auto';
+  const workers = workersText === 'auto' ? 'auto' : Number(workersText);
+  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 0)) {
+    throw new Error(`WORKERS must be a whole number or "auto", got "${workersText}".`);
+  }
+  const sessionStore = env.SESSION_STORE ?? 'cluster';
+  if (sessionStore !== 'cluster' && sessionStore !== 'redis') {
+    throw new Error(`SESSION_STORE must be "cluster" or "redis", got "${sessionStore}".`);
+  }
   let sessionSecret = env.SESSION_SECRET;
   if (!sessionSecret) {
     sessionSecret = randomBytes(48).toString('base64url');
     new Logger('Demo').warn(
-      'SESSION_SECRET is not set: using a random secret, so sessions end when the demo restarts. ' +
+      'SESSION_SECRET is not set: using a random secret for this run, so every session ends when the demo restarts. ' +
         'Set SESSION_SECRET (32+ characters) to keep them.',
     );
   }
-  return { port, sessionSecret };
+  return {
+    port,
+    workers,
+    sessionSecret,
+    sessionStore,
+    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    allowKill: env.DEMO_ALLOW_KILL === '1',
+  };
 }

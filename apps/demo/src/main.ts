@@ -1,9 +1,29 @@
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { bootstrapCluster } from '@nest-hive/cluster';
 import { AppModule } from './app.module.js';
 import { readDemoConfig } from './demo-config.js';
+import { servedByHeader } from './served-by.middleware.js';
 
+// The primary reads the configuration (inventing a secret if needed) and hands
+// the secret to the workers; each worker reads the same environment.
 const config = readDemoConfig();
-const app = await NestFactory.create(AppModule.forConfig(config));
-app.enableShutdownHooks();
-await app.listen(config.port);
+const handle = await bootstrapCluster({
+  workers: config.workers,
+  env: { SESSION_SECRET: config.sessionSecret },
+  worker: async () => {
+    const app = await NestFactory.create(AppModule.forConfig(config));
+    // Every response names the process that served it, so clients can watch the round robin.
+    app.use(servedByHeader);
+    await app.listen(config.port);
+    return app;
+  },
+});
+
+if (handle.role === 'primary') {
+  const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
+  const shape = workers === 0 ? 'in one process' : `with ${workers} worker${workers === 1 ? '' : 's'}`;
+  new Logger('Demo').log(`nest-hive demo ready ${shape}: http://localhost:${config.port}`);
+}

@@ -1,6 +1,6 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { ConfigurableClusterModule } from './cluster.module-definition.js';
+import { CLUSTER_MODULE_OPTIONS_TYPE, ConfigurableClusterModule } from './cluster.module-definition.js';
 import { ClusterHandlerExplorer } from './cluster-handler.explorer.js';
 import { ClusterHttpBinding } from './cluster-http.binding.js';
 import { clusterEndpointProvider } from './cluster.providers.js';
@@ -13,7 +13,7 @@ import { ClusterService } from './cluster.service.js';
  *
  * @example
  * ```ts
- * @Module({ imports: [ClusterModule.forRoot({ requestTimeoutMs: 2_000 })] })
+ * @Module({ imports: [ClusterModule.forRoot()] })
  * export class AppModule {}
  * ```
  */
@@ -22,4 +22,16 @@ import { ClusterService } from './cluster.service.js';
   providers: [clusterEndpointProvider, ClusterService, ClusterHandlerExplorer, ClusterHttpBinding],
   exports: [ClusterService],
 })
-export class ClusterModule extends ConfigurableClusterModule {}
+export class ClusterModule extends ConfigurableClusterModule {
+  /**
+   * Registers the module; every option has a default.
+   *
+   * @example
+   * ```ts
+   * ClusterModule.forRoot({ requestTimeoutMs: 2_000 })
+   * ```
+   */
+  static override forRoot(options: typeof CLUSTER_MODULE_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

@@ -27,7 +27,13 @@ export { type RestartPolicyOptions } from './supervisor/restart-policy.js';
 export { type Serialization } from './ipc/message-codec.js';
 
 // Process
-export { type ClusterEnvironment, getClusterEnvironment, getPrimaryRuntime } from './process-state.js';
+export {
+  type ClusterEnvironment,
+  getClusterEnvironment,
+  getPrimaryRuntime,
+  getProcessMessaging,
+} from './process-state.js';
+export { attachPrimaryExtension, type PrimaryExtensionModule } from './bootstrap/primary-extensions.js';
 export {
   CLUSTER_ENV,
   PRIMARY_ADDRESS,

@@ -15,6 +15,7 @@
  * Everything else is instance state owned by a runtime, a hub or a `ClusterService`, so two Nest
  * apps in one process never share mutable state beyond the process' single IPC router.
  */
+import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import cluster from 'node:cluster';
 import { CLUSTER_ENV } from './cluster.constants.js';
@@ -115,6 +116,24 @@ export function releasePrimaryRuntime(runtime: PrimaryRuntime): void {
 /** The worker runtime of this process, if `bootstrapCluster` started one. */
 export function getWorkerRuntime(): WorkerRuntime | undefined {
   return workerRuntime;
+}
+
+/**
+ * This process's plain-code messaging endpoint under `bootstrapCluster`: the
+ * worker's in a forked worker, the primary's (`'primary'`) in the primary.
+ * `undefined` in a process `bootstrapCluster` did not start. For libraries
+ * that talk over the cluster's IPC without a Nest module.
+ *
+ * @example
+ * ```ts
+ * const messaging = getProcessMessaging();
+ * if (messaging) await messaging.request(STORE_GET, { key }, { to: 'primary' });
+ * ```
+ */
+export function getProcessMessaging(): ClusterMessaging | undefined {
+  if (workerRuntime) return workerRuntime.messaging;
+  if (cluster.isPrimary && primaryRuntime && !primaryRuntime.isClosed) return primaryRuntime.messaging;
+  return undefined;
 }
 
 /** Sets (or clears) the worker runtime of this process. */

@@ -4,13 +4,13 @@ import { SESSION_MODULE_OPTIONS } from './session.module-definition.js';
 import { resolveSessionConfig } from './session-config.js';
 import type { SessionModuleOptions } from './session-options.interface.js';
 import { SessionStore } from './session-store.interface.js';
-import { MemorySessionStore } from './stores/memory-session.store.js';
+import { createDefaultSessionStore } from './stores/default-session-store.js';
 
-/** The active store: the one given in the options, else the default. */
+/** The active store: the one given in the options, else the default for where the app runs. */
 export const sessionStoreProvider: Provider = {
   provide: SessionStore,
-  useFactory: (options: SessionModuleOptions): SessionStore =>
-    options.store ?? new MemorySessionStore(options.memoryStore),
+  useFactory: async (options: SessionModuleOptions): Promise<SessionStore> =>
+    options.store ?? (await createDefaultSessionStore(options)),
   inject: [SESSION_MODULE_OPTIONS],
 };
 

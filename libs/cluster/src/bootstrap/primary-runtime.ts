@@ -1,3 +1,4 @@
+import { PRIMARY_EXTENSION_TOPIC, PrimaryExtensions } from './primary-extensions.js';
 import { type Observable } from 'rxjs';
 import { DEFAULT_REQUEST_TIMEOUT_MS, PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
 import { ClusterStateError } from '../cluster.errors.js';
@@ -71,6 +72,8 @@ export class PrimaryRuntime {
     );
     this.endpoint = new ClusterEndpoint(this.endpointOptions(PRIMARY_ADDRESS, {}));
     this.messaging = this.endpoint;
+    const extensions = new PrimaryExtensions(this);
+    this.endpoint.handle(PRIMARY_EXTENSION_TOPIC, (request) => extensions.load(request));
     this.endpoint.handle(WORKERS, () => ({
       primary: { pid: process.pid },
       workers: this.table.workers ?? [],

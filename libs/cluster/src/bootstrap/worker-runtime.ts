@@ -1,3 +1,7 @@
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../cluster.constants.js';
+import { ClusterEndpoint } from '../messaging/cluster-endpoint.js';
+import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.js';
+import { endpointOptions } from '../messaging/endpoint-options.js';
 import { type INestApplication } from '@nestjs/common';
 import { type ClusterSelf } from '../cluster.interfaces.js';
 import { HttpDrainer, isDrainableServer } from '../http/http-drainer.js';
@@ -26,6 +30,7 @@ export class WorkerRuntime {
   /** This worker's identity. */
   readonly self: ClusterSelf & { readonly isPrimary: false };
   private app: INestApplication | undefined;
+  private plainEndpoint: ClusterEndpoint | undefined;
   private drainer: HttpDrainer | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -54,6 +59,21 @@ export class WorkerRuntime {
       settings.maxQueuedMessages,
     );
     this.hub.onHttpServer((_address, server) => this.adopt(server));
+  }
+
+  /**
+   * The worker's plain-code endpoint, for libraries that need IPC without a
+   * Nest module (created on first use, closed when the worker stops).
+   */
+  get messaging(): ClusterMessaging {
+    this.plainEndpoint ??= new ClusterEndpoint(
+      endpointOptions(this.hub, {
+        address: this.self.workerId,
+        self: this.self,
+        requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+      }),
+    );
+    return this.plainEndpoint;
   }
 
   /** Calls `listener` when the primary asks this worker to stop. */
@@ -86,6 +106,7 @@ export class WorkerRuntime {
       await this.app?.close();
     } finally {
       this.drainer?.dispose();
+      await this.plainEndpoint?.close();
       this.hub.close();
       this.table.complete();
     }
