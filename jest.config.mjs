@@ -24,6 +24,7 @@ export default {
     '^@nest-hive/session$': '<rootDir>/libs/session/src/index.ts',
     '^@nest-hive/session/(.*)$': '<rootDir>/libs/session/src/$1/index.ts',
     '^@nest-hive/cluster$': '<rootDir>/libs/cluster/src/index.ts',
+    '^@nest-hive/cluster/(.*)$': '<rootDir>/libs/cluster/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],

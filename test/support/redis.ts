@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort, waitFor } from './processes.js';
 
 /** The shared Redis the tests use (never stopped by a test). */
@@ -94,22 +94,23 @@ export class OwnRedisServer {
   }
 }
 
-/** Why `url` does not answer PING, or `undefined` when it does. */
-async function pingProblem(url: string): Promise<string | undefined> {
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
+/** Why `url` does not answer PING, or `undefined` when it does (one raw RESP exchange over TCP). */
+function pingProblem(url: string, timeoutMs = 1_000): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port || 6379) });
+    let answer = '';
+    const finish = (problem: string | undefined): void => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(timeoutMs, () => finish(`no answer within ${timeoutMs} ms`));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      if (answer.includes('\r\n'))
+        finish(answer.startsWith('+PONG') ? undefined : `PING answered ${answer.trim()}`);
+    });
+    socket.on('error', (error) => finish(error.message));
   });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    const reply: string = await client.ping();
-    return reply === 'PONG' ? undefined : 'PING got an unexpected answer';
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    client.disconnect();
-  }
 }

@@ -7,7 +7,7 @@ import { SessionController } from './api/session.controller.js';
 import { SlowController } from './api/slow.controller.js';
 import { InboxService } from './cluster/inbox.service.js';
 import type { DemoConfig } from './demo-config.js';
-import { demoSessionOptions } from './demo-session.options.js';
+import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
 
 /** The demo application, as each worker runs it. */
 @Module({})
@@ -17,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ClusterModule.forRoot(),
+        ClusterModule.forRootAsync({ useFactory: () => demoClusterOptions(config) }),
         SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
       ],
       controllers: [PingController, SessionController, SlowController, ClusterController],

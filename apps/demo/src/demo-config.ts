@@ -16,6 +16,8 @@ export interface DemoConfig {
   readonly sessionStore: DemoSessionStore;
   /** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
   readonly redisUrl: string;
+  /** `REDIS_NAMESPACE`: prefix of the demo's Redis keys and channel, default `nest-hive-demo`. */
+  readonly redisNamespace: string;
   /** `DEMO_ALLOW_KILL=1` lets the console kill workers. */
   readonly allowKill: boolean;
 }
@@ -53,6 +55,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     sessionSecret,
     sessionStore,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',
     allowKill: env.DEMO_ALLOW_KILL === '1',
   };
 }

@@ -1,0 +1,133 @@
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { Subject, type Observable } from 'rxjs';
+import type { Address } from '../cluster.interfaces.js';
+import {
+  ClusterTransport,
+  type BroadcastPacket,
+  type ClusterTransportFactory,
+} from '../transport/cluster-transport.js';
+import type { RedisClusterTransportOptions } from './redis-cluster-transport.options.js';
+
+/** Default pub/sub channel. */
+export const DEFAULT_BROADCAST_CHANNEL = 'nest-hive:broadcast';
+
+const isAddress = (value: unknown): value is Address =>
+  value === 'primary' || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+
+/** Runtime guard for packets read from the channel: anything else is dropped. */
+export function isBroadcastPacket(value: unknown): value is BroadcastPacket {
+  if (typeof value !== 'object' || value === null) return false;
+  const packet = value as Record<string, unknown>;
+  return (
+    typeof packet.id === 'string' &&
+    typeof packet.topic === 'string' &&
+    typeof packet.origin === 'string' &&
+    typeof packet.includeSelf === 'boolean' &&
+    'payload' in packet &&
+    isAddress(packet.from)
+  );
+}
+
+/**
+ * Carries `broadcast()` over Redis pub/sub, so a broadcast from any process
+ * reaches every worker of every machine subscribed to the same channel.
+ * Everything else (send, request/reply, lifecycle) stays on IPC.
+ *
+ * Payloads travel as JSON. Messages on the channel that are not packets are
+ * dropped (and logged, rate-limited). During a Redis outage `broadcast()`
+ * rejects at once; the subscription comes back by itself when Redis does.
+ */
+export class RedisClusterTransport extends ClusterTransport {
+  /** @inheritdoc */
+  readonly packets$: Observable<BroadcastPacket>;
+  private readonly packets = new Subject<BroadcastPacket>();
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly ownsPublisher: boolean;
+  private readonly channel: string;
+  private readonly subscribed: Promise<void>;
+  private readonly logger = new Logger('RedisClusterTransport');
+  private lastLog = 0;
+
+  constructor(options: RedisClusterTransportOptions = {}) {
+    super();
+    if (options.client && options.url) {
+      throw new TypeError('RedisClusterTransport takes either `client` or `url`, not both.');
+    }
+    this.channel = options.channel ?? DEFAULT_BROADCAST_CHANNEL;
+    this.ownsPublisher = !options.client;
+    const connection = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+    };
+    this.publisher = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection);
+    this.subscriber = options.client
+      ? options.client.duplicate({ ...connection, enableOfflineQueue: true })
+      : new Redis(options.url ?? 'redis://127.0.0.1:6379', { ...connection, enableOfflineQueue: true });
+    for (const client of this.ownsPublisher ? [this.publisher, this.subscriber] : [this.subscriber]) {
+      client.on('error', (error: Error) =>
+        this.rateLimited(`Redis connection problem: ${error.message}. Reconnecting.`),
+      );
+    }
+    this.subscriber.on('message', (channel: string, text: string) => this.receive(channel, text));
+    this.subscribed = this.subscriber.subscribe(this.channel).then(
+      () => undefined,
+      (error: unknown) => this.rateLimited(`Could not subscribe to ${this.channel}: ${String(error)}`),
+    );
+    this.packets$ = this.packets.asObservable();
+  }
+
+  /** Resolves once this transport's own subscription is in place (or failed and was logged). */
+  whenSubscribed(): Promise<void> {
+    return this.subscribed;
+  }
+
+  /** @inheritdoc */
+  async publish(packet: BroadcastPacket): Promise<void> {
+    await this.publisher.publish(this.channel, JSON.stringify(packet));
+  }
+
+  /** @inheritdoc */
+  async close(): Promise<void> {
+    this.packets.complete();
+    this.subscriber.disconnect();
+    if (this.ownsPublisher && this.publisher.status !== 'end') {
+      await this.publisher.quit().catch(() => this.publisher.disconnect());
+    }
+  }
+
+  private receive(channel: string, text: string): void {
+    if (channel !== this.channel) return;
+    let packet: unknown;
+    try {
+      packet = JSON.parse(text);
+    } catch {
+      packet = undefined;
+    }
+    if (isBroadcastPacket(packet)) this.packets.next(packet);
+    else this.rateLimited(`Dropped a message on ${this.channel} that is not a nest-hive broadcast.`);
+  }
+
+  private rateLimited(message: string): void {
+    const now = Date.now();
+    if (now - this.lastLog < 10_000) return;
+    this.lastLog = now;
+    this.logger.warn(message);
+  }
+}
+
+/**
+ * A `ClusterModule` transport factory: each endpoint gets its own
+ * {@link RedisClusterTransport} on the same channel.
+ *
+ * @example
+ * ```ts
+ * import { redisClusterTransport } from '@nest-hive/cluster/redis';
+ * ClusterModule.forRoot({ transport: redisClusterTransport({ url: process.env.REDIS_URL }) });
+ * ```
+ */
+export function redisClusterTransport(options: RedisClusterTransportOptions = {}): ClusterTransportFactory {
+  return () => new RedisClusterTransport(options);
+}
