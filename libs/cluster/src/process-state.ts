@@ -16,7 +16,6 @@
  * apps in one process never share mutable state beyond the process' single IPC router.
  */
 import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import cluster from 'node:cluster';
 import { CLUSTER_ENV } from './cluster.constants.js';
 import { ClusterStateError } from './cluster.errors.js';
@@ -66,16 +65,29 @@ export function getClusterEnvironment(): ClusterEnvironment {
   };
 }
 
-const endpointAddress = new AsyncLocalStorage<Address>();
+/** The endpoint whose Nest app the bootstrap is creating right now, if any. */
+let creatingEndpoint: Address | undefined;
 
-/** Runs `fn` (and everything it starts asynchronously) as the endpoint `address`. */
-export function runAsEndpoint<T>(address: Address, fn: () => T): T {
-  return endpointAddress.run(address, fn);
+/**
+ * Runs `fn` (a factory that creates a Nest app) as the endpoint `address`:
+ * `ClusterModule` providers resolved while it runs attach there. The
+ * bootstrap calls the factories one after the other, so a plain variable
+ * scoped to the call is enough; `AsyncLocalStorage` would install promise
+ * hooks that slow every promise of the process for its whole life.
+ */
+export async function runAsEndpoint<T>(address: Address, fn: () => Promise<T> | T): Promise<T> {
+  const previous = creatingEndpoint;
+  creatingEndpoint = address;
+  try {
+    return await fn();
+  } finally {
+    creatingEndpoint = previous;
+  }
 }
 
-/** The endpoint address set by `runAsEndpoint` for the current async call chain, if any. */
+/** The endpoint set by `runAsEndpoint` while its factory runs, if any. */
 export function currentEndpointAddress(): Address | undefined {
-  return endpointAddress.getStore();
+  return creatingEndpoint;
 }
 
 let primaryRuntime: PrimaryRuntime | undefined;

@@ -17,6 +17,7 @@ import {
   type ShutdownEnvelope,
   envelopeBase,
   parseEnvelope,
+  unpackMessages,
 } from '../ipc/envelope.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
@@ -92,7 +93,10 @@ export class PrimaryHub extends Hub {
       maxQueuedMessages: this.maxQueuedMessages,
       unavailable: () => new WorkerUnavailableError(id),
     });
-    const onMessage = (message: unknown): void => this.onWorkerMessage(id, message);
+    const onMessage = (message: unknown): void => {
+      const malformed = (reason: string): void => this.errors.next(new MalformedEnvelopeError(reason, id));
+      for (const item of unpackMessages(message, malformed)) this.onWorkerMessage(id, item);
+    };
     worker.on('message', onMessage);
     this.peers.set(id, { worker, channel, onMessage });
   }

@@ -7,9 +7,10 @@ import {
   type StopMode,
   envelopeBase,
   parseEnvelope,
+  unpackMessages,
 } from '../ipc/envelope.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
-import { type MessageCodec } from '../ipc/message-codec.js';
+import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';
 import { Hub } from './hub.js';
 
@@ -44,7 +45,11 @@ export function currentProcessChannel(): ProcessChannel | undefined {
 export class WorkerHub extends Hub {
   private readonly channel: IpcChannel;
   private readonly stopListeners = new Set<(mode: StopMode) => void>();
-  private readonly onMessage = (message: unknown): void => this.receive(message);
+  private readonly onMessage = (message: unknown): void => {
+    const malformed = (reason: string): void =>
+      this.errors.next(new MalformedEnvelopeError(reason, 'primary'));
+    for (const item of unpackMessages(message, malformed)) this.receive(item);
+  };
   private readonly onDisconnect = (): void => this.disconnected();
   private started = false;
   private closed = false;
@@ -97,8 +102,13 @@ export class WorkerHub extends Hub {
   }
 
   /** @inheritdoc */
-  async post(envelope: DataEnvelope): Promise<void> {
-    const encoded = this.codec.encode(envelope, envelope.topic);
+  post(envelope: DataEnvelope): Promise<void> {
+    let encoded: EncodedMessage;
+    try {
+      encoded = this.codec.encode(envelope, envelope.topic);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     if (envelope.kind !== 'broadcast' && envelope.to === this.workerId) {
       const outcome = this.deliverLocal(envelope, encoded);
       if (envelope.kind === 'request' && outcome !== 'delivered') {
@@ -107,9 +117,9 @@ export class WorkerHub extends Hub {
           null,
         );
       }
-      return;
+      return Promise.resolve();
     }
-    return this.channel.send(envelope);
+    return this.channel.send(envelope, encoded.bytes);
   }
 
   /** Stops listening and completes every stream. Idempotent. */

@@ -143,18 +143,24 @@ export function claimsNamespace(value: unknown): value is Fields {
 function checkKind(m: Fields, from: Address): ClusterEnvelope | string {
   const { id, topic } = m;
   if (typeof id !== 'string' || typeof topic !== 'string') return 'missing id or topic';
-  const base = { ns: ENVELOPE_NAMESPACE, v: ENVELOPE_VERSION, id, topic, from } as const;
+  // Each case builds its envelope as one literal (no spread): this runs for every message.
+  const ns = ENVELOPE_NAMESPACE;
+  const v = ENVELOPE_VERSION;
   const to = m.to;
   switch (m.kind) {
     case 'message':
       if (!isAddress(to)) return 'bad "to"';
-      return { ...base, kind: 'message', to, payload: m.payload, receipt: m.receipt === true };
+      return { ns, v, id, topic, from, kind: 'message', to, payload: m.payload, receipt: m.receipt === true };
     case 'broadcast':
       if (to !== '*' || typeof m.includeSelf !== 'boolean' || typeof m.origin !== 'string') {
         return 'bad broadcast fields';
       }
       return {
-        ...base,
+        ns,
+        v,
+        id,
+        topic,
+        from,
         kind: 'broadcast',
         to,
         payload: m.payload,
@@ -164,30 +170,30 @@ function checkKind(m: Fields, from: Address): ClusterEnvelope | string {
     case 'request':
       if (!isAddress(to)) return 'bad "to"';
       if (typeof m.timeoutMs !== 'number' || !(m.timeoutMs > 0)) return 'bad timeoutMs';
-      return { ...base, kind: 'request', to, payload: m.payload, timeoutMs: m.timeoutMs };
+      return { ns, v, id, topic, from, kind: 'request', to, payload: m.payload, timeoutMs: m.timeoutMs };
     case 'reply':
       if (!isAddress(to)) return 'bad "to"';
-      return { ...base, kind: 'reply', to, payload: m.payload };
+      return { ns, v, id, topic, from, kind: 'reply', to, payload: m.payload };
     case 'error-reply':
       if (!isAddress(to)) return 'bad "to"';
       if (!isRemoteFailure(m.payload)) return 'bad error-reply payload';
-      return { ...base, kind: 'error-reply', to, payload: m.payload };
+      return { ns, v, id, topic, from, kind: 'error-reply', to, payload: m.payload };
     case 'ready':
       if (to !== 'primary') return 'bad "to"';
-      return { ...base, kind: 'ready', to, payload: null };
+      return { ns, v, id, topic, from, kind: 'ready', to, payload: null };
     case 'shutdown': {
       const payload = m.payload;
       if (typeof to !== 'number' || !isRecord(payload)) return 'bad shutdown fields';
       const mode = payload.mode;
       if (mode !== 'shutdown' && mode !== 'restart') return 'bad shutdown mode';
-      return { ...base, kind: 'shutdown', to, payload: { mode } };
+      return { ns, v, id, topic, from, kind: 'shutdown', to, payload: { mode } };
     }
     case 'lifecycle': {
       const payload = m.payload;
       if (typeof to !== 'number' || !isRecord(payload)) return 'bad lifecycle fields';
       const { event, workers } = payload;
       if (!isClusterEvent(event) || !isWorkerInfoList(workers)) return 'bad lifecycle payload';
-      return { ...base, kind: 'lifecycle', to, payload: { event, workers } };
+      return { ns, v, id, topic, from, kind: 'lifecycle', to, payload: { event, workers } };
     }
     default:
       return `unknown kind ${JSON.stringify(m.kind) ?? 'undefined'}`;
@@ -210,6 +216,33 @@ export function parseEnvelope(value: unknown): ParsedMessage {
   return typeof checked === 'string'
     ? { status: 'malformed', reason: checked }
     : { status: 'ok', envelope: checked };
+}
+
+/** Several envelopes written together in one IPC message (see `IpcChannel`). */
+export interface BatchEnvelope {
+  readonly ns: typeof ENVELOPE_NAMESPACE;
+  readonly v: typeof ENVELOPE_VERSION;
+  readonly kind: 'batch';
+  readonly items: readonly object[];
+}
+
+/** Wraps envelopes written together. */
+export function batchEnvelope(items: readonly object[]): BatchEnvelope {
+  return { ns: ENVELOPE_NAMESPACE, v: ENVELOPE_VERSION, kind: 'batch', items };
+}
+
+/**
+ * The messages an IPC message carries: the items of a batch in order, or the
+ * message itself. A batch whose `items` is not an array yields nothing and is
+ * reported through `onMalformed`.
+ */
+export function unpackMessages(message: unknown, onMalformed: (reason: string) => void): readonly unknown[] {
+  if (!claimsNamespace(message) || message.kind !== 'batch') return [message];
+  if (message.v !== ENVELOPE_VERSION || !Array.isArray(message.items)) {
+    onMalformed('bad batch');
+    return [];
+  }
+  return message.items as unknown[];
 }
 
 /** True for the envelopes that carry application data. */

@@ -1,12 +1,13 @@
 import { deserialize, serialize } from 'node:v8';
 import { MessageSerializationError, MessageTooLargeError } from '../cluster.errors.js';
+import { jsonSizeBound } from './json-size-bound.js';
 
 /** How IPC messages are serialized: Node's `serialization` option of `cluster.setupPrimary`. */
 export type Serialization = 'json' | 'advanced';
 
-/** A message measured (and serialized once) before it leaves its sender. */
+/** A message measured before it leaves its sender. */
 export interface EncodedMessage {
-  /** Serialized size in bytes. */
+  /** Serialized size in bytes, or (for small JSON messages) an upper bound of it. */
   readonly bytes: number;
   /** A deep copy as the receiver would see it, for in-process (loopback) delivery. */
   copy(): unknown;
@@ -42,6 +43,11 @@ export class MessageCodec {
   }
 
   private encodeJson(message: object, topic: string): EncodedMessage {
+    // Small messages are bounded without serializing (Node serializes them once more to send).
+    const bound = jsonSizeBound(message, this.maxMessageBytes - 1);
+    if (bound !== Number.POSITIVE_INFINITY) {
+      return { bytes: bound + 1, copy: (): unknown => JSON.parse(JSON.stringify(message)) as unknown };
+    }
     let text: string;
     try {
       text = JSON.stringify(message);

@@ -5,14 +5,17 @@ import {
   Subscription,
   defer,
   filter,
-  firstValueFrom,
-  lastValueFrom,
   map,
   merge,
   takeUntil,
   throwError,
 } from 'rxjs';
-import { PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
+import {
+  ENVELOPE_NAMESPACE,
+  ENVELOPE_VERSION,
+  PRIMARY_ADDRESS,
+  WORKERS_TOPIC,
+} from '../cluster.constants.js';
 import {
   ClusterClosedError,
   type ClusterError,
@@ -32,17 +35,12 @@ import {
   type WorkersSnapshot,
 } from '../cluster.interfaces.js';
 import { type EndpointLink } from '../hub/endpoint-link.js';
-import {
-  type DataEnvelope,
-  type MessageEnvelope,
-  type RequestEnvelope,
-  envelopeBase,
-} from '../ipc/envelope.js';
+import { type DataEnvelope, type MessageEnvelope, type RequestEnvelope } from '../ipc/envelope.js';
 import { type ClusterEvent, isWorkersSnapshot } from '../supervisor/cluster-event.js';
 import { type BroadcastPacket, type ClusterTransport } from '../transport/cluster-transport.js';
 import { type ClusterMessaging } from './cluster-messaging.interface.js';
 import { type ClusterRequestHandlerFn, HandlerRegistry } from './handler-registry.js';
-import { type Answer, PendingRequests } from './pending-requests.js';
+import { type Answer, PendingRequests, type TrackedRequest } from './pending-requests.js';
 import { errorOfFailure } from './remote-failure.js';
 import { RequestResponder } from './request-responder.js';
 import { type ClusterTopic, type TopicLike, defineTopic, topicName, trustedAs } from './topic.js';
@@ -183,32 +181,33 @@ export class ClusterEndpoint implements ClusterMessaging {
   ): Promise<void>;
   send(topic: string, payload: unknown, options?: SendOptions): Promise<void>;
   /** @inheritdoc */
-  async send(topic: TopicLike, payload: unknown, options: SendOptions = {}): Promise<void> {
+  send(topic: TopicLike, payload: unknown, options: SendOptions = {}): Promise<void> {
     const name = topicName(topic);
-    if (this.closed) throw new ClusterClosedError(name);
+    if (this.closed) return Promise.reject(new ClusterClosedError(name));
     const to = options.to ?? PRIMARY_ADDRESS;
     const envelope: MessageEnvelope = {
-      ...envelopeBase(this.link.nextId(), name, this.link.address),
+      ns: ENVELOPE_NAMESPACE,
+      v: ENVELOPE_VERSION,
+      id: this.link.nextId(),
+      topic: name,
+      from: this.link.address,
       kind: 'message',
       to,
       payload,
       receipt: this.link.needsReceipt(to),
     };
     if (!envelope.receipt) return this.link.post(envelope);
-    await lastValueFrom(
-      this.pending.track({
-        id: envelope.id,
-        topic: name,
-        target: to,
-        timeoutMs: this.requestTimeoutMs,
-        send: () => this.link.post(envelope),
-        decode: (answer) => {
-          if (answer.kind === 'error-reply')
-            throw errorOfFailure(answer.payload, name, to, this.link.address);
-          return undefined;
-        },
-      }),
-    );
+    return this.pending.start({
+      id: envelope.id,
+      topic: name,
+      target: to,
+      timeoutMs: this.requestTimeoutMs,
+      send: () => this.link.post(envelope),
+      decode: (answer) => {
+        if (answer.kind === 'error-reply') throw errorOfFailure(answer.payload, name, to, this.link.address);
+        return undefined;
+      },
+    });
   }
 
   broadcast<Payload, Reply>(
@@ -239,7 +238,9 @@ export class ClusterEndpoint implements ClusterMessaging {
   request(topic: string, payload: unknown, options?: RequestOptions): Promise<unknown>;
   /** @inheritdoc */
   request(topic: TopicLike, payload: unknown, options: RequestOptions = {}): Promise<unknown> {
-    return firstValueFrom(this.requestStream(topic, payload, options));
+    const name = topicName(topic);
+    if (this.closed) return Promise.reject(new ClusterClosedError(name));
+    return this.pending.start(this.trackedRequest(topic, name, payload, options));
   }
 
   request$<Payload, Reply>(
@@ -250,7 +251,12 @@ export class ClusterEndpoint implements ClusterMessaging {
   request$(topic: string, payload: unknown, options?: RequestOptions): Observable<unknown>;
   /** @inheritdoc */
   request$(topic: TopicLike, payload: unknown, options: RequestOptions = {}): Observable<unknown> {
-    return this.requestStream(topic, payload, options);
+    const name = topicName(topic);
+    return defer(() =>
+      this.closed
+        ? throwError(() => new ClusterClosedError(name))
+        : this.pending.track(this.trackedRequest(topic, name, payload, options)),
+    );
   }
 
   handle<Payload, Reply>(
@@ -295,28 +301,34 @@ export class ClusterEndpoint implements ClusterMessaging {
     await this.onClose?.();
   }
 
-  private requestStream(topic: TopicLike, payload: unknown, options: RequestOptions): Observable<unknown> {
-    const name = topicName(topic);
+  /** Builds one request: its envelope, and how to send it and read its answer. */
+  private trackedRequest(
+    topic: TopicLike,
+    name: string,
+    payload: unknown,
+    options: RequestOptions,
+  ): TrackedRequest<unknown> {
     const acceptReply: Guard = typeof topic === 'string' ? trustedAs : (topic.validateReply ?? trustedAs);
-    return defer(() => {
-      if (this.closed) return throwError(() => new ClusterClosedError(name));
-      const to = options.to ?? PRIMARY_ADDRESS;
-      const envelope: RequestEnvelope = {
-        ...envelopeBase(this.link.nextId(), name, this.link.address),
-        kind: 'request',
-        to,
-        payload,
-        timeoutMs: options.timeoutMs ?? this.requestTimeoutMs,
-      };
-      return this.pending.track({
-        id: envelope.id,
-        topic: name,
-        target: to,
-        timeoutMs: envelope.timeoutMs,
-        send: () => this.link.post(envelope),
-        decode: (answer) => this.decodeAnswer(answer, name, to, acceptReply),
-      });
-    });
+    const to = options.to ?? PRIMARY_ADDRESS;
+    const envelope: RequestEnvelope = {
+      ns: ENVELOPE_NAMESPACE,
+      v: ENVELOPE_VERSION,
+      id: this.link.nextId(),
+      topic: name,
+      from: this.link.address,
+      kind: 'request',
+      to,
+      payload,
+      timeoutMs: options.timeoutMs ?? this.requestTimeoutMs,
+    };
+    return {
+      id: envelope.id,
+      topic: name,
+      target: to,
+      timeoutMs: envelope.timeoutMs,
+      send: () => this.link.post(envelope),
+      decode: (answer) => this.decodeAnswer(answer, name, to, acceptReply),
+    };
   }
 
   private decodeAnswer(answer: Answer, topic: string, target: Address, accept: Guard): unknown {

@@ -1,4 +1,4 @@
-import { Observable, Subject, finalize, map, merge, take, throwError, timeout } from 'rxjs';
+import { Observable } from 'rxjs';
 import { ClusterTimeoutError } from '../cluster.errors.js';
 import { type Address } from '../cluster.interfaces.js';
 import { type ErrorReplyEnvelope, type ReplyEnvelope } from '../ipc/envelope.js';
@@ -13,7 +13,7 @@ interface Entry {
   readonly fail: (error: Error) => void;
 }
 
-/** What `track` needs to run one request. */
+/** What `start` needs to run one request. */
 export interface TrackedRequest<T> {
   /** Correlation id of the outgoing envelope. */
   readonly id: string;
@@ -29,11 +29,21 @@ export interface TrackedRequest<T> {
   readonly decode: (answer: Answer) => T;
 }
 
+/** A running request: its outcome, and a way to give up on it. */
+interface Running<T> {
+  readonly outcome: Promise<T>;
+  readonly cancel: () => void;
+}
+
 /**
- * The table of requests awaiting an answer, keyed by correlation id. Each request is a cold
- * observable: subscribing registers it and sends it; the first answer (or a failure pushed by
- * `failWhere`) settles it, raced against a timeout; `finalize` removes the entry in every case,
- * so the table returns to empty and late answers are dropped.
+ * The table of requests awaiting an answer, keyed by correlation id. A
+ * request is registered, then sent; the first of its answer, a failure
+ * pushed by `failWhere`, a failed send or its timeout (`ClusterTimeoutError`)
+ * settles it, and the entry and its timer are removed in every case, so the
+ * table returns to empty and late answers are dropped.
+ *
+ * It is promise-first: one entry and one timer per request, no per-request
+ * streams on the hot path; `track` gives the cold observable form.
  */
 export class PendingRequests {
   private readonly entries = new Map<string, Entry>();
@@ -43,32 +53,23 @@ export class PendingRequests {
     return this.entries.size;
   }
 
-  /** Runs a request when subscribed; see the class description. */
+  /** Registers and sends a request; resolves with its decoded answer. */
+  start<T>(request: TrackedRequest<T>): Promise<T> {
+    return this.run(request).outcome;
+  }
+
+  /** The cold form: subscribing starts the request, unsubscribing gives up on it. */
   track<T>(request: TrackedRequest<T>): Observable<T> {
-    const { id, topic, target, timeoutMs } = request;
     return new Observable<T>((subscriber) => {
-      const answers = new Subject<Answer>();
-      const failures = new Subject<never>();
-      this.entries.set(id, {
-        target,
-        topic,
-        answer: (envelope) => answers.next(envelope),
-        fail: (error) => failures.error(error),
-      });
-      const subscription = merge(answers.pipe(map(request.decode)), failures)
-        .pipe(
-          take(1),
-          timeout({
-            first: timeoutMs,
-            with: () => throwError(() => new ClusterTimeoutError(topic, target, timeoutMs)),
-          }),
-          finalize(() => this.entries.delete(id)),
-        )
-        .subscribe(subscriber);
-      request.send().catch((error: unknown) => {
-        failures.error(error instanceof Error ? error : new Error(String(error)));
-      });
-      return subscription;
+      const running = this.run(request);
+      running.outcome.then(
+        (value) => {
+          subscriber.next(value);
+          subscriber.complete();
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return running.cancel;
     });
   }
 
@@ -88,5 +89,44 @@ export class PendingRequests {
     for (const entry of [...this.entries.values()]) {
       if (predicate(entry.target)) entry.fail(toError(entry.topic, entry.target));
     }
+  }
+
+  private run<T>(request: TrackedRequest<T>): Running<T> {
+    const { id, topic, target, timeoutMs } = request;
+    let cancel: () => void = () => undefined;
+    const outcome = new Promise<T>((resolve, reject) => {
+      const finish = (): boolean => {
+        if (this.entries.get(id) !== entry) return false;
+        this.entries.delete(id);
+        clearTimeout(timer);
+        return true;
+      };
+      const entry: Entry = {
+        target,
+        topic,
+        answer: (envelope) => {
+          if (!finish()) return;
+          try {
+            resolve(request.decode(envelope));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
+        fail: (error) => {
+          if (finish()) reject(error);
+        },
+      };
+      const timer = setTimeout(
+        () => entry.fail(new ClusterTimeoutError(topic, target, timeoutMs)),
+        timeoutMs,
+      );
+      timer.unref();
+      this.entries.set(id, entry);
+      cancel = () => void finish();
+      request
+        .send()
+        .catch((error: unknown) => entry.fail(error instanceof Error ? error : new Error(String(error))));
+    });
+    return { outcome, cancel };
   }
 }

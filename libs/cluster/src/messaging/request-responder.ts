@@ -1,4 +1,5 @@
 import { firstValueFrom, isObservable } from 'rxjs';
+import { ENVELOPE_NAMESPACE, ENVELOPE_VERSION } from '../cluster.constants.js';
 import { ClusterError, NoHandlerError, WorkerUnavailableError } from '../cluster.errors.js';
 import { type ClusterMessageContext } from '../cluster.interfaces.js';
 import { type EndpointLink } from '../hub/endpoint-link.js';
@@ -10,6 +11,14 @@ import {
 } from '../ipc/envelope.js';
 import { type HandlerRegistry } from './handler-registry.js';
 import { failureOf } from './remote-failure.js';
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
 
 /**
  * Answers the requests that reach one endpoint: runs the topic's handler (a value, a Promise, or
@@ -41,7 +50,12 @@ export class RequestResponder {
     let value: unknown;
     try {
       const result = handler(request.payload, context);
-      value = isObservable(result) ? await firstValueFrom(result) : await result;
+      // A plain value is answered at once; only a Promise or an Observable is waited for.
+      value = isObservable(result)
+        ? await firstValueFrom(result)
+        : isThenable(result)
+          ? await result
+          : result;
     } catch (error) {
       this.refuse(request, 'handler-error', error);
       return;
@@ -62,7 +76,11 @@ export class RequestResponder {
 
   private reply(request: RequestEnvelope, value: unknown): void {
     const envelope: DataEnvelope = {
-      ...envelopeBase(request.id, request.topic, this.link.address),
+      ns: ENVELOPE_NAMESPACE,
+      v: ENVELOPE_VERSION,
+      id: request.id,
+      topic: request.topic,
+      from: this.link.address,
       kind: 'reply',
       to: request.from,
       payload: value,

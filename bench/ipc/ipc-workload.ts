@@ -1,0 +1,46 @@
+/** What the IPC benchmark measures in each block. */
+export interface IpcWorkload {
+  /** One-way messages sent worker → primary per block. */
+  messages: number;
+  /** Most sends in flight (not yet written to the channel) at once. */
+  window: number;
+  /** Sequential request/reply round trips per block. */
+  roundTrips: number;
+  /** Rounds; each runs a raw and a nest-hive block of both kinds, in alternating order. */
+  rounds: number;
+}
+
+/** Figures of one kind of sender (`raw` or `nest-hive`), one entry per round. */
+export interface IpcSeries {
+  messagesPerSecond: number[];
+  roundTripP50Us: number[];
+  roundTripP99Us: number[];
+}
+
+/** What the benchmark reports (one JSON line on stdout). */
+export interface IpcReport {
+  raw: IpcSeries;
+  hive: IpcSeries;
+}
+
+/** A ~100-byte JSON payload. */
+export function payload(seq: number): { seq: number; text: string } {
+  return { seq, text: 'nest-hive benchmark payload, about one hundred bytes of JSON in all..' };
+}
+
+/** The workload from the environment (`IPC_MESSAGES`, `IPC_WINDOW`, `IPC_ROUND_TRIPS`, `IPC_ROUNDS`). */
+export function workloadFromEnv(): IpcWorkload {
+  return {
+    messages: Number(process.env.IPC_MESSAGES ?? 100_000),
+    window: Number(process.env.IPC_WINDOW ?? 64),
+    roundTrips: Number(process.env.IPC_ROUND_TRIPS ?? 5_000),
+    rounds: Number(process.env.IPC_ROUNDS ?? 5),
+  };
+}
+
+/** Nearest-rank percentile in microseconds of samples in nanoseconds. */
+export function percentileUs(samplesNs: bigint[], p: number): number {
+  const sorted = [...samplesNs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Number(sorted[rank] ?? 0n) / 1000;
+}
