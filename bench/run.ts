@@ -11,6 +11,7 @@ import type { BenchContext } from './lib/bench-context.js';
 import type { CaseResult } from './lib/report.js';
 import { toMarkdown } from './lib/report.js';
 import { REPO_ROOT } from './lib/server-process.js';
+import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js';
 import { memoryCase } from './cases/memory.case.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
@@ -33,6 +34,9 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['1', sessionOverheadCase],
   ['2', sessionWriteCase],
   ['3', storeLatencyCase],
+  ['4', ipcCase],
+  ['5', sharedSessionsCase],
+  ['6', scaleCase],
   ['7', memoryCase],
 ];
 

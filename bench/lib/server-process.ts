@@ -15,14 +15,15 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `node <script>` with `env` and resolves once it prints
- * `READY <port>`. The process is killed if it is not ready in 30 s.
+ * Starts `node <script>` with `env` and resolves once its output matches
+ * `readyPattern` (default `READY <port>`), whose first group is the port. The process is killed if it is not ready in 30 s.
  */
 export async function startServer(
   name: string,
   script: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  readyPattern = /READY (\d+)/,
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: REPO_ROOT,
@@ -37,7 +38,7 @@ export async function startServer(
     }, 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       log += chunk.toString();
-      const match = /READY (\d+)/.exec(log);
+      const match = readyPattern.exec(log);
       if (match) {
         clearTimeout(timer);
         resolve(Number(match[1]));

@@ -1,0 +1,206 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchContext } from '../lib/bench-context.js';
+import { measureInterleaved } from '../lib/interleave.js';
+import { ratio, type CaseResult, type VariantResult } from '../lib/report.js';
+import { BENCH_DIST, REPO_ROOT, startServer, type ServerProcess } from '../lib/server-process.js';
+import { summarize } from '../lib/stats.js';
+import type { IpcReport } from '../ipc/ipc-workload.js';
+import { redisAvailable } from '../lib/redis-available.js';
+
+const median = (variants: VariantResult[], name: string): number =>
+  variants.find((v) => v.name === name)?.summary.median ?? Number.NaN;
+
+async function stopAll(servers: ServerProcess[]): Promise<void> {
+  await Promise.all(servers.map((s) => s.stop()));
+}
+
+/** Case 4: IPC primary ↔ 1 worker, raw Node against `ClusterService`, in one process tree. */
+export async function ipcCase(context: BenchContext): Promise<CaseResult> {
+  const env = {
+    ...process.env,
+    IPC_MESSAGES: context.quick ? '20000' : '100000',
+    IPC_ROUND_TRIPS: context.quick ? '2000' : '5000',
+    IPC_ROUNDS: String(context.rounds),
+  };
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [`${BENCH_DIST}/ipc/ipc-bench.js`], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`IPC benchmark exited with ${code}:\n${out}\n${err}`));
+    });
+  });
+  const line = output.split('\n').find((l) => l.startsWith('{"raw"'));
+  if (!line) throw new Error(`IPC benchmark printed no report:\n${output}`);
+  const report = JSON.parse(line) as IpcReport;
+  for (let i = 0; i < report.raw.messagesPerSecond.length; i++) {
+    context.log(
+      `  IPC round ${i + 1}: raw ${Math.round(report.raw.messagesPerSecond[i] ?? 0)} msg/s, ` +
+        `${report.raw.roundTripP50Us[i]} µs p50; nest-hive ${Math.round(report.hive.messagesPerSecond[i] ?? 0)} msg/s, ` +
+        `${report.hive.roundTripP50Us[i]} µs p50`,
+    );
+  }
+  const variants: VariantResult[] = [
+    {
+      name: 'raw process.send, one-way',
+      unit: 'msg/s',
+      summary: summarize(report.raw.messagesPerSecond),
+      higherIsBetter: true,
+    },
+    {
+      name: 'ClusterService.send, one-way',
+      unit: 'msg/s',
+      summary: summarize(report.hive.messagesPerSecond),
+      higherIsBetter: true,
+    },
+    {
+      name: 'raw ping-pong p50',
+      unit: 'µs',
+      summary: summarize(report.raw.roundTripP50Us),
+      higherIsBetter: false,
+    },
+    {
+      name: 'ClusterService.request p50',
+      unit: 'µs',
+      summary: summarize(report.hive.roundTripP50Us),
+      higherIsBetter: false,
+    },
+    {
+      name: 'raw ping-pong p99',
+      unit: 'µs',
+      summary: summarize(report.raw.roundTripP99Us),
+      higherIsBetter: false,
+    },
+    {
+      name: 'ClusterService.request p99',
+      unit: 'µs',
+      summary: summarize(report.hive.roundTripP99Us),
+      higherIsBetter: false,
+    },
+  ];
+  const m = (name: string) => median(variants, name);
+  return {
+    id: '4',
+    title: 'IPC, primary ↔ 1 worker, ~100 B JSON',
+    variants,
+    ratios: [
+      ratio('send throughput / raw', m('ClusterService.send, one-way') / m('raw process.send, one-way'), {
+        op: '>=',
+        value: 0.8,
+      }),
+      ratio('request p50 / raw', m('ClusterService.request p50') / m('raw ping-pong p50'), {
+        op: '<=',
+        value: 1.25,
+      }),
+      ratio('request p99 / raw', m('ClusterService.request p99') / m('raw ping-pong p99')),
+    ],
+  };
+}
+
+/** Case 5: a session-writing route on 2 workers: shared stores against one memory store per worker. */
+export async function sharedSessionsCase(context: BenchContext): Promise<CaseResult> {
+  const app = `${BENCH_DIST}/servers/cluster-session-bench-app.js`;
+  const withRedis = await redisAvailable();
+  const servers: ServerProcess[] = [];
+  try {
+    servers.push(await startServer('memory', app, { BENCH_STORE: 'memory' }));
+    servers.push(await startServer('cluster', app, { BENCH_STORE: 'cluster' }));
+    if (withRedis) servers.push(await startServer('redis', app, { BENCH_STORE: 'redis' }));
+    const [memory, shared, redis] = servers;
+    const variants = await measureInterleaved(context, [
+      { name: 'per-worker MemorySessionStore', load: { url: `${memory.url}/bench/visits` } },
+      { name: 'ClusterSessionStore (shared via the primary)', load: { url: `${shared.url}/bench/visits` } },
+      ...(redis ? [{ name: 'RedisSessionStore', load: { url: `${redis.url}/bench/visits` } }] : []),
+    ]);
+    const m = (name: string) => median(variants, name);
+    return {
+      id: '5',
+      title: 'session-writing route on 2 workers (new session per request)',
+      variants,
+      ratios: [
+        ratio(
+          'cluster store / per-worker memory',
+          m('ClusterSessionStore (shared via the primary)') / m('per-worker MemorySessionStore'),
+          {
+            op: '>=',
+            value: 0.7,
+          },
+        ),
+        ...(redis
+          ? [
+              ratio(
+                'Redis store / per-worker memory',
+                m('RedisSessionStore') / m('per-worker MemorySessionStore'),
+              ),
+            ]
+          : []),
+      ],
+    };
+  } finally {
+    await stopAll(servers);
+  }
+}
+
+async function startDemo(workers: number): Promise<ServerProcess> {
+  const server = await startServer(
+    `demo, ${workers} worker(s)`,
+    `${REPO_ROOT}/apps/demo/dist/main.js`,
+    {
+      WORKERS: String(workers),
+      PORT: String(await freePortNumber()),
+      SESSION_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
+    },
+    [],
+    /demo ready .*:(\d+)/,
+  );
+  await sleep(200);
+  return server;
+}
+
+async function freePortNumber(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Case 6: the demo's `/api/ping` on 1 worker against 2 (the load generator shares the 2 cores). */
+export async function scaleCase(context: BenchContext): Promise<CaseResult> {
+  const servers: ServerProcess[] = [];
+  try {
+    servers.push(await startDemo(1));
+    servers.push(await startDemo(2));
+    const [one, two] = servers;
+    const variants = await measureInterleaved(context, [
+      { name: 'demo /api/ping, 1 worker', load: { url: `${one.url}/api/ping` } },
+      { name: 'demo /api/ping, 2 workers', load: { url: `${two.url}/api/ping` } },
+    ]);
+    return {
+      id: '6',
+      title: 'scale: demo /api/ping',
+      variants,
+      ratios: [
+        ratio(
+          '2 workers / 1 worker',
+          median(variants, 'demo /api/ping, 2 workers') / median(variants, 'demo /api/ping, 1 worker'),
+          undefined,
+          '2 cores shared with the load generator',
+        ),
+      ],
+    };
+  } finally {
+    await stopAll(servers);
+  }
+}
