@@ -27,7 +27,7 @@ export async function startDemoCluster(
     ...env,
   });
   const workerPids = async (): Promise<number[]> => {
-    const reply = await freshRequest(`${url}/api/cluster/workers`);
+    const reply = await freshRequest(`${url}/api/cluster/workers`, { timeoutMs: 2_000 });
     const body = reply.json as { workers: Array<{ pid: number; state: string }> };
     return body.workers.filter((w) => w.state === 'ready').map((w) => w.pid);
   };

@@ -63,7 +63,7 @@ export function freshRequest(url: string, options: FreshRequestOptions = {}): Pr
       },
     );
     req.setTimeout(options.timeoutMs ?? 10_000, () =>
-      req.destroy(new Error(`no answer from ${url} in time`)),
+      req.destroy(Object.assign(new Error(`no answer from ${url} in time`), { code: 'timeout' })),
     );
     req.on('error', reject);
     req.end(payload);

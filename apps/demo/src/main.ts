@@ -13,6 +13,9 @@ const config = readDemoConfig();
 const handle = await bootstrapCluster({
   workers: config.workers,
   env: { SESSION_SECRET: config.sessionSecret },
+  // Replace killed workers quickly (the console lets users kill them); the
+  // crash-loop guard still gives up on a slot that keeps failing.
+  restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000 },
   worker: async () => {
     const app = await NestFactory.create(AppModule.forConfig(config));
     // Every response names the process that served it, so clients can watch the round robin.

@@ -95,7 +95,11 @@ export class PrimaryHub extends Hub {
     });
     const onMessage = (message: unknown): void => {
       const malformed = (reason: string): void => this.errors.next(new MalformedEnvelopeError(reason, id));
-      for (const item of unpackMessages(message, malformed)) this.onWorkerMessage(id, item);
+      for (const item of unpackMessages(message, malformed)) {
+        const tooLarge = this.codec.checkInbound(item);
+        if (tooLarge) this.errors.next(tooLarge);
+        else this.onWorkerMessage(id, item);
+      }
     };
     worker.on('message', onMessage);
     this.peers.set(id, { worker, channel, onMessage });

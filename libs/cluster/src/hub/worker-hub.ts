@@ -48,7 +48,11 @@ export class WorkerHub extends Hub {
   private readonly onMessage = (message: unknown): void => {
     const malformed = (reason: string): void =>
       this.errors.next(new MalformedEnvelopeError(reason, 'primary'));
-    for (const item of unpackMessages(message, malformed)) this.receive(item);
+    for (const item of unpackMessages(message, malformed)) {
+      const tooLarge = this.codec.checkInbound(item);
+      if (tooLarge) this.errors.next(tooLarge);
+      else this.receive(item);
+    }
   };
   private readonly onDisconnect = (): void => this.disconnected();
   private started = false;

@@ -42,6 +42,31 @@ export class MessageCodec {
     return encoded;
   }
 
+  /**
+   * Checks a message that arrived from another process against
+   * `maxMessageBytes`: a peer that bypassed this library (or a bug) must not
+   * get an oversized message through. Returns the error to report, or
+   * `undefined` when the message is within the limit.
+   */
+  checkInbound(message: unknown): MessageTooLargeError | undefined {
+    if (typeof message !== 'object' || message === null) return undefined;
+    let bytes: number;
+    if (this.serialization === 'json') {
+      const bound = jsonSizeBound(message, this.maxMessageBytes - 1);
+      if (bound !== Number.POSITIVE_INFINITY) return undefined;
+      try {
+        bytes = Buffer.byteLength(JSON.stringify(message)) + 1;
+      } catch {
+        return undefined; // Node parsed it from JSON, so it serializes; nothing to report
+      }
+    } else {
+      bytes = serialize(message).byteLength;
+    }
+    if (bytes <= this.maxMessageBytes) return undefined;
+    const topic = (message as { topic?: unknown }).topic;
+    return new MessageTooLargeError(typeof topic === 'string' ? topic : '(unknown)', bytes, this.maxMessageBytes);
+  }
+
   private encodeJson(message: object, topic: string): EncodedMessage {
     // Small messages are bounded without serializing (Node serializes them once more to send).
     const bound = jsonSizeBound(message, this.maxMessageBytes - 1);

@@ -1,0 +1,93 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
+import { freshRequest } from '../support/fresh-http.js';
+import { LoadLoop } from '../support/load-loop.js';
+import { waitFor } from '../support/processes.js';
+import { recordFigures } from '../support/reliability-record.js';
+
+const LOOPS = 4;
+const KILLS = 5;
+
+describe('1. a worker killed (SIGKILL) every second under load', () => {
+  let demo: DemoCluster;
+  beforeAll(async () => {
+    demo = await startDemoCluster(2);
+  }, 40_000);
+  afterAll(() => demo.stop());
+
+  it('fails only requests in flight on the killed worker, replaces it within 2 s, and loses no session', async () => {
+    const users = Array.from({ length: 10 }, (_, i) => `crash-user-${i}`);
+    const cookies: string[] = [];
+    for (const user of users) {
+      const login = await freshRequest(`${demo.url}/api/login`, { body: { user } });
+      cookies.push(login.sessionCookie as string);
+    }
+    const loop = new LoadLoop({
+      url: demo.url,
+      concurrency: LOOPS,
+      keepAlive: false,
+      maxDurationMs: 15_000,
+      requestTimeoutMs: 3_000,
+      next: (l, n) => {
+        const i = (l + n) % users.length;
+        return n % 3 === 2
+          ? { path: '/api/ping' }
+          : { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
+      },
+    }).start();
+
+    const replacementMs: number[] = [];
+    const pending: Array<Promise<void>> = [];
+    for (let k = 0; k < KILLS; k++) {
+      await sleep(1_000);
+      // Kill one of the two ready workers; never the last one standing (a replacement still starting
+      // is waited for), so the cluster always has a worker to serve.
+      const pids = await waitFor(
+        'two ready workers',
+        async () => {
+          const ready = await demo.workerPids();
+          return ready.length === 2 ? ready : undefined;
+        },
+        10_000,
+        20,
+      );
+      const victim = pids[k % 2] as number;
+      const killedAt = Date.now();
+      process.kill(victim, 'SIGKILL');
+      pending.push(
+        waitFor(
+          `a replacement for ${victim}`,
+          async () => {
+            const now = await demo.workerPids();
+            return now.length === 2 && !now.includes(victim) ? true : undefined;
+          },
+          10_000,
+          50,
+        ).then(() => void replacementMs.push(Date.now() - killedAt)),
+      );
+    }
+    await Promise.all(pending);
+    const stats = await loop.stop();
+
+    for (const [i, cookie] of cookies.entries()) {
+      const who = await freshRequest(`${demo.url}/api/whoami`, { cookie });
+      expect(who.json).toEqual({ user: users[i] });
+    }
+    recordFigures({
+      'crash.kills': KILLS,
+      'crash.requests': stats.ok + stats.failed,
+      'crash.failed': stats.failed,
+      'crash.maxReplacementMs': Math.max(...replacementMs),
+      'crash.failureCauses': JSON.stringify(stats.failures),
+      'crash.sessionsLost': 0,
+    });
+    expect(stats.ok).toBeGreaterThan(100);
+    expect(stats.wrongSession).toBe(0);
+    // Each loop has at most one request in flight, so a kill can fail at most one request per loop.
+    expect(stats.failed).toBeLessThanOrEqual(KILLS * LOOPS);
+    expect(Object.keys(stats.failures).every((cause) => !cause.startsWith('HTTP 5'))).toBe(true);
+    expect(replacementMs).toHaveLength(KILLS);
+    expect(Math.max(...replacementMs)).toBeLessThan(2_000);
+  }, 60_000);
+});
