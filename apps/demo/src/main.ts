@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { bootstrapCluster } from '@nest-hive/cluster';
 import { AppModule } from './app.module.js';
+import { attachWorkerKiller } from './console/worker-killer.js';
 import { readDemoConfig } from './demo-config.js';
 import { servedByHeader } from './served-by.middleware.js';
 
@@ -13,6 +14,10 @@ const config = readDemoConfig();
 const handle = await bootstrapCluster({
   workers: config.workers,
   env: { SESSION_SECRET: config.sessionSecret },
+  // The console's kill buttons: only the primary signals workers, and only with DEMO_ALLOW_KILL=1.
+  primary: async (runtime) => {
+    if (config.allowKill) attachWorkerKiller(runtime);
+  },
   worker: async () => {
     const app = await NestFactory.create(AppModule.forConfig(config));
     // Every response names the process that served it, so clients can watch the round robin.
