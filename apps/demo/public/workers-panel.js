@@ -63,7 +63,7 @@ export class WorkersPanel {
       }
       this.#primaryPid = reply.body.primary.pid;
       this.#table.applySnapshot(reply.body.workers, requestedAt, this.serverNow());
-      this.#say('');
+      if (this.#message.dataset.tone === 'error') this.#say(''); // an earlier load failure is over
       this.render();
     } catch (error) {
       this.#say(`Could not load the worker table (${errorText(error)}).`);
@@ -216,15 +216,15 @@ export class WorkersPanel {
     button.textContent = 'Killing…';
     try {
       const reply = await api(`/api/console/workers/${id}/kill`, { method: 'POST' });
-      this.#say(
-        reply.ok
-          ? `SIGKILL sent to worker ${id}: watch the supervisor fork its replacement.`
-          : `Could not kill worker ${id} (${failureText(reply)}).`,
-      );
-      if (!reply.ok) await this.refresh();
+      if (reply.ok) {
+        this.#say(`SIGKILL sent to worker ${id}: watch the supervisor fork its replacement.`, 'ok');
+      } else {
+        await this.refresh(); // the table may be out of date (the worker already gone)
+        this.#say(`Could not kill worker ${id} (${failureText(reply)}).`);
+      }
     } catch (error) {
       // The worker that answered may be the one that was killed: the table tells what happened.
-      this.#say(`Kill of worker ${id} sent, but its answer was lost (${errorText(error)}).`);
+      this.#say(`Kill of worker ${id} sent, but its answer was lost (${errorText(error)}).`, 'ok');
     } finally {
       button.disabled = false;
       button.textContent = 'Kill';
@@ -249,9 +249,15 @@ export class WorkersPanel {
     while (this.#eventLog.children.length > EVENT_LOG_SIZE) this.#eventLog.lastElementChild?.remove();
   }
 
-  /** @param {string} text */
-  #say(text) {
+  /**
+   * Shows a notice under the table (an error unless `tone` is `ok`).
+   *
+   * @param {string} text
+   * @param {'ok' | 'error'} [tone]
+   */
+  #say(text, tone = 'error') {
     this.#message.textContent = text;
+    this.#message.dataset.tone = tone;
   }
 }
 
