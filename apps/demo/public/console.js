@@ -58,7 +58,11 @@ async function main() {
   const serverNow = () => Date.now() + clockOffset;
   byId('mode-note', HTMLElement).hidden = config.mode !== 'loopback';
 
-  const workers = new WorkersPanel({ allowKill: config.allowKill, serverNow });
+  const workers = new WorkersPanel({
+    allowKill: config.allowKill,
+    loopback: config.mode === 'loopback',
+    serverNow,
+  });
   const session = new SessionPanel({ onServed: (servedBy) => workers.setLastServedBy(servedBy) });
   const broadcasts = new BroadcastPanel({
     liveWorkers: () => workers.liveCount(),

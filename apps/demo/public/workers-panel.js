@@ -43,13 +43,16 @@ export class WorkersPanel {
   #eventLogEmpty = byId('lifecycle-empty', HTMLElement);
 
   /**
-   * @param {{ allowKill: boolean, serverNow: () => number }} options
+   * @param {{ allowKill: boolean, loopback: boolean, serverNow: () => number }} options
    */
   constructor(options) {
     this.allowKill = options.allowKill;
+    this.loopback = options.loopback;
     this.serverNow = options.serverNow;
     byId('workers-actions-head', HTMLTableCellElement).hidden = !this.allowKill;
-    byId('kill-hint', HTMLElement).hidden = this.allowKill;
+    // In one process (WORKERS=0) nothing can be killed and no lifecycle event ever comes.
+    byId('kill-hint', HTMLElement).hidden = this.allowKill || this.loopback;
+    byId('lifecycle', HTMLDetailsElement).hidden = this.loopback;
   }
 
   /** Fetches the primary's table and merges it (at start and after every reconnect). */
@@ -192,7 +195,9 @@ export class WorkersPanel {
     const workerKey = `${row.id}|${markers.map((m) => m.textContent).join(',')}`;
     if (worker.dataset.key !== workerKey) {
       worker.dataset.key = workerKey;
-      replaceChildren(worker, workerBadge({ pid: row.pid, workerId: row.id }), ...markers);
+      // In one process the worker is the primary itself, which answers as `main` (no worker id).
+      const who = { pid: row.pid, workerId: this.loopback ? null : row.id };
+      replaceChildren(worker, workerBadge(who), ...markers);
     }
     const stateText = row.note ? `${row.state} (${row.note})` : row.state;
     if (state.dataset.key !== stateText) {
