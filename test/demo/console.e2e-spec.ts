@@ -90,6 +90,20 @@ describe('console kill route on a 2-worker cluster with DEMO_ALLOW_KILL=1', () =
     expect(await demo.workerPids()).toEqual(before);
   });
 
+  it('answers 403 to a page of another origin, and kills nothing', async () => {
+    const before = await demo.workerPids();
+    const [victim] = (
+      (await freshRequest(`${demo.url}/api/cluster/workers`)).json as { workers: Array<{ id: number }> }
+    ).workers;
+    const reply = await freshRequest(`${demo.url}/api/console/workers/${victim?.id}/kill`, {
+      method: 'POST',
+      headers: { origin: 'http://attacker.invalid' },
+    });
+    expect(reply.status).toBe(403);
+    expect((reply.json as { message: string }).message).toContain("console's own page");
+    expect(await demo.workerPids()).toEqual(before);
+  });
+
   it('answers 400 for an id that is not a number', async () => {
     const reply = await freshRequest(`${demo.url}/api/console/workers/abc/kill`, { method: 'POST' });
     expect(reply.status).toBe(400);

@@ -21,16 +21,17 @@ const READ_WORKER_ROWS = `[...document.querySelectorAll('#workers-body tr')].map
   text: row.textContent ?? '',
 }))`;
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
 function isWorkerRowView(value: unknown): value is WorkerRowView {
-  const row = value as Partial<Record<keyof WorkerRowView, unknown>> | null;
   return (
-    typeof row === 'object' &&
-    row !== null &&
-    typeof row.id === 'number' &&
-    typeof row.slot === 'number' &&
-    typeof row.pid === 'number' &&
-    typeof row.state === 'string' &&
-    typeof row.text === 'string'
+    isRecord(value) &&
+    typeof value.id === 'number' &&
+    typeof value.slot === 'number' &&
+    typeof value.pid === 'number' &&
+    typeof value.state === 'string' &&
+    typeof value.text === 'string'
   );
 }
 

@@ -1,8 +1,24 @@
-import { Controller, Get, HttpCode, HttpStatus, Inject, Param, ParseIntPipe, Post } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Param,
+  ParseIntPipe,
+  Post,
+} from '@nestjs/common';
 import { ClusterService, type ClusterMode } from '@nest-hive/cluster';
 import { KILL_WORKER, type KilledWorker } from './kill-worker.topic.js';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from './console.options.js';
-import { KillDisabledError, UnknownWorkerError, WorkerNotKillableError } from './console.errors.js';
+import {
+  CrossOriginKillError,
+  KillDisabledError,
+  UnknownWorkerError,
+  WorkerNotKillableError,
+} from './console.errors.js';
+import { isSameOriginOrNoOrigin } from './same-origin.js';
 
 /** What the page learns at start: `GET /api/console/config`. */
 export interface ConsoleConfigView {
@@ -34,13 +50,19 @@ export class ConsoleController {
 
   /**
    * Asks the primary to `SIGKILL` worker `id`; the supervisor then forks a replacement in its slot.
-   * 202 with the killed worker; 403 when killing is disabled; 404 when no live worker has that id;
-   * 409 for the in-process worker of `WORKERS=0`.
+   * 202 with the killed worker; 403 when killing is disabled or the request comes from a page of
+   * another origin; 404 when no live worker has that id; 409 for the in-process worker of
+   * `WORKERS=0`.
    */
   @Post('workers/:id/kill')
   @HttpCode(HttpStatus.ACCEPTED)
-  async kill(@Param('id', ParseIntPipe) id: number): Promise<KilledWorker> {
+  async kill(
+    @Param('id', ParseIntPipe) id: number,
+    @Headers('origin') origin: string | undefined,
+    @Headers('host') host: string | undefined,
+  ): Promise<KilledWorker> {
     if (!this.options.allowKill) throw new KillDisabledError();
+    if (!isSameOriginOrNoOrigin(origin, host)) throw new CrossOriginKillError(origin ?? '');
     const reply = await this.cluster.request(
       KILL_WORKER,
       { workerId: id },

@@ -64,3 +64,14 @@ export class ConsoleAssetNotFoundError extends NotFoundException {
     super(`The console has no file called "${file.slice(0, 100)}".`);
   }
 }
+
+/** A kill request sent by a page of another origin (a cross-site request forgery). */
+export class CrossOriginKillError extends ForbiddenException {
+  override readonly name = 'CrossOriginKillError';
+  constructor(
+    /** The `Origin` the request came from. */
+    readonly origin: string,
+  ) {
+    super(`Workers can only be killed from the console's own page, not from ${origin.slice(0, 100)}.`);
+  }
+}
