@@ -21,8 +21,17 @@ const row = (id: number, slot: number, pid: number): WorkerInfo => ({
   readyAt: 1,
 });
 
+/** Warnings the killer logged, per test. */
+let warnings: string[] = [];
+
 function killerWith(table: WorkerInfo[] | null, processes: Record<number, RecordingProcess>): WorkerKiller {
-  return new WorkerKiller({ table: () => table, lookup: (id) => processes[id], selfKillDelayMs: 10 });
+  warnings = [];
+  return new WorkerKiller({
+    table: () => table,
+    lookup: (id) => processes[id],
+    selfKillDelayMs: 10,
+    logger: { warn: (message: unknown) => void warnings.push(String(message)) },
+  });
 }
 
 describe('WorkerKiller', () => {
@@ -31,6 +40,7 @@ describe('WorkerKiller', () => {
     const reply = killerWith([row(3, 1, 4242)], { 3: child }).kill(3, 5);
     expect(reply).toEqual({ outcome: 'killed', worker: { id: 3, slot: 1, pid: 4242 } });
     expect(child.signals).toEqual(['SIGKILL']);
+    expect(warnings).toEqual(['Killing worker 3 (slot 1, pid 4242) with SIGKILL, as worker 5 asked']);
   });
 
   it('answers unknown for an id that is not in the table, without signalling anything', () => {

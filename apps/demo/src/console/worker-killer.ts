@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { Logger } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import type { Address, PrimaryRuntime, WorkerInfo } from '@nest-hive/cluster';
 import { KILL_WORKER, type KillWorkerReply } from './kill-worker.topic.js';
 
@@ -28,6 +28,8 @@ export interface WorkerKillerOptions {
    * client); default 250 ms. Other workers are killed at once.
    */
   readonly selfKillDelayMs?: number;
+  /** Where each kill is logged (a warning); default a Nest `Logger` named `Console`. */
+  readonly logger?: Pick<LoggerService, 'warn'>;
 }
 
 /**
@@ -37,11 +39,12 @@ export interface WorkerKillerOptions {
  * never signalled.
  */
 export class WorkerKiller {
-  private readonly logger = new Logger('Console');
+  private readonly logger: Pick<LoggerService, 'warn'>;
   private readonly lookup: ForkedProcessLookup;
   private readonly selfKillDelayMs: number;
 
   constructor(private readonly options: WorkerKillerOptions) {
+    this.logger = options.logger ?? new Logger('Console');
     this.lookup = options.lookup ?? forkedWorkerProcess;
     this.selfKillDelayMs = options.selfKillDelayMs ?? 250;
   }
