@@ -15,6 +15,8 @@ export interface FreshRequestOptions {
   method?: string;
   body?: unknown;
   cookie?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
   /** A keep-alive agent pins the request to an existing connection (and so to one worker). */
   agent?: Agent;
   timeoutMs?: number;
@@ -28,7 +30,7 @@ export interface FreshRequestOptions {
 export function freshRequest(url: string, options: FreshRequestOptions = {}): Promise<FreshReply> {
   return new Promise((resolve, reject) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (options.cookie) headers.cookie = options.cookie;
     const req = httpRequest(

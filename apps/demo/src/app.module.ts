@@ -6,6 +6,7 @@ import { PingController } from './api/ping.controller.js';
 import { SessionController } from './api/session.controller.js';
 import { SlowController } from './api/slow.controller.js';
 import { InboxService } from './cluster/inbox.service.js';
+import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
 import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
 
@@ -19,6 +20,7 @@ export class AppModule {
       imports: [
         ClusterModule.forRootAsync({ useFactory: () => demoClusterOptions(config) }),
         SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
+        ConsoleModule.forOptions({ allowKill: config.allowKill }),
       ],
       controllers: [PingController, SessionController, SlowController, ClusterController],
       providers: [InboxService],

@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { bootstrapCluster } from '@nest-hive/cluster';
 import { AppModule } from './app.module.js';
+import { attachWorkerKiller } from './console/worker-killer.js';
 import { readDemoConfig } from './demo-config.js';
 import { servedByHeader } from './served-by.middleware.js';
 
@@ -16,6 +17,10 @@ const handle = await bootstrapCluster({
   // Replace killed workers quickly (the console lets users kill them); the
   // crash-loop guard still gives up on a slot that keeps failing.
   restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000 },
+  // The console's kill buttons: only the primary signals workers, and only with DEMO_ALLOW_KILL=1.
+  primary: async (runtime) => {
+    if (config.allowKill) attachWorkerKiller(runtime);
+  },
   worker: async () => {
     const app = await NestFactory.create(AppModule.forConfig(config));
     // Every response names the process that served it, so clients can watch the round robin.

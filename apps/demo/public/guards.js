@@ -1,0 +1,143 @@
+// @ts-check
+/**
+ * Shapes of what the server sends, with runtime guards: the page checks every JSON body and
+ * event before using it, and ignores what does not fit.
+ */
+
+/** @typedef {{ pid: number, workerId: number | null }} ServedBy */
+/** @typedef {'starting' | 'ready' | 'stopping'} TableState */
+/** @typedef {{ id: number, slot: number, pid: number, state: TableState, startedAt: number, readyAt: number | null }} WorkerView */
+/** @typedef {{ primary: { pid: number }, workers: WorkerView[] }} WorkersSnapshot */
+/**
+ * @typedef {object} LifecycleEvent
+ * @property {'fork' | 'online' | 'listening' | 'ready' | 'disconnect' | 'exit' | 'crash-loop'} type
+ * @property {number} workerId
+ * @property {number} slot
+ * @property {number} pid
+ * @property {number} at
+ * @property {number | null} [code] - `exit` only.
+ * @property {string | null} [signal] - `exit` only.
+ * @property {string} [reason] - `exit` only: stopped, crashed, ready-timeout, shutdown-timeout.
+ */
+/** @typedef {{ id: string, message: string, from: ServedBy, at: number }} Broadcast */
+/** @typedef {{ id: string, workerId: number | null, pid: number, at: number }} Receipt */
+/** @typedef {{ allowKill: boolean, mode: 'cluster' | 'loopback', serverTime: number }} ConsoleConfig */
+
+/**
+ * @param {unknown} value
+ * @returns {value is Record<string, unknown>}
+ */
+export function isRecord(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is number}
+ */
+const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * @param {unknown} value
+ * @returns {value is number | null}
+ */
+const isNumberOrNull = (value) => value === null || isNumber(value);
+
+/** @type {ReadonlySet<unknown>} */
+const TABLE_STATES = new Set(['starting', 'ready', 'stopping']);
+/** @type {ReadonlySet<unknown>} */
+const EVENT_TYPES = new Set(['fork', 'online', 'listening', 'ready', 'disconnect', 'exit', 'crash-loop']);
+
+/**
+ * @param {unknown} value
+ * @returns {value is ServedBy}
+ */
+export function isServedBy(value) {
+  return isRecord(value) && isNumber(value.pid) && isNumberOrNull(value.workerId);
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is WorkerView}
+ */
+export function isWorkerView(value) {
+  return (
+    isRecord(value) &&
+    isNumber(value.id) &&
+    isNumber(value.slot) &&
+    isNumber(value.pid) &&
+    TABLE_STATES.has(value.state) &&
+    isNumber(value.startedAt) &&
+    isNumberOrNull(value.readyAt)
+  );
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is WorkersSnapshot}
+ */
+export function isWorkersSnapshot(value) {
+  return (
+    isRecord(value) &&
+    isRecord(value.primary) &&
+    isNumber(value.primary.pid) &&
+    Array.isArray(value.workers) &&
+    value.workers.every(isWorkerView)
+  );
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is LifecycleEvent}
+ */
+export function isLifecycleEvent(value) {
+  return (
+    isRecord(value) &&
+    EVENT_TYPES.has(value.type) &&
+    isNumber(value.workerId) &&
+    isNumber(value.slot) &&
+    isNumber(value.pid) &&
+    isNumber(value.at)
+  );
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is Broadcast}
+ */
+export function isBroadcast(value) {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.message === 'string' &&
+    isServedBy(value.from) &&
+    isNumber(value.at)
+  );
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is Receipt}
+ */
+export function isReceipt(value) {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    isNumberOrNull(value.workerId) &&
+    isNumber(value.pid) &&
+    isNumber(value.at)
+  );
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is ConsoleConfig}
+ */
+export function isConsoleConfig(value) {
+  return (
+    isRecord(value) &&
+    typeof value.allowKill === 'boolean' &&
+    (value.mode === 'cluster' || value.mode === 'loopback') &&
+    isNumber(value.serverTime)
+  );
+}

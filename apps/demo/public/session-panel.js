@@ -1,0 +1,195 @@
+// @ts-check
+import { api, errorText, failureText, transport } from './api.js';
+import { byId, formatClock, h, replaceChildren } from './dom.js';
+import { isRecord } from './guards.js';
+import { workerBadge } from './worker-badge.js';
+
+/** @typedef {import('./api.js').ApiReply} ApiReply */
+/** @typedef {import('./guards.js').ServedBy} ServedBy */
+
+/** Requests kept in the history. */
+const HISTORY_SIZE = 10;
+
+/**
+ * The "My session" panel: who I am, the visits counter, login and logout, and which worker
+ * served each request. The counter keeps counting and the user stays logged in whichever worker
+ * answers, which is the point: the session lives in the shared store, not in a worker.
+ */
+export class SessionPanel {
+  /** @type {string | null | undefined} */
+  #user = undefined;
+  /** @type {number | null} */
+  #visits = null;
+  /** @type {Map<number, { servedBy: ServedBy, count: number }>} */
+  #workersSeen = new Map();
+  #userText = byId('session-user', HTMLElement);
+  #visitsText = byId('visit-count', HTMLElement);
+  #lastServed = byId('last-served', HTMLElement);
+  #seen = byId('workers-seen', HTMLElement);
+  #history = byId('session-history', HTMLOListElement);
+  #message = byId('session-message', HTMLElement);
+  #visitButton = byId('visit-button', HTMLButtonElement);
+  #logoutButton = byId('logout-button', HTMLButtonElement);
+  #loginForm = byId('login-form', HTMLFormElement);
+  #userInput = byId('user-input', HTMLInputElement);
+
+  /**
+   * @param {{ onServed: (servedBy: ServedBy | null) => void }} options
+   */
+  constructor(options) {
+    this.onServed = options.onServed;
+    this.#visitButton.addEventListener('click', () => void this.visit());
+    this.#logoutButton.addEventListener('click', () => void this.logout());
+    this.#loginForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.login(this.#userInput.value.trim());
+    });
+    const spread = byId('spread-toggle', HTMLInputElement);
+    spread.checked = transport.newConnection;
+    spread.addEventListener('change', () => (transport.newConnection = spread.checked));
+    this.#render();
+  }
+
+  /** Reads the current user (`GET /api/whoami`); the session is not written. */
+  async load() {
+    await this.#call(
+      'GET /api/whoami',
+      () => api('/api/whoami'),
+      (body) => {
+        const user = isRecord(body) && typeof body.user === 'string' ? body.user : null;
+        this.#user = user;
+        return user ? `user: ${user}` : 'not logged in';
+      },
+    );
+  }
+
+  /** Counts a visit (`GET /api/visits`). */
+  async visit() {
+    await this.#call(
+      'GET /api/visits',
+      () => api('/api/visits'),
+      (body) => {
+        if (!isRecord(body) || typeof body.visits !== 'number') return 'unexpected answer';
+        this.#visits = body.visits;
+        return `visits: ${body.visits}`;
+      },
+    );
+  }
+
+  /**
+   * Logs in (`POST /api/login`): a new session id holding the user name.
+   *
+   * @param {string} user
+   */
+  async login(user) {
+    if (!user) return;
+    await this.#call(
+      'POST /api/login',
+      () => api('/api/login', { method: 'POST', body: { user } }),
+      (body) => {
+        this.#user = isRecord(body) && typeof body.user === 'string' ? body.user : user;
+        this.#visits = null; // a login starts a new session: the counter starts again
+        return `logged in as ${this.#user}`;
+      },
+    );
+  }
+
+  /** Logs out (`POST /api/logout`): the session is destroyed. */
+  async logout() {
+    await this.#call(
+      'POST /api/logout',
+      () => api('/api/logout', { method: 'POST' }),
+      () => {
+        this.#user = null;
+        this.#visits = null;
+        return 'logged out';
+      },
+    );
+  }
+
+  /**
+   * Runs one request with the buttons disabled, records it in the history, and updates the panel.
+   *
+   * @param {string} action
+   * @param {() => Promise<ApiReply>} send
+   * @param {(body: unknown) => string} onSuccess - updates the state; returns the history text.
+   */
+  async #call(action, send, onSuccess) {
+    this.#setBusy(true);
+    try {
+      const reply = await send();
+      const result = reply.ok ? onSuccess(reply.body) : failureText(reply);
+      this.#message.textContent = reply.ok ? '' : `${action} failed (${result}).`;
+      this.#record(action, reply.servedBy, result, reply.ok);
+    } catch (error) {
+      this.#message.textContent = `${action} failed (${errorText(error)}).`;
+      this.#record(action, null, errorText(error), false);
+    } finally {
+      this.#setBusy(false);
+      this.#render();
+    }
+  }
+
+  /**
+   * @param {string} action
+   * @param {ServedBy | null} servedBy
+   * @param {string} result
+   * @param {boolean} ok
+   */
+  #record(action, servedBy, result, ok) {
+    if (servedBy) {
+      const key = servedBy.workerId ?? 0;
+      const seen = this.#workersSeen.get(key) ?? { servedBy, count: 0 };
+      seen.count += 1;
+      this.#workersSeen.set(key, seen);
+    }
+    this.onServed(servedBy);
+    const now = Date.now();
+    this.#history.prepend(
+      h(
+        'li',
+        { className: ok ? '' : 'failed', dataset: { pid: String(servedBy?.pid ?? '') } },
+        h('time', { attrs: { datetime: new Date(now).toISOString() } }, formatClock(now)),
+        h('span', { className: 'mono action' }, action),
+        servedBy ? workerBadge(servedBy, { withPid: true }) : h('span', { className: 'muted' }, 'no answer'),
+        h('span', { className: 'result' }, result),
+      ),
+    );
+    while (this.#history.children.length > HISTORY_SIZE) this.#history.lastElementChild?.remove();
+    replaceChildren(
+      this.#lastServed,
+      servedBy ? workerBadge(servedBy, { withPid: true }) : h('span', { className: 'muted' }, 'no answer'),
+    );
+    this.#lastServed.dataset.pid = String(servedBy?.pid ?? '');
+  }
+
+  #render() {
+    this.#userText.textContent =
+      this.#user === undefined ? '…' : this.#user === null ? 'not logged in' : this.#user;
+    this.#userText.classList.toggle('muted', !this.#user);
+    this.#visitsText.textContent = this.#visits === null ? '—' : String(this.#visits);
+    this.#logoutButton.disabled = !this.#user;
+    const seen = [...this.#workersSeen.values()];
+    if (seen.length === 0) {
+      replaceChildren(this.#seen, h('span', { className: 'muted' }, 'none yet'));
+      return;
+    }
+    replaceChildren(
+      this.#seen,
+      ...seen.map(({ servedBy, count }) =>
+        h('span', { className: 'seen' }, workerBadge(servedBy), ` ×${count}`),
+      ),
+      seen.length > 1 ? h('span', { className: 'follows' }, `one session, ${seen.length} workers`) : null,
+    );
+  }
+
+  /** @param {boolean} busy */
+  #setBusy(busy) {
+    this.#visitButton.disabled = busy;
+    for (const element of this.#loginForm.elements) {
+      if (element instanceof HTMLButtonElement || element instanceof HTMLInputElement)
+        element.disabled = busy;
+    }
+    this.#logoutButton.disabled = busy || !this.#user;
+  }
+}

@@ -1,0 +1,239 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  CHROMIUM_PATH,
+  ChromiumMissingError,
+  browserSuiteMode,
+  launchChromium,
+  type RunningBrowser,
+} from '../support/browser.js';
+import { ConsolePage } from '../support/console-page.js';
+import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
+import { ROOT, waitFor } from '../support/processes.js';
+
+const WORKERS = 2;
+const SCREENSHOT = join(ROOT, 'test/artifacts/console.png');
+
+/** Whether a process with this pid still exists. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mode = browserSuiteMode();
+if (mode === 'skip') {
+  console.warn(
+    `Browser tests SKIPPED: Chromium is not installed at ${CHROMIUM_PATH}. ` +
+      'Install it with `apt-get install -y chromium` to run them (in CI, with CI=true, they fail instead).',
+  );
+}
+
+if (mode === 'fail') {
+  describe('browser suite prerequisites', () => {
+    it('has Chromium installed (required in CI)', () => {
+      throw new ChromiumMissingError();
+    });
+  });
+}
+
+(mode === 'run' ? describe : describe.skip)(
+  'live console in Chromium (2-worker cluster, kill enabled)',
+  () => {
+    let demo: DemoCluster;
+    let browser: RunningBrowser;
+    let tab: ConsolePage;
+
+    beforeAll(async () => {
+      [demo, browser] = await Promise.all([
+        startDemoCluster(WORKERS, { DEMO_ALLOW_KILL: '1' }),
+        launchChromium(),
+      ]);
+    }, 60_000);
+
+    afterAll(async () => {
+      try {
+        if (demo && browser) await takeScreenshot();
+      } finally {
+        await browser?.close();
+        await demo?.stop();
+      }
+    }, 30_000);
+
+    beforeEach(async () => {
+      await browser.context.clearCookies();
+      tab = new ConsolePage(await browser.context.newPage(), `${demo.url}/`);
+    });
+
+    afterEach(async () => {
+      await tab.page.close();
+      expect(tab.errors).toEqual([]);
+    });
+
+    /**
+     * A tour for the README picture, saved on every run: a few visits, a login, a broadcast, and a
+     * killed worker with its replacement.
+     */
+    async function takeScreenshot(): Promise<void> {
+      const page = await browser.context.newPage();
+      try {
+        await browser.context.clearCookies();
+        const tour = new ConsolePage(page, `${demo.url}/`);
+        await tour.open();
+        for (let visits = 1; visits <= 3; visits++) await tour.visit(visits);
+        await tour.login('ann');
+        await tour.visit(1);
+        await tour.broadcast('hello hive');
+        await tour.poll(
+          'the broadcast receipts',
+          2_000,
+          async () => (await page.locator('#broadcast-log .receipts-count[data-count="2"]').count()) === 1,
+        );
+        const [victim] = (await tour.workerRows()).filter((row) => row.slot === 1);
+        if (victim) {
+          await page.getByRole('button', { name: `Kill worker ${victim.id} (pid ${victim.pid})` }).click();
+          await tour.waitForRows(
+            'the replacement to be ready',
+            (rows) => rows.some((row) => row.slot === 1 && row.id > victim.id && row.state === 'ready'),
+            20_000,
+          );
+        }
+        await tour.visit(2);
+        await page.locator('header').scrollIntoViewIfNeeded();
+        await mkdir(join(ROOT, 'test/artifacts'), { recursive: true });
+        await page.screenshot({ path: SCREENSHOT, fullPage: true });
+      } finally {
+        await page.close();
+      }
+    }
+
+    it('loads, lists the 2 live workers, requests nothing outside the demo, and fits a 360 px screen', async () => {
+      await tab.open();
+      const pids = await demo.workerPids();
+      const rows = await tab.waitForRows(
+        `${WORKERS} ready workers`,
+        (shown) => shown.filter((row) => row.state === 'ready').length === WORKERS,
+        5_000,
+      );
+      expect(rows.map((row) => row.pid).sort()).toEqual([...pids].sort());
+      expect(rows.map((row) => row.slot).sort()).toEqual([0, 1]);
+      for (const row of rows) expect(row.text).toContain(`W${row.id}`);
+      expect(await tab.text('#workers-summary')).toMatch(/2 workers ready/);
+      expect(await tab.page.getByRole('button', { name: /^Kill worker/ }).count()).toBe(WORKERS);
+      expect(tab.foreignRequests()).toEqual([]);
+
+      await tab.page.setViewportSize({ width: 360, height: 740 });
+      // Evaluated in the page (a string, as this file is type-checked without the DOM library).
+      const overflow = await tab.page.evaluate<number>(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await tab.page
+        .getByRole('button', { name: /^Kill worker/ })
+        .first()
+        .scrollIntoViewIfNeeded();
+      expect(
+        await tab.page
+          .getByRole('button', { name: /^Kill worker/ })
+          .first()
+          .isVisible(),
+      ).toBe(true);
+    });
+
+    it('"Visit" increments the counter and shows the pid that served it, on every worker', async () => {
+      await tab.open();
+      const pids = await demo.workerPids();
+      const servedBy = new Set<number>();
+      let visits = 0;
+      while (servedBy.size < WORKERS && visits < 8) {
+        visits += 1;
+        const pid = await tab.visit(visits);
+        expect(pids).toContain(pid);
+        expect(await tab.text('#last-served')).toContain(`pid ${pid}`);
+        const history = await tab.text('#session-history li:first-child');
+        expect(history).toContain(`pid ${pid}`);
+        expect(history).toContain(`visits: ${visits}`);
+        servedBy.add(pid);
+      }
+      // One session, counted on both workers: it lives in the shared store, not in a worker.
+      expect(servedBy.size).toBe(WORKERS);
+      expect(await tab.text('#workers-seen')).toContain(`one session, ${WORKERS} workers`);
+    });
+
+    it('login shows the user name and survives a reload; logout clears it', async () => {
+      const user = '<i>ann</i> & co';
+      await tab.open();
+      await tab.waitForText('#session-user', 'not logged in');
+      await tab.login(user);
+      expect(await tab.page.locator('#session-user i').count()).toBe(0); // shown as text, never as HTML
+
+      await tab.reload();
+      await tab.waitForText('#session-user', user);
+
+      await tab.page.getByRole('button', { name: 'Log out' }).click();
+      await tab.waitForText('#session-user', 'not logged in');
+      await tab.reload();
+      await tab.waitForText('#session-user', 'not logged in');
+    });
+
+    it('a broadcast typed in the box appears in the log, with both workers’ receipts, within 2 s', async () => {
+      await tab.open();
+      const pids = await demo.workerPids();
+      const message = `hello <b>hive</b> & "friends" ${Date.now()}`;
+      const started = Date.now();
+      await tab.broadcast(message);
+      const entry = tab.page.locator('#broadcast-log li.broadcast').filter({ hasText: message });
+      await tab.poll(
+        'the broadcast and its 2 receipts in the log',
+        2_000 - (Date.now() - started),
+        async () => {
+          if ((await entry.count()) !== 1) return false;
+          return (await entry.locator('.receipts-count').getAttribute('data-count')) === String(WORKERS);
+        },
+      );
+      expect(await entry.locator('.broadcast-text').textContent()).toBe(message);
+      expect(await tab.page.locator('#broadcast-log b').count()).toBe(0);
+      const receiptPids: number[] = [];
+      for (const badge of await entry.locator('.receipts .badge').all()) {
+        receiptPids.push(Number(await badge.getAttribute('data-pid')));
+      }
+      expect(receiptPids.sort()).toEqual([...pids].sort());
+    });
+
+    it('killing a worker shows its replacement in the same slot within 5 s', async () => {
+      await tab.open();
+      const rows = await tab.waitForRows(
+        `${WORKERS} ready workers`,
+        (shown) => shown.filter((row) => row.state === 'ready').length === WORKERS,
+        5_000,
+      );
+      const victim = rows.find((row) => row.slot === 0);
+      if (!victim) throw new Error(`no worker in slot 0: ${JSON.stringify(rows)}`);
+
+      const started = Date.now();
+      await tab.page.getByRole('button', { name: `Kill worker ${victim.id} (pid ${victim.pid})` }).click();
+      await tab.waitForRows(
+        `a replacement of worker ${victim.id} in slot 0, and worker ${victim.id} shown gone`,
+        (shown) =>
+          shown.some((row) => row.slot === 0 && row.id > victim.id && row.state !== 'exited') &&
+          shown.every((row) => row.id !== victim.id || row.state === 'exited'),
+        5_000 - (Date.now() - started),
+      );
+
+      // It really was SIGKILLed, and the replacement becomes ready (a liveness bound, not a timing check).
+      await waitFor('the killed worker to be gone', () => (isAlive(victim.pid) ? undefined : true), 5_000);
+      const after = await tab.waitForRows(
+        'the replacement to be ready',
+        (shown) => shown.some((row) => row.slot === 0 && row.id > victim.id && row.state === 'ready'),
+        20_000,
+      );
+      const replacement = after.find((row) => row.slot === 0 && row.id > victim.id);
+      expect(await demo.workerPids()).toContain(replacement?.pid);
+      expect(demo.process.output()).toMatch(new RegExp(`Killing worker ${victim.id} .*SIGKILL`));
+    });
+  },
+);

@@ -1,0 +1,145 @@
+import type { Page } from 'playwright-core';
+
+/** One row of the console's worker table, as the page shows it. */
+export interface WorkerRowView {
+  id: number;
+  slot: number;
+  pid: number;
+  state: string;
+  text: string;
+}
+
+/**
+ * Reads the worker table in the page. A string, as the test files are type-checked without the
+ * DOM library.
+ */
+const READ_WORKER_ROWS = `[...document.querySelectorAll('#workers-body tr')].map((row) => ({
+  id: Number(row.dataset.workerId),
+  slot: Number(row.dataset.slot),
+  pid: Number(row.dataset.pid),
+  state: row.dataset.state ?? '',
+  text: row.textContent ?? '',
+}))`;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+function isWorkerRowView(value: unknown): value is WorkerRowView {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'number' &&
+    typeof value.slot === 'number' &&
+    typeof value.pid === 'number' &&
+    typeof value.state === 'string' &&
+    typeof value.text === 'string'
+  );
+}
+
+/** The console page in a browser tab: what the browser specs click and read. */
+export class ConsolePage {
+  /** Uncaught errors of the page's scripts. */
+  readonly errors: string[] = [];
+  /** Every URL the page requested. */
+  readonly requests: string[] = [];
+
+  constructor(
+    readonly page: Page,
+    readonly url: string,
+  ) {
+    page.on('pageerror', (error) => this.errors.push(error.message));
+    page.on('request', (request) => this.requests.push(request.url()));
+  }
+
+  /** Opens (or reloads) the page and waits until its first data is shown and its stream is live. */
+  async open(): Promise<void> {
+    await this.page.goto(this.url);
+    await this.ready();
+  }
+
+  /** Reloads the page and waits as {@link open} does. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.ready();
+  }
+
+  private async ready(): Promise<void> {
+    await this.page.locator('body[data-ready="true"]').waitFor();
+    await this.page.locator('#stream-status[data-state="live"]').waitFor();
+  }
+
+  /** The rows of the worker table, read in one go (so never half before and half after an update). */
+  async workerRows(): Promise<WorkerRowView[]> {
+    const rows = await this.page.evaluate<unknown>(READ_WORKER_ROWS);
+    if (!Array.isArray(rows) || !rows.every(isWorkerRowView)) {
+      throw new Error(`unexpected worker rows: ${JSON.stringify(rows)}`);
+    }
+    return rows;
+  }
+
+  /** Waits until the worker table satisfies `check`. */
+  async waitForRows(
+    what: string,
+    check: (rows: WorkerRowView[]) => boolean,
+    timeoutMs: number,
+  ): Promise<WorkerRowView[]> {
+    let rows: WorkerRowView[] = [];
+    await this.poll(
+      () => `${what}; the table showed ${JSON.stringify(rows)}`,
+      timeoutMs,
+      async () => {
+        rows = await this.workerRows();
+        return check(rows);
+      },
+    );
+    return rows;
+  }
+
+  /** Waits until the text of `selector` is exactly `text` (trimmed). */
+  async waitForText(selector: string, text: string, timeoutMs = 5_000): Promise<void> {
+    await this.poll(`"${text}" in ${selector}`, timeoutMs, async () => (await this.text(selector)) === text);
+  }
+
+  /** Polls `check` every 25 ms until it is true; fails after `timeoutMs` naming `what`. */
+  async poll(what: string | (() => string), timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`,
+        );
+      }
+      await this.page.waitForTimeout(25);
+    }
+  }
+
+  /** Text of `selector`, trimmed. */
+  async text(selector: string): Promise<string> {
+    return ((await this.page.locator(selector).textContent()) ?? '').trim();
+  }
+
+  /** Clicks "Visit" and waits for the counter to show `expected`; returns the pid that served it. */
+  async visit(expected: number): Promise<number> {
+    await this.page.getByRole('button', { name: 'Visit', exact: true }).click();
+    await this.waitForText('#visit-count', String(expected));
+    return Number(await this.page.locator('#last-served').getAttribute('data-pid'));
+  }
+
+  /** Logs in with the form. */
+  async login(user: string): Promise<void> {
+    await this.page.getByLabel('User name').fill(user);
+    await this.page.getByRole('button', { name: 'Log in' }).click();
+    await this.waitForText('#session-user', user);
+  }
+
+  /** Types a broadcast and sends it. */
+  async broadcast(message: string): Promise<void> {
+    await this.page.getByLabel('Message').fill(message);
+    await this.page.getByRole('button', { name: 'Send' }).click();
+  }
+
+  /** Requests that left the demo's origin. */
+  foreignRequests(): string[] {
+    const origin = new URL(this.url).origin;
+    return this.requests.filter((url) => new URL(url).origin !== origin);
+  }
+}
