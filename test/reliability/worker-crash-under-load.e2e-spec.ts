@@ -52,7 +52,7 @@ describe('1. a worker killed (SIGKILL) every second under load', () => {
         10_000,
         20,
       );
-      const victim = pids[k % 2] as number;
+      const victim = pids[k % 2];
       const killedAt = Date.now();
       process.kill(victim, 'SIGKILL');
       pending.push(
