@@ -64,7 +64,11 @@ export class MessageCodec {
     }
     if (bytes <= this.maxMessageBytes) return undefined;
     const topic = (message as { topic?: unknown }).topic;
-    return new MessageTooLargeError(typeof topic === 'string' ? topic : '(unknown)', bytes, this.maxMessageBytes);
+    return new MessageTooLargeError(
+      typeof topic === 'string' ? topic : '(unknown)',
+      bytes,
+      this.maxMessageBytes,
+    );
   }
 
   private encodeJson(message: object, topic: string): EncodedMessage {
