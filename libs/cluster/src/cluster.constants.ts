@@ -19,6 +19,14 @@ export const LOOPBACK_WORKER_ID = 0;
 /** Prefix of the topics this library reserves for itself. */
 export const RESERVED_TOPIC_PREFIX = 'nest-hive:';
 
+/**
+ * During a graceful shutdown, a keep-alive connection idle at least this long
+ * is closed at once; one that answered a request more recently is closed when
+ * it reaches this idle time (its next request, if any, is answered with
+ * `Connection: close`).
+ */
+export const SHUTDOWN_IDLE_GRACE_MS = 200;
+
 /** Built-in primary topic answering the worker table. */
 export const WORKERS_TOPIC = 'nest-hive:workers';
 

@@ -1,3 +1,4 @@
+import { SHUTDOWN_IDLE_GRACE_MS } from '../cluster.constants.js';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { LOOPBACK_WORKER_ID } from '../cluster.constants.js';
 import { ClusterStateError, ReadyTimeoutError } from '../cluster.errors.js';
@@ -78,7 +79,7 @@ export class InProcessWorker implements ClusterController {
   private async runShutdown(): Promise<ShutdownReport> {
     let clean = true;
     if (this.info) this.runtime.hub.publishLifecycle([{ ...this.info, state: 'stopping' }]);
-    this.drainer?.drain(0);
+    this.drainer?.drain(SHUTDOWN_IDLE_GRACE_MS);
     try {
       await this.app?.close();
     } catch (error) {

@@ -1,4 +1,4 @@
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../cluster.constants.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, SHUTDOWN_IDLE_GRACE_MS } from '../cluster.constants.js';
 import { ClusterEndpoint } from '../messaging/cluster-endpoint.js';
 import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.js';
 import { endpointOptions } from '../messaging/endpoint-options.js';
@@ -101,7 +101,7 @@ export class WorkerRuntime {
   }
 
   private async runStop(mode: StopMode): Promise<void> {
-    this.drainer?.drain(mode === 'restart' ? this.settings.idleGraceMs : 0);
+    this.drainer?.drain(mode === 'restart' ? this.settings.idleGraceMs : SHUTDOWN_IDLE_GRACE_MS);
     try {
       await this.app?.close();
     } finally {

@@ -21,6 +21,8 @@ interface SocketState {
   /** The in-flight responses whose request asked for an event stream (`Accept: text/event-stream`). */
   readonly eventStreams: WeakSet<ServerResponse>;
   idleTimer: NodeJS.Timeout | undefined;
+  /** When the socket last had nothing in flight (ms since epoch). */
+  idleSince: number;
 }
 
 /**
@@ -30,8 +32,11 @@ interface SocketState {
  * one of them, which then fails with a reset. So while draining:
  * - every response still to be written, and every request that arrives, is answered with
  *   `Connection: close`: Node closes that connection right after the response;
- * - a connection with nothing in flight is closed only if it stays idle for `idleGraceMs`
- *   (`0` closes idle connections at once, which is right when the whole service stops);
+ * - a connection with nothing in flight is closed once it has been idle for `idleGraceMs`:
+ *   at once if it already was, otherwise when the grace runs out (a request sent meanwhile is
+ *   answered, with `Connection: close`). A shutdown uses a short grace, so long-idle
+ *   connections close at once while one that just answered a request is not reset under a
+ *   client that is sending its next one;
  * - Node's own "close idle connections" step of `server.close()` is held off, so `app.close()`
  *   stops accepting and then waits for the connections above to end;
  * - Server-Sent Events streams (`text/event-stream`) never end on their own, so their connections
@@ -69,7 +74,7 @@ export class HttpDrainer {
   /**
    * Starts draining. Idempotent.
    *
-   * @param idleGraceMs - how long an idle connection may wait for its next request.
+   * @param idleGraceMs - how long a connection may have been idle before it is closed.
    */
   drain(idleGraceMs: number): void {
     if (this.draining) return;
@@ -122,7 +127,13 @@ export class HttpDrainer {
   private track(socket: Socket): SocketState {
     let state = this.sockets.get(socket);
     if (state) return state;
-    state = { active: 0, responses: new Set(), eventStreams: new WeakSet(), idleTimer: undefined };
+    state = {
+      active: 0,
+      responses: new Set(),
+      eventStreams: new WeakSet(),
+      idleTimer: undefined,
+      idleSince: Date.now(),
+    };
     this.sockets.set(socket, state);
     socket.once('close', () => {
       const current = this.sockets.get(socket);
@@ -147,6 +158,7 @@ export class HttpDrainer {
       done = true;
       state.active -= 1;
       state.responses.delete(response);
+      if (state.active === 0) state.idleSince = Date.now();
       // A response sent with `Connection: close` makes Node end the socket itself.
       const closing = String(response.getHeader('connection')).toLowerCase() === 'close';
       if (this.draining && !closing && state.active === 0 && !socket.destroyed)
@@ -156,16 +168,18 @@ export class HttpDrainer {
     response.once('close', finish);
   }
 
+  /** Closes an idle connection once it has been idle for the grace period (at once if it already has). */
   private scheduleIdleClose(socket: Socket, state: SocketState): void {
     if (state.idleTimer) clearTimeout(state.idleTimer);
-    if (this.idleGraceMs <= 0) {
+    const wait = this.idleGraceMs - (Date.now() - state.idleSince);
+    if (wait <= 0) {
       socket.destroy();
       return;
     }
     state.idleTimer = setTimeout(() => {
       state.idleTimer = undefined;
       if (state.active === 0) socket.destroy();
-    }, this.idleGraceMs);
+    }, wait);
     state.idleTimer.unref();
   }
 }
