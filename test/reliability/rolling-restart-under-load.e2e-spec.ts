@@ -38,7 +38,7 @@ describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load',
       url: `${demo.url}/api/whoami`,
       connections: 8,
       duration: DURATION_S,
-      headers: { cookie: cookies[0] as string },
+      headers: { cookie: cookies[0] },
     });
     await sleep(2_000);
     demo.process.signal('SIGHUP');
@@ -57,7 +57,7 @@ describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load',
     const lost: string[] = [];
     for (const [i, cookie] of cookies.entries()) {
       const who = await freshRequest(`${demo.url}/api/whoami`, { cookie });
-      if ((who.json as { user?: string }).user !== users[i]) lost.push(users[i] as string);
+      if ((who.json as { user?: string }).user !== users[i]) lost.push(users[i]);
     }
     const failed = fresh.failed + keepAliveResult.errors + keepAliveResult.timeouts + keepAliveResult.non2xx;
     const total = fresh.ok + fresh.failed + keepAliveResult.requests.total;

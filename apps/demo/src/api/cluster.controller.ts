@@ -6,7 +6,9 @@ import {
   Get,
   HttpCode,
   HttpStatus,
+  Logger,
   Post,
+  ServiceUnavailableException,
   Sse,
   type MessageEvent,
 } from '@nestjs/common';
@@ -34,6 +36,8 @@ export interface WorkerView {
 /** The cluster routes of the demo contract. */
 @Controller('api/cluster')
 export class ClusterController {
+  private readonly logger = new Logger('ClusterController');
+
   constructor(
     private readonly cluster: ClusterService,
     private readonly inbox: InboxService,
@@ -65,7 +69,13 @@ export class ClusterController {
       throw new BadRequestException(`Body must be { "message": "<1-${MAX_BROADCAST_LENGTH} characters>" }.`);
     }
     const broadcast: DemoBroadcast = { id: randomUUID(), message, from: processIdentity(), at: Date.now() };
-    await this.cluster.broadcast(DEMO_BROADCAST, broadcast, { includeSelf: true });
+    try {
+      await this.cluster.broadcast(DEMO_BROADCAST, broadcast, { includeSelf: true });
+    } catch (error) {
+      // The transport (IPC to the primary, or Redis) is down: say so, and let the client retry.
+      this.logger.warn(`Broadcast failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ServiceUnavailableException('Broadcast transport unavailable, please retry shortly.');
+    }
     return { id: broadcast.id };
   }
 

@@ -1,3 +1,7 @@
-export { RedisSessionStore, RedisOperationTimeoutError } from './redis-session.store.js';
+export {
+  RedisOperationTimeoutError,
+  RedisSessionStore,
+  RedisUnavailableError,
+} from './redis-session.store.js';
 export type { RedisSessionStoreOptions } from './redis-session-store.options.js';
 export { jsonSessionSerializer, type SessionSerializer } from './session-serializer.js';

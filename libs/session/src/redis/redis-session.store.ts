@@ -20,6 +20,14 @@ const COOKIE_FIELD = '~cookie';
 /** Prefix of the hash fields that hold data keys. */
 const DATA_PREFIX = 'd:';
 
+/** Redis is known to be unreachable (the connection failed and is being re-established). */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+  constructor() {
+    super('Redis is unreachable; the client is reconnecting.');
+  }
+}
+
 /** The store could not finish a Redis call in time. */
 export class RedisOperationTimeoutError extends Error {
   override readonly name = 'RedisOperationTimeoutError';
@@ -53,6 +61,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly scanCount: number;
   private readonly logger = new Logger('RedisSessionStore');
   private lastErrorLog = 0;
+  /** `false` once the connection failed, until it is ready again: calls then fail at once. */
+  private reachable = true;
 
   constructor(options: RedisSessionStoreOptions = {}) {
     if (options.client && options.url) {
@@ -67,6 +77,9 @@ export class RedisSessionStore implements SessionStore {
         retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
       });
     if (this.ownsClient) this.client.on('error', (error: Error) => this.logConnectionError(error));
+    this.client.on('ready', () => (this.reachable = true));
+    this.client.on('error', () => (this.reachable = false));
+    this.client.on('close', () => (this.reachable = false));
     this.prefix = options.prefix ?? 'sess:';
     this.serializer = options.serializer ?? jsonSessionSerializer;
     this.timeoutMs = options.operationTimeoutMs ?? 2_000;
@@ -215,6 +228,8 @@ export class RedisSessionStore implements SessionStore {
     const status = this.client.status;
     if (status === 'ready') return;
     if (status === 'end') throw new Error('The Redis client was closed.');
+    // During an outage, fail at once instead of holding the request until the next reconnect.
+    if (!this.reachable) throw new RedisUnavailableError();
     if (status === 'wait') void this.client.connect().catch(() => undefined);
     await once(this.client, 'ready', { signal });
   }

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ClusterFixture, field } from '../cluster/support/cluster-fixture.js';
+import { recordFigures } from '../support/reliability-record.js';
+
+describe('4. crash loop', () => {
+  let fixture: ClusterFixture | undefined;
+  afterEach(async () => {
+    await fixture?.stop();
+    fixture = undefined;
+  });
+
+  it('a worker factory that throws at start-up trips the guard: the primary exits non-zero with a clear message, without spinning the CPU', async () => {
+    const maxRestarts = 4;
+    fixture = await ClusterFixture.start({
+      FIXTURE_WORKERS: '2',
+      FIXTURE_FAIL_START: 'all',
+      FIXTURE_RESTART: JSON.stringify({ initialDelayMs: 50, maxDelayMs: 400, maxRestarts, windowMs: 60_000 }),
+    });
+    const exit = await fixture.waitForExit(30_000);
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+
+    // Every slot was tried maxRestarts + 1 times, then given up with a crash-loop event and a clear error.
+    const forks = fixture.events('fork');
+    expect(forks.filter((e) => e.slot === 0)).toHaveLength(maxRestarts + 1);
+    expect(forks.filter((e) => e.slot === 1)).toHaveLength(maxRestarts + 1);
+    expect(
+      fixture
+        .events('crash-loop')
+        .map((e) => e.slot)
+        .sort(),
+    ).toEqual([0, 1]);
+    expect(fixture.output.some((line) => /Slot \d is in a crash loop/.test(line))).toBe(true);
+    expect(fixture.output.some((line) => line.includes('All 2 worker slot(s) are in a crash loop'))).toBe(
+      true,
+    );
+
+    // The primary waited between attempts instead of spinning: its own CPU time is a small part of its life.
+    const report = fixture.linesOf('exit', 'primary')[0];
+    const cpu = field(report, 'cpuMicros') as { user: number; system: number };
+    const uptimeMs = Number(field(report, 'uptimeMs'));
+    const cpuShare = (cpu.user + cpu.system) / 1_000 / uptimeMs;
+    recordFigures({
+      'crashLoop.forks': forks.length,
+      'crashLoop.exitCode': exit.code ?? 'signal',
+      'crashLoop.primaryUptimeMs': uptimeMs,
+      'crashLoop.primaryCpuShare': Number(cpuShare.toFixed(2)),
+    });
+    expect(cpuShare).toBeLessThan(0.5);
+  }, 40_000);
+});
