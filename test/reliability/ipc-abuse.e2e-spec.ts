@@ -13,7 +13,7 @@ describe('7. IPC abuse', () => {
   it('malformed, oversized and foreign messages injected into a worker’s channel go to errors$, and nothing crashes', async () => {
     fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '1', FIXTURE_MAX_BYTES: '100000' });
     await fixture.bootstrapped();
-    const worker = fixture.events('fork')[0]?.workerId;
+    const worker = fixture.events('fork')[0]?.workerId ?? -1;
     const reply = await fixture.command('junk', { to: worker, count: 200_000 });
     expect(reply.ok).toBe(true);
     const errors = await fixture.waitFor('the worker to report the junk', async () => {
@@ -21,6 +21,7 @@ describe('7. IPC abuse', () => {
       const list = pick(inbox.body, 'errors') as Array<{ name: string; message: string }>;
       return list.length >= 3 ? list : undefined;
     });
+    if (!errors) throw new Error('the worker reported no errors');
     const names = errors.map((e) => e.name).sort();
     expect(names).toEqual(['MalformedEnvelopeError', 'MalformedEnvelopeError', 'MessageTooLargeError']);
     expect(errors.find((e) => e.name === 'MessageTooLargeError')?.message).toMatch(/100000-byte limit/);
@@ -41,7 +42,7 @@ describe('7. IPC abuse', () => {
     const bound = 4_000;
     fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '1', FIXTURE_MAX_QUEUED: String(bound) });
     await fixture.bootstrapped();
-    const worker = fixture.events('fork')[0]?.workerId;
+    const worker = fixture.events('fork')[0]?.workerId ?? -1;
     // The primary blocks its event loop while the worker fires 10 000 messages of 2 KiB.
     const { body } = await onWorker(fixture.url, worker, '/rpc/flood', { count: 10_000, bytes: 2_048 });
     const accepted = pick(body, 'accepted') as number[];
