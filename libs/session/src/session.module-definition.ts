@@ -7,6 +7,11 @@ export interface SessionModuleExtras {
   isGlobal?: boolean;
 }
 
+/**
+ * The session module's `forRoot` / `forRootAsync` definition:
+ * `SESSION_MODULE_OPTIONS` is the injection token of the options, and the
+ * module is global unless `isGlobal: false`.
+ */
 export const {
   ConfigurableModuleClass: ConfigurableSessionModule,
   MODULE_OPTIONS_TOKEN: SESSION_MODULE_OPTIONS,
