@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { validateSessionOptions } from '@nest-hive/session';
 
 /** Where the demo keeps sessions. */
 export type DemoSessionStore = 'cluster' | 'redis';
@@ -26,6 +27,8 @@ export interface DemoConfig {
  * Reads the demo's settings from `env`. Run in the primary, it invents a
  * secret when `SESSION_SECRET` is missing (and warns); the primary then hands
  * it to every worker, so all workers sign alike.
+ *
+ * @throws InvalidSessionOptionsError when `SESSION_SECRET` is short or a placeholder.
  */
 export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const port = Number(env.PORT ?? 3000);
@@ -42,7 +45,10 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     throw new Error(`SESSION_STORE must be "cluster" or "redis", got "${sessionStore}".`);
   }
   let sessionSecret = env.SESSION_SECRET;
-  if (!sessionSecret) {
+  // Checked here, in the primary, so that a bad secret stops the demo at once
+  // instead of failing every worker it forks.
+  if (sessionSecret) validateSessionOptions({ secret: sessionSecret });
+  else {
     sessionSecret = randomBytes(48).toString('base64url');
     new Logger('Demo').warn(
       'SESSION_SECRET is not set: using a random secret for this run, so every session ends when the demo restarts. ' +
