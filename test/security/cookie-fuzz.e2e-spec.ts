@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { CookieClient } from '../support/cookie-client.js';
-import { cookieFuzzCases, type SeededSession } from '../support/cookie-fuzz.cases.js';
+import {
+  cookieFuzzCases,
+  sessionCookieValues,
+  verifies,
+  type SeededSession,
+} from '../support/cookie-fuzz.cases.js';
 import { fuzzViolations, type StoreCallDelta } from '../support/cookie-fuzz.oracle.js';
 import { cookieValue, request } from '../support/http.js';
 import { recordReliability, RELIABILITY_FILE } from '../support/reliability-record.js';
@@ -41,7 +46,7 @@ describe('8. cookie fuzzing against a running app', () => {
     async () => {
       expect(RUNS).toBeGreaterThanOrEqual(1);
       const started = Date.now();
-      const tally = { cases: 0, reachedApp: 0, rejectedByParser: 0, validLoaded: 0 };
+      const tally = { cases: 0, reachedApp: 0, rejectedByParser: 0, validLoaded: 0, invalidCookiesRead: 0 };
       const categories: Record<string, { cases: number; reachedApp: number }> = {};
 
       await fc.assert(
@@ -63,6 +68,16 @@ describe('8. cookie fuzzing against a running app', () => {
             tally.reachedApp++;
             category.reachedApp++;
             if (fuzzCase.expect.kind === 'load' && fuzzCase.route === 'read') tally.validLoaded++;
+            // A session cookie was sent, none of it verifies, and the route loaded the session: the oracle
+            // has checked that the store was not read.
+            const values = sessionCookieValues(fuzzCase.lines.join('; '));
+            if (
+              fuzzCase.route === 'read' &&
+              values.length > 0 &&
+              !values.some((v) => verifies(v, TEST_SECRET))
+            ) {
+              tally.invalidCookiesRead++;
+            }
           } else tally.rejectedByParser++;
         }),
         { numRuns: RUNS, seed: SEED, endOnFailure: false },
@@ -84,13 +99,15 @@ describe('8. cookie fuzzing against a running app', () => {
       const runMs = Date.now() - started;
       console.info(
         `cookie fuzz: ${tally.cases} cases in ${runMs} ms, ${tally.reachedApp} reached the app, ` +
-          `${tally.rejectedByParser} refused by Node's parser, ${tally.validLoaded} valid cookies among junk loaded`,
+          `${tally.rejectedByParser} refused by Node's parser, ${tally.validLoaded} valid cookies among junk loaded, ` +
+          `${tally.invalidCookiesRead} invalid session cookies with no store read`,
       );
       await recordReliability({
         'fuzz.cases': tally.cases,
         'fuzz.reachedApp': tally.reachedApp,
         'fuzz.rejectedByParser': tally.rejectedByParser,
         'fuzz.validCookiesLoaded': tally.validLoaded,
+        'fuzz.invalidCookieRequests': tally.invalidCookiesRead,
         'fuzz.invalidCookieStoreReads': 0,
         'fuzz.sessionsWithoutValidSignature': 0,
         'fuzz.serverErrors': 0,

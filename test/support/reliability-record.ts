@@ -1,6 +1,6 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from './processes.js';
 
@@ -10,15 +10,20 @@ export type ReliabilityFigure = number | string | boolean;
 /** Where the figures of the last run are kept (git-ignored). */
 export const RELIABILITY_FILE = join(ROOT, 'test', 'artifacts', 'reliability.json');
 
-const ATTEMPTS = 20;
+/** Longest wait for the lock before giving up. */
+const LOCK_TIMEOUT_MS = 10_000;
+/** A lock older than this was left by a writer that died: it is taken over. */
+const STALE_LOCK_MS = 5_000;
 
 /**
- * Merges `figures` into {@link RELIABILITY_FILE}, keeping every other key.
+ * Merges `figures` into {@link RELIABILITY_FILE}, keeping every other key
+ * (whatever its shape: other tests may record objects).
  *
- * Jest may run test files in parallel workers, so the write is atomic (a
- * temporary file renamed over the old one) and optimistic: after renaming,
- * the file is read back, and if a concurrent writer replaced it with a
- * version that lacks our figures, the merge is done again.
+ * Jest may run test files in parallel workers, so writers take turns: each
+ * holds an exclusive lock file (`<file>.lock`, created with `O_EXCL`) while
+ * it reads, merges and writes; the write itself is atomic (a temporary file
+ * renamed over the old one), so a reader never sees half a file. A lock
+ * left by a writer that died is taken over after {@link STALE_LOCK_MS}.
  *
  * @example
  * ```ts
@@ -30,28 +35,19 @@ export async function recordReliability(
   file = RELIABILITY_FILE,
 ): Promise<void> {
   await mkdir(join(file, '..'), { recursive: true });
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  const release = await lock(`${file}.lock`);
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
     const merged = { ...(await readFigures(file)), ...figures };
-    const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await writeFile(temporary, `${JSON.stringify(sortKeys(merged), null, 2)}\n`);
-      await rename(temporary, file);
-    } finally {
-      await rm(temporary, { force: true });
-    }
-    const after = await readFigures(file);
-    if (Object.entries(figures).every(([key, value]) => after[key] === value)) return;
-    await sleep(5 + Math.random() * 20 * (attempt + 1));
+    await writeFile(temporary, `${JSON.stringify(sortKeys(merged), null, 2)}\n`);
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, { force: true });
+    await release();
   }
-  throw new Error(
-    `Could not record ${Object.keys(figures).join(', ')} in ${file}: too many concurrent writers`,
-  );
 }
 
-/**
- * Everything recorded so far (an empty object when there is no file yet).
- * Values other tests wrote are kept as they are, whatever their shape.
- */
+/** Everything recorded so far (an empty object when there is no file yet). */
 export async function readFigures(file = RELIABILITY_FILE): Promise<Record<string, unknown>> {
   let text: string;
   try {
@@ -65,6 +61,27 @@ export async function readFigures(file = RELIABILITY_FILE): Promise<Record<strin
     throw new Error(`${file} does not hold a JSON object`);
   }
   return { ...parsed };
+}
+
+/** Takes the lock file; resolves with the function that releases it. */
+async function lock(path: string): Promise<() => Promise<void>> {
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const handle = await open(path, 'wx');
+      await handle.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const age = await stat(path).then(
+      (info) => Date.now() - info.mtimeMs,
+      () => 0,
+    );
+    if (age > STALE_LOCK_MS) await rm(path, { force: true });
+    if (Date.now() > deadline) throw new Error(`${path} stayed locked for ${LOCK_TIMEOUT_MS} ms`);
+    await sleep(2 + Math.random() * 10);
+  }
 }
 
 function sortKeys(figures: Record<string, unknown>): Record<string, unknown> {
