@@ -87,6 +87,11 @@ describe('10. the demo refuses a bad SESSION_SECRET at start-up', () => {
   it.each([
     ['a short secret', 'Xq7-short-Vb9', /`secret` is 13 characters/],
     ['a placeholder', 'CHANGE_ME_TO_A_LONG_RANDOM_STRING_PLEASE', /`secret` looks like a placeholder/],
+    [
+      'a short old secret in a rotation list',
+      `${randomBytes(36).toString('base64url')},Xq7-short-Vb9`,
+      /`secret\[1\]` is 13 characters/,
+    ],
   ])(
     '%s: the demo exits non-zero at once, with a message naming the option and without the secret',
     async (_label, secret, message) => {
@@ -112,7 +117,7 @@ describe('10. the demo refuses a bad SESSION_SECRET at start-up', () => {
   );
 
   it('records how fast a bad secret stops the demo', async () => {
-    expect(exits).toHaveLength(2);
+    expect(exits).toHaveLength(3);
     await recordReliability({ 'secrets.badSecretExitMs': Math.max(...exits) });
   });
 });

@@ -19,7 +19,7 @@ try {
 }
 const handle = await bootstrapCluster({
   workers: config.workers,
-  env: { SESSION_SECRET: config.sessionSecret },
+  env: { SESSION_SECRET: config.sessionSecrets.join(',') },
   worker: async () => {
     const app = await NestFactory.create(AppModule.forConfig(config));
     // Every response names the process that served it, so clients can watch the round robin.
