@@ -45,7 +45,8 @@ function parse(body: string): unknown {
  * - never a 5xx; a non-200 only from Node's parser (400, 431);
  * - a stored session's data shows only when its exact signed cookie was sent;
  * - no store read unless some pair of the header carries a valid signature;
- * - a read-only route never writes to the store or sets a cookie.
+ * - a read-only route never writes to the store (beyond touching a session it
+ *   loaded) and never sets a cookie.
  *
  * On top, each generated case states its expected outcome (fresh, load...).
  */
@@ -59,11 +60,13 @@ export function fuzzViolations(
   const problems: string[] = [];
   const header = fuzzCase.lines.join('; ');
   const verified = sessionCookieValues(header).filter((value) => verifies(value, secret));
-  const writes = calls.set + calls.patch + calls.destroy + calls.touch;
+  // A loaded session may be touched (its lifetime extended) once `touchAfter` has passed; nothing else writes.
+  const writes = calls.set + calls.patch + calls.destroy;
 
   if (reply.status >= 500) problems.push(`answered ${reply.status}`);
   if (writes > 0) problems.push(`wrote to the store (${JSON.stringify(calls)})`);
   if (calls.get > 1) problems.push(`read the store ${calls.get} times`);
+  if (calls.touch > calls.get) problems.push('touched a session it did not load');
   if (calls.get > 0 && verified.length === 0)
     problems.push('read the store for a cookie without a valid signature');
   if (reply.setCookies.length > 0) problems.push(`set a cookie: ${reply.setCookies.join(' | ')}`);
@@ -90,6 +93,7 @@ export function fuzzViolations(
   }
   if (!isReadBody(body)) return [...problems, `not a session view: ${reply.body.slice(0, 200)}`];
 
+  if (body.isNew && calls.touch > 0) problems.push('touched the store for a new session');
   if (!body.isNew) {
     const seed = seeds.find((s) => s.id === body.id);
     if (!seed) problems.push(`loaded an unknown session ${body.id}`);
