@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { validateSessionOptions } from '@nest-hive/session';
 
 /** Where the demo keeps sessions. */
 export type DemoSessionStore = 'cluster' | 'redis';
@@ -10,8 +11,12 @@ export interface DemoConfig {
   readonly port: number;
   /** Worker processes. `WORKERS`: a number or `auto` (default: one per core); `0` runs in one process. */
   readonly workers: number | 'auto';
-  /** Cookie-signing secret. `SESSION_SECRET`, or a random one made by the primary at start-up. */
-  readonly sessionSecret: string;
+  /**
+   * Cookie-signing secrets: the first signs, every one verifies. `SESSION_SECRET`,
+   * comma-separated during a rotation (`new,old`), or a random one made by the
+   * primary at start-up.
+   */
+  readonly sessionSecrets: readonly string[];
   /** `SESSION_STORE`: `redis` moves sessions and broadcasts to Redis; default: shared through the primary. */
   readonly sessionStore: DemoSessionStore;
   /** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
@@ -26,6 +31,8 @@ export interface DemoConfig {
  * Reads the demo's settings from `env`. Run in the primary, it invents a
  * secret when `SESSION_SECRET` is missing (and warns); the primary then hands
  * it to every worker, so all workers sign alike.
+ *
+ * @throws InvalidSessionOptionsError when a secret in `SESSION_SECRET` is short or a placeholder.
  */
 export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const port = Number(env.PORT ?? 3000);
@@ -41,9 +48,16 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   if (sessionStore !== 'cluster' && sessionStore !== 'redis') {
     throw new Error(`SESSION_STORE must be "cluster" or "redis", got "${sessionStore}".`);
   }
-  let sessionSecret = env.SESSION_SECRET;
-  if (!sessionSecret) {
-    sessionSecret = randomBytes(48).toString('base64url');
+  const sessionSecrets = (env.SESSION_SECRET ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+  // Checked here, in the primary, so that a bad secret stops the demo at once
+  // instead of failing every worker it forks.
+  if (sessionSecrets.length > 0) {
+    validateSessionOptions({ secret: sessionSecrets.length === 1 ? sessionSecrets[0] : sessionSecrets });
+  } else {
+    sessionSecrets.push(randomBytes(48).toString('base64url'));
     new Logger('Demo').warn(
       'SESSION_SECRET is not set: using a random secret for this run, so every session ends when the demo restarts. ' +
         'Set SESSION_SECRET (32+ characters) to keep them.',
@@ -52,7 +66,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   return {
     port,
     workers,
-    sessionSecret,
+    sessionSecrets,
     sessionStore,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',

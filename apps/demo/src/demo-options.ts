@@ -12,9 +12,9 @@ export async function demoSessionOptions(config: DemoConfig): Promise<SessionMod
   if (config.sessionStore === 'redis') {
     const { RedisSessionStore } = await import('@nest-hive/session/redis');
     const store = new RedisSessionStore({ url: config.redisUrl, prefix: `${config.redisNamespace}:sess:` });
-    return { secret: config.sessionSecret, store };
+    return { secret: [...config.sessionSecrets], store };
   }
-  return { secret: config.sessionSecret };
+  return { secret: [...config.sessionSecrets] };
 }
 
 /**

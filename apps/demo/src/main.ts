@@ -5,15 +5,22 @@ import { NestFactory } from '@nestjs/core';
 import { bootstrapCluster } from '@nest-hive/cluster';
 import { AppModule } from './app.module.js';
 import { attachWorkerKiller } from './console/worker-killer.js';
-import { readDemoConfig } from './demo-config.js';
+import { readDemoConfig, type DemoConfig } from './demo-config.js';
 import { servedByHeader } from './served-by.middleware.js';
 
 // The primary reads the configuration (inventing a secret if needed) and hands
-// the secret to the workers; each worker reads the same environment.
-const config = readDemoConfig();
+// the secret to the workers; each worker reads the same environment. A bad
+// setting stops the demo here, before any worker is forked.
+let config: DemoConfig;
+try {
+  config = readDemoConfig();
+} catch (error) {
+  new Logger('Demo').error(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+  process.exit(1);
+}
 const handle = await bootstrapCluster({
   workers: config.workers,
-  env: { SESSION_SECRET: config.sessionSecret },
+  env: { SESSION_SECRET: config.sessionSecrets.join(',') },
   // Replace killed workers quickly (the console lets users kill them); the
   // crash-loop guard still gives up on a slot that keeps failing.
   restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000 },

@@ -32,6 +32,7 @@ export type {
 export { MemorySessionStore } from './stores/memory-session.store.js';
 export type { MemorySessionStoreOptions } from './stores/memory-session-store.options.js';
 export { generateSessionId } from './core/session-id.js';
+export { validateSessionOptions } from './session-config.js';
 export {
   InvalidSessionIdError,
   InvalidSessionOptionsError,

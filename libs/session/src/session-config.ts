@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isWeakSecret } from './core/secret-strength.js';
 import { generateSessionId } from './core/session-id.js';
 import {
   DEFAULT_COOKIE_NAME,
@@ -40,8 +41,20 @@ export interface SessionConfig {
   readonly maxSessionBytes: number;
 }
 
-/** Placeholder secrets copied from documentation, refused whatever their length. */
-const PLACEHOLDER_SECRET = /keyboard ?cat|change ?me|replace ?me|your[-_ ]?secret|^(my)?[-_ ]?secret/i;
+/**
+ * Checks `options` as `SessionModule` does at start-up, without starting
+ * anything: call it early (e.g. in a cluster's primary, before forking
+ * workers) to fail fast on a bad secret.
+ *
+ * @throws InvalidSessionOptionsError naming the option at fault.
+ * @example
+ * ```ts
+ * validateSessionOptions({ secret: process.env.SESSION_SECRET });
+ * ```
+ */
+export function validateSessionOptions(options: SessionModuleOptions): void {
+  resolveSessionConfig(options);
+}
 
 /** Validates the options and resolves them into a {@link SessionConfig}. */
 export function resolveSessionConfig(options: SessionModuleOptions): SessionConfig {
@@ -112,20 +125,13 @@ function resolveSecrets(secret: unknown): string[] {
       );
     }
     if (isWeakSecret(value)) {
-      throw new InvalidSessionOptionsError(label, `looks like a placeholder or a repeated pattern. ${fix}`);
+      throw new InvalidSessionOptionsError(
+        label,
+        `looks like a placeholder from documentation (words such as "change me", "your secret", "example") or a repeated pattern. ${fix}`,
+      );
     }
     return value;
   });
-}
-
-/** A secret that repeats a short unit, uses very few characters, or is a documentation placeholder. */
-function isWeakSecret(value: string): boolean {
-  if (new Set(value).size < 8) return true;
-  if (PLACEHOLDER_SECRET.test(value)) return true;
-  for (let unit = 1; unit <= 16; unit++) {
-    if (value.length % unit === 0 && value.slice(0, unit).repeat(value.length / unit) === value) return true;
-  }
-  return false;
 }
 
 function optionalDuration(option: string, value: number | undefined, allowZero = false): number | undefined {

@@ -27,6 +27,14 @@ describe('jsonSizeBound', () => {
     );
   });
 
+  it('bounds the longest numbers JSON can print', () => {
+    for (const n of [
+      -0.0000010001334241151421, -1.2345678901234567e-308, -1.7976931348623157e308, -123456789012345680000,
+    ]) {
+      expect(jsonSizeBound(n, Number.MAX_SAFE_INTEGER)).toBeGreaterThanOrEqual(size(n));
+    }
+  });
+
   it('gives up (Infinity) past the budget, on BigInt, on toJSON and on deep nesting', () => {
     expect(jsonSizeBound({ text: 'x'.repeat(1_000) }, 100)).toBe(Number.POSITIVE_INFINITY);
     expect(jsonSizeBound({ n: 10n }, 1_000)).toBe(Number.POSITIVE_INFINITY);

@@ -21,7 +21,8 @@ function bound(value: unknown, budget: number, depth: number): number {
     case 'string':
       return 2 + value.length * 6;
     case 'number':
-      return 24;
+      // The longest a number prints: a sign, "0.00000" and 17 significant digits (-0.0000010001334241151421).
+      return 25;
     case 'boolean':
       return 5;
     case 'undefined':
