@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClusterFixture, field } from '../cluster/support/cluster-fixture.js';
-import { recordFigures } from '../support/reliability-record.js';
+import { recordReliability } from '../support/reliability-record.js';
 
 describe('4. crash loop', () => {
   let fixture: ClusterFixture | undefined;
@@ -40,7 +40,7 @@ describe('4. crash loop', () => {
     const cpu = field(report, 'cpuMicros') as { user: number; system: number };
     const uptimeMs = Number(field(report, 'uptimeMs'));
     const cpuShare = (cpu.user + cpu.system) / 1_000 / uptimeMs;
-    recordFigures({
+    await recordReliability({
       'crashLoop.forks': forks.length,
       'crashLoop.exitCode': exit.code ?? 'signal',
       'crashLoop.primaryUptimeMs': uptimeMs,

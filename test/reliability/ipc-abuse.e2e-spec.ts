@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClusterFixture } from '../cluster/support/cluster-fixture.js';
 import { http, onWorker, pick } from '../cluster/support/http-client.js';
 import { waitFor } from '../support/processes.js';
-import { recordFigures } from '../support/reliability-record.js';
+import { recordReliability } from '../support/reliability-record.js';
 
 describe('7. IPC abuse', () => {
   let fixture: ClusterFixture | undefined;
@@ -53,10 +53,10 @@ describe('7. IPC abuse', () => {
     expect(new Set(refused)).toEqual(new Set(['QueueFullError']));
     expect(received).toEqual(accepted);
     expect(accepted).toEqual([...accepted].sort((a, b) => a - b));
-    recordFigures({
-      'flood.accepted': accepted.length,
-      'flood.refused': refused.length,
-      'flood.inOrder': true,
+    await recordReliability({
+      'ipcQueue.accepted': accepted.length,
+      'ipcQueue.refused': refused.length,
+      'ipcQueue.inOrder': true,
     });
   }, 40_000);
 });

@@ -4,7 +4,7 @@ import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest, requestOnWorker } from '../support/fresh-http.js';
 import { waitFor } from '../support/processes.js';
 import { OwnRedisServer, redisReachable } from '../support/redis.js';
-import { recordFigures } from '../support/reliability-record.js';
+import { recordReliability } from '../support/reliability-record.js';
 
 // Needs the redis-server binary (this test starts its own server, never the shared one).
 const redisUp = await redisReachable();
@@ -104,7 +104,7 @@ describeRedis('6. Redis outage and recovery, for the session store and the broad
       200,
     );
 
-    recordFigures({
+    await recordReliability({
       'redisOutage.sessionStatus': 503,
       'redisOutage.otherRoutesStatus': 200,
       'redisOutage.msPerFailedRound': Math.round(outageRoundMs),

@@ -5,7 +5,7 @@ import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop } from '../support/load-loop.js';
 import { waitFor } from '../support/processes.js';
-import { recordFigures } from '../support/reliability-record.js';
+import { recordReliability } from '../support/reliability-record.js';
 
 const DURATION_S = Number(process.env.RELIABILITY_DURATION_S ?? 10);
 
@@ -61,7 +61,7 @@ describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load',
     }
     const failed = fresh.failed + keepAliveResult.errors + keepAliveResult.timeouts + keepAliveResult.non2xx;
     const total = fresh.ok + fresh.failed + keepAliveResult.requests.total;
-    recordFigures({
+    await recordReliability({
       'rolling.requests': total,
       'rolling.failed': failed,
       'rolling.keepAliveRequests': keepAliveResult.requests.total,

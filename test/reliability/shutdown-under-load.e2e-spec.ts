@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { startDemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop } from '../support/load-loop.js';
-import { recordFigures } from '../support/reliability-record.js';
+import { recordReliability } from '../support/reliability-record.js';
 
 /** The demo's shutdownTimeoutMs: the bootstrap default. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -33,7 +33,7 @@ describe('3. graceful shutdown (SIGTERM) under load', () => {
       const exitedAfterMs = Date.now() - signalledAt;
       const stats = await loop.stop();
 
-      recordFigures({
+      await recordReliability({
         'shutdown.slowInFlight': slowReplies.length,
         'shutdown.slowCompleted': slowReplies.filter((r) => r.status === 200).length,
         'shutdown.exitCode': typeof exit === 'number' ? exit : String(exit),

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClusterFixture } from '../cluster/support/cluster-fixture.js';
 import { http } from '../cluster/support/http-client.js';
-import { recordFigures } from '../support/reliability-record.js';
+import { recordReliability } from '../support/reliability-record.js';
 
 describe('5. slow and hung workers', () => {
   let fixture: ClusterFixture | undefined;
@@ -38,7 +38,7 @@ describe('5. slow and hung workers', () => {
     expect(ready).toHaveLength(1);
     expect(ready[0]?.slot).toBe(0);
     expect(ready[0]?.workerId).not.toBe(firstFork?.workerId);
-    recordFigures({ 'hung.replacedAfterMs': (ready[0]?.at ?? 0) - (firstFork?.at ?? 0) });
+    await recordReliability({ 'hung.replacedAfterMs': (ready[0]?.at ?? 0) - (firstFork?.at ?? 0) });
     expect((await http(`${fixture.url}/whoami`)).status).toBe(200);
   }, 40_000);
 
@@ -64,7 +64,7 @@ describe('5. slow and hung workers', () => {
     expect(timedOut[0]?.error?.name).toBe('ClusterTimeoutError');
     const fast = answered[0]?.value as { elapsedMs: number };
     expect(fast.elapsedMs).toBeLessThan(500);
-    recordFigures({ 'blocked.otherWorkerReplyMs': fast.elapsedMs });
+    await recordReliability({ 'blocked.otherWorkerReplyMs': fast.elapsedMs });
     expect(answeredAt).toBeLessThan(2_500);
     expect((await blocked).status).toBe(200);
     // Once free again, the blocked worker answers too.

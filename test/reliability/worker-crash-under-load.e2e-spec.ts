@@ -4,7 +4,7 @@ import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop } from '../support/load-loop.js';
 import { waitFor } from '../support/processes.js';
-import { recordFigures } from '../support/reliability-record.js';
+import { recordReliability } from '../support/reliability-record.js';
 
 const LOOPS = 4;
 const KILLS = 5;
@@ -74,7 +74,7 @@ describe('1. a worker killed (SIGKILL) every second under load', () => {
       const who = await freshRequest(`${demo.url}/api/whoami`, { cookie });
       expect(who.json).toEqual({ user: users[i] });
     }
-    recordFigures({
+    await recordReliability({
       'crash.kills': KILLS,
       'crash.requests': stats.ok + stats.failed,
       'crash.failed': stats.failed,
