@@ -1,12 +1,24 @@
 import { freshRequest } from './fresh-http.js';
 import { freePort, startNode, waitFor, type RunningProcess } from './processes.js';
 
+/** One row of the demo's worker table. */
+export interface DemoWorker {
+  id: number;
+  slot: number;
+  pid: number;
+  state: string;
+  startedAt: number;
+  readyAt: number | null;
+}
+
 /** The compiled demo running on a cluster. */
 export interface DemoCluster {
   url: string;
   process: RunningProcess;
   /** Current worker pids, from `/api/cluster/workers`. */
   workerPids(): Promise<number[]>;
+  /** The primary's worker table, from `/api/cluster/workers`. */
+  workers(): Promise<DemoWorker[]>;
   stop(): Promise<void>;
 }
 
@@ -26,11 +38,12 @@ export async function startDemoCluster(
     SESSION_SECRET: DEMO_SECRET,
     ...env,
   });
-  const workerPids = async (): Promise<number[]> => {
+  const table = async (): Promise<DemoWorker[]> => {
     const reply = await freshRequest(`${url}/api/cluster/workers`, { timeoutMs: 2_000 });
-    const body = reply.json as { workers: Array<{ pid: number; state: string }> };
-    return body.workers.filter((w) => w.state === 'ready').map((w) => w.pid);
+    return (reply.json as { workers: DemoWorker[] }).workers;
   };
+  const workerPids = async (): Promise<number[]> =>
+    (await table()).filter((w) => w.state === 'ready').map((w) => w.pid);
   try {
     await waitFor(
       `the demo with ${workers} workers`,
@@ -45,5 +58,5 @@ export async function startDemoCluster(
     await child.stop();
     throw new Error(`${(error as Error).message}\n${child.output()}`);
   }
-  return { url, process: child, workerPids, stop: () => child.stop() };
+  return { url, process: child, workerPids, workers: table, stop: () => child.stop() };
 }
