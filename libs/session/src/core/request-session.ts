@@ -34,6 +34,7 @@ const NO_WORK: StoreWork = { kind: 'none' };
 export class RequestSession implements CommitParticipant {
   private loading: Promise<Session> | undefined;
   private proxy: Session | undefined;
+  private cookieViewCache: SessionCookie | undefined;
 
   private id = '';
   private isNew = true;
@@ -79,8 +80,8 @@ export class RequestSession implements CommitParticipant {
       if (record) adopted = this.adopt(reading.id, record);
     }
     if (!adopted) await this.startNew();
-    new ResponseCommitGate(this.res, this, (error) => runtime.reportCommitFailure(error));
-    this.proxy = createSessionProxy(this.data, this.api());
+    new ResponseCommitGate(this.res, this);
+    this.proxy = createSessionProxy(this.data, this);
     (this.req as IncomingMessage & { session?: Session }).session = this.proxy;
     return this.proxy;
   }
@@ -130,6 +131,11 @@ export class RequestSession implements CommitParticipant {
       return undefined;
     }
     return this.perform(work).then(() => this.writeCookieHeader());
+  }
+
+  /** @inheritdoc */
+  commitFailed(error: unknown): void {
+    this.runtime.reportCommitFailure(error);
   }
 
   /** @inheritdoc */
@@ -250,17 +256,19 @@ export class RequestSession implements CommitParticipant {
 
   // ------------------------------------------------------------------- api
 
-  private api(): SessionApiImplementation {
-    return {
-      id: () => this.id,
-      isNew: () => this.isNew,
-      cookie: this.cookieView(),
-      regenerate: (options) => this.regenerate(options),
-      destroy: () => this.destroy(),
-      save: () => this.save(),
-      reload: () => this.reload(),
-      touch: () => this.touch(),
-    };
+  /** The session id, for the proxy. */
+  get sessionId(): string {
+    return this.id;
+  }
+
+  /** Whether the session is unsaved, for the proxy. */
+  get sessionIsNew(): boolean {
+    return this.isNew;
+  }
+
+  /** The cookie view, made on first use. */
+  cookie(): SessionCookie {
+    return (this.cookieViewCache ??= this.cookieView());
   }
 
   private cookieView(): SessionCookie {
@@ -284,7 +292,8 @@ export class RequestSession implements CommitParticipant {
     return view;
   }
 
-  private async regenerate(options: RegenerateOptions = {}): Promise<void> {
+  /** Session API: see `SessionApi.regenerate`. */
+  async regenerate(options: RegenerateOptions = {}): Promise<void> {
     if (!this.isNew) await this.runtime.destroy(this.id);
     if (this.clientSentCookie) this.clearCookieDue = true;
     await this.startNew();
@@ -293,17 +302,20 @@ export class RequestSession implements CommitParticipant {
     this.maxAgeChanged = false;
   }
 
-  private async destroy(): Promise<void> {
+  /** Session API: see `SessionApi.destroy`. */
+  async destroy(): Promise<void> {
     await this.regenerate({ keepData: false });
   }
 
-  private async save(): Promise<void> {
+  /** Session API: see `SessionApi.save`. */
+  async save(): Promise<void> {
     const work = this.plan();
     if (work.kind !== 'none') await this.perform(work);
     if (this.res.headersSent && this.cookieDue) this.runtime.warnLateNewSession();
   }
 
-  private async reload(): Promise<void> {
+  /** Session API: see `SessionApi.reload`. */
+  async reload(): Promise<void> {
     const record = this.isNew ? undefined : await this.runtime.get(this.id);
     this.clearData();
     this.maxAgeChanged = false;
@@ -314,23 +326,12 @@ export class RequestSession implements CommitParticipant {
     }
   }
 
-  private async touch(): Promise<void> {
+  /** Session API: see `SessionApi.touch`. */
+  async touch(): Promise<void> {
     if (this.isNew) return;
     await this.perform({ kind: 'touch' });
     if (this.runtime.config.rolling) this.cookieDue = true;
   }
-}
-
-/** The session API as the proxy exposes it. */
-export interface SessionApiImplementation {
-  readonly id: () => string;
-  readonly isNew: () => boolean;
-  readonly cookie: SessionCookie;
-  readonly regenerate: (options?: RegenerateOptions) => Promise<void>;
-  readonly destroy: () => Promise<void>;
-  readonly save: () => Promise<void>;
-  readonly reload: () => Promise<void>;
-  readonly touch: () => Promise<void>;
 }
 
 /** Adds a Set-Cookie value, keeping those other code set and replacing an earlier one of ours. */

@@ -7,6 +7,30 @@ export interface CommitParticipant {
   beforeHeaders(): Promise<void> | undefined;
   /** Runs before the response ends when headers went out earlier (streaming). */
   beforeEnd(): Promise<void> | undefined;
+  /** Hears about a failed commit (to log it); the gate answers the client. */
+  commitFailed(error: unknown): void;
+}
+
+/** Where a gated response keeps its gate. */
+const GATE = Symbol('nest-hive.session.gate');
+
+type GatedResponse = ServerResponse & { [GATE]: ResponseCommitGate };
+
+/*
+ * The replacement methods are shared by every gated response (no closures
+ * per request): each finds its gate on the response it is called on.
+ */
+function gatedWriteHead(this: GatedResponse, ...args: unknown[]): unknown {
+  return this[GATE].call('writeHead', args);
+}
+function gatedWrite(this: GatedResponse, ...args: unknown[]): unknown {
+  return this[GATE].call('write', args);
+}
+function gatedEnd(this: GatedResponse, ...args: unknown[]): unknown {
+  return this[GATE].call('end', args);
+}
+function gatedFlushHeaders(this: GatedResponse, ...args: unknown[]): unknown {
+  return this[GATE].call('flushHeaders', args);
 }
 
 type GatedMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
@@ -45,9 +69,11 @@ export class ResponseCommitGate {
   constructor(
     private readonly res: ServerResponse,
     private readonly participant: CommitParticipant,
-    private readonly onFailure: (error: unknown) => void,
   ) {
-    const target = res as unknown as Record<GatedMethod, (...args: unknown[]) => unknown>;
+    const target = res as unknown as Record<GatedMethod, (...args: unknown[]) => unknown> & {
+      [GATE]: ResponseCommitGate;
+    };
+    // Whatever the response has now (Node's methods, or another library's wrappers) is kept.
     this.original = {
       writeHead: target.writeHead,
       write: target.write,
@@ -56,12 +82,15 @@ export class ResponseCommitGate {
     };
     // A session first used while streaming can no longer change the headers.
     if (res.headersSent) this.phase = 'headers-committed';
-    for (const method of Object.keys(this.original) as GatedMethod[]) {
-      target[method] = (...args: unknown[]) => this.call(method, args);
-    }
+    target[GATE] = this;
+    target.writeHead = gatedWriteHead;
+    target.write = gatedWrite;
+    target.end = gatedEnd;
+    target.flushHeaders = gatedFlushHeaders;
   }
 
-  private call(method: GatedMethod, args: unknown[]): unknown {
+  /** Handles one call of a gated method. */
+  call(method: GatedMethod, args: unknown[]): unknown {
     if (this.queue) return this.enqueue(method, args);
     // The error response replaced whatever the handler still writes.
     if (this.phase === 'failed') return method === 'write' ? false : this.res;
@@ -119,7 +148,7 @@ export class ResponseCommitGate {
   private fail(error: unknown): void {
     this.queue = null;
     this.phase = 'failed';
-    this.onFailure(error);
+    this.participant.commitFailed(error);
     const res = this.res;
     if (res.headersSent) {
       res.destroy(error instanceof Error ? error : undefined);

@@ -11,9 +11,16 @@ import {
   type MemorySessionStoreOptions,
 } from './memory-session-store.options.js';
 
-/** One stored session: its data as one JSON text, which keeps it compact and copy-safe. */
+/**
+ * One stored session: its data as one JSON text, which keeps it compact and
+ * copy-safe, and its links in the recency list (least recently used first).
+ */
 class MemoryEntry {
+  older: MemoryEntry | undefined;
+  newer: MemoryEntry | undefined;
+
   constructor(
+    readonly id: string,
     public json: string,
     public readonly createdAt: number,
     public expiresAt: number,
@@ -39,6 +46,10 @@ class MemoryEntry {
  */
 export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, MemoryEntry>();
+  /** Least recently used end of the recency list. */
+  private oldest: MemoryEntry | undefined;
+  /** Most recently used end. */
+  private newest: MemoryEntry | undefined;
   private readonly maxSessions: number;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
   private evictions = 0;
@@ -72,13 +83,15 @@ export class MemorySessionStore implements SessionStore {
   /** @inheritdoc */
   async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
     const entry = new MemoryEntry(
+      id,
       JSON.stringify(record.data),
       record.createdAt,
       Date.now() + ttlMs,
       record.cookie?.maxAge,
     );
-    this.entries.delete(id);
+    this.remove(id);
     this.entries.set(id, entry);
+    this.append(entry);
     this.evictOverflow();
   }
 
@@ -101,7 +114,7 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async destroy(id: string): Promise<void> {
-    this.entries.delete(id);
+    this.remove(id);
   }
 
   /** @inheritdoc */
@@ -115,6 +128,7 @@ export class MemorySessionStore implements SessionStore {
   /** @inheritdoc */
   async clear(): Promise<void> {
     this.entries.clear();
+    this.oldest = this.newest = undefined;
   }
 
   /** Live (unexpired) sessions held. */
@@ -136,29 +150,58 @@ export class MemorySessionStore implements SessionStore {
   /** Removes every expired entry now. */
   sweep(): void {
     const now = Date.now();
-    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(id);
+    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.remove(id);
   }
 
   private live(id: string): MemoryEntry | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     if (entry.expiresAt <= Date.now()) {
-      this.entries.delete(id);
+      this.remove(id);
       return undefined;
     }
     return entry;
   }
 
-  /** Moves an entry to the most-recently-used end of the map. */
-  private markUsed(id: string, entry: MemoryEntry): void {
+  /**
+   * Moves an entry to the most recently used end of the recency list. The
+   * map itself is left alone: deleting and re-adding the same key of a large
+   * `Map` on every request (a hot session) makes V8 walk an ever longer chain
+   * of deleted copies of that key.
+   */
+  private markUsed(_id: string, entry: MemoryEntry): void {
+    if (this.newest === entry) return;
+    this.unlink(entry);
+    this.append(entry);
+  }
+
+  private append(entry: MemoryEntry): void {
+    entry.older = this.newest;
+    entry.newer = undefined;
+    if (this.newest) this.newest.newer = entry;
+    else this.oldest = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: MemoryEntry): void {
+    if (entry.older) entry.older.newer = entry.newer;
+    else this.oldest = entry.newer;
+    if (entry.newer) entry.newer.older = entry.older;
+    else this.newest = entry.older;
+    entry.older = entry.newer = undefined;
+  }
+
+  /** Deletes an entry from the map and the recency list. */
+  private remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
     this.entries.delete(id);
-    this.entries.set(id, entry);
+    this.unlink(entry);
   }
 
   private evictOverflow(): void {
-    while (this.entries.size > this.maxSessions) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
+    while (this.entries.size > this.maxSessions && this.oldest) {
+      this.remove(this.oldest.id);
       this.evictions++;
     }
   }
