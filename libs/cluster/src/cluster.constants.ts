@@ -27,6 +27,13 @@ export const RESERVED_TOPIC_PREFIX = 'nest-hive:';
  */
 export const SHUTDOWN_IDLE_GRACE_MS = 200;
 
+/**
+ * How long a stopped worker keeps its IPC channel open before it exits, so
+ * that connections the primary was handing it at that moment are declined
+ * (and served by another worker) rather than left hanging.
+ */
+export const WORKER_EXIT_LINGER_MS = 200;
+
 /** Built-in primary topic answering the worker table. */
 export const WORKERS_TOPIC = 'nest-hive:workers';
 

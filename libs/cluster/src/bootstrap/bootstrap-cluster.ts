@@ -1,6 +1,6 @@
 import { type INestApplication, type INestApplicationContext, Logger } from '@nestjs/common';
 import { ClusterStateError } from '../cluster.errors.js';
-import { PRIMARY_ADDRESS } from '../cluster.constants.js';
+import { PRIMARY_ADDRESS, WORKER_EXIT_LINGER_MS } from '../cluster.constants.js';
 import { currentProcessChannel } from '../hub/worker-hub.js';
 import { type StopMode } from '../ipc/envelope.js';
 import {
@@ -191,7 +191,10 @@ async function startWorker(
   const finish = (code: number): void => {
     removeSignals();
     setWorkerRuntime(undefined);
-    process.exit(code);
+    // Linger a moment with the IPC channel open: a connection the primary handed over just before
+    // it heard that this server closed is then declined (Node hands it to another worker) instead
+    // of being stranded by the exit.
+    setTimeout(() => process.exit(code), WORKER_EXIT_LINGER_MS);
   };
 
   const signals = new Map<NodeJS.Signals, SignalHandler>();
