@@ -67,7 +67,8 @@ export function freshRequest(url: string, options: FreshRequestOptions = {}): Pr
     req.setTimeout(options.timeoutMs ?? 10_000, () =>
       req.destroy(Object.assign(new Error(`no answer from ${url} in time`), { code: 'timeout' })),
     );
-    req.on('error', reject);
+    // Whether the request went out on a kept-alive connection the server had already accepted.
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     req.end(payload);
   });
 }

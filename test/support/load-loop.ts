@@ -82,7 +82,12 @@ export class LoadLoop {
           this.fail(`HTTP ${reply.status}`);
         }
       } catch (error) {
-        this.fail((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+        const failure = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+        const cause = failure.code ?? failure.message;
+        // A reset of a new connection means the server was going away; on a reused one, it cut a request.
+        this.fail(
+          cause === 'ECONNRESET' && failure.reusedSocket === false ? 'ECONNRESET on a new connection' : cause,
+        );
       }
     }
   }
