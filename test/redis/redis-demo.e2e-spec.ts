@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest, requestOnWorker } from '../support/fresh-http.js';
 import { waitFor } from '../support/processes.js';
-import { REDIS_URL, redisReachable } from '../support/redis.js';
+import { deleteKeys, REDIS_URL, redisReachable } from '../support/redis.js';
 
 const redisUp = await redisReachable();
 const describeRedis = redisUp ? describe : describe.skip;
@@ -19,14 +18,7 @@ describeRedis('two independent clusters sharing one Redis (SESSION_STORE=redis)'
   }, 60_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await redis.quit();
+    await deleteKeys(`${namespace}:*`);
   });
 
   async function inboxesContain(cluster: DemoCluster, id: string): Promise<boolean> {

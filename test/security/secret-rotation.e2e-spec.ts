@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { sign } from 'cookie-signature';
-import { Redis } from 'ioredis';
 import { startDemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { cookieValue } from '../support/http.js';
-import { REDIS_URL, redisReachable } from '../support/redis.js';
+import { deleteKeys, REDIS_URL, redisReachable } from '../support/redis.js';
 import { recordReliability } from '../support/reliability-record.js';
 
 const redisUp = await redisReachable();
@@ -24,14 +23,7 @@ describeRedis('10. secret rotation on the demo (sessions in Redis, so they outli
   const newSecret = randomBytes(36).toString('base64url');
 
   afterAll(async () => {
-    const redis = new Redis(REDIS_URL);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}:*`, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await redis.quit();
+    await deleteKeys(`${namespace}:*`);
   });
 
   it('a cookie signed with the old secret stays valid while the old secret is listed, and dies once it is removed', async () => {

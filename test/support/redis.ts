@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { Redis } from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitFor } from './processes.js';
@@ -20,6 +21,21 @@ export async function redisReachable(url = REDIS_URL): Promise<boolean> {
     throw new Error(`Redis at ${url} is unreachable, and CI requires it: ${problem}`);
   console.warn(`Skipping Redis tests: no Redis at ${url} (${problem}). Start one to run them.`);
   return false;
+}
+
+/** Deletes the shared Redis's keys matching `pattern` (walking them with SCAN). */
+export async function deleteKeys(pattern: string, url = REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
 }
 
 /** A key prefix no other test run uses. */

@@ -1,7 +1,4 @@
-export {
-  RedisOperationTimeoutError,
-  RedisSessionStore,
-  RedisUnavailableError,
-} from './redis-session.store.js';
+export { RedisSessionStore } from './redis-session.store.js';
+export { RedisOperationTimeoutError, RedisUnavailableError } from './redis-session.errors.js';
 export type { RedisSessionStoreOptions } from './redis-session-store.options.js';
 export { jsonSessionSerializer, type SessionSerializer } from './session-serializer.js';

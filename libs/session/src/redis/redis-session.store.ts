@@ -9,6 +9,7 @@ import type {
   StoredSessionRecord,
 } from '../session-record.interface.js';
 import type { SessionStore } from '../session-store.interface.js';
+import { RedisOperationTimeoutError, RedisUnavailableError } from './redis-session.errors.js';
 import { PATCH_SESSION_SCRIPT, PATCH_SESSION_SHA } from './redis-session.scripts.js';
 import type { RedisSessionStoreOptions } from './redis-session-store.options.js';
 import { jsonSessionSerializer, type SessionSerializer } from './session-serializer.js';
@@ -19,22 +20,6 @@ const CREATED_FIELD = '~created';
 const COOKIE_FIELD = '~cookie';
 /** Prefix of the hash fields that hold data keys. */
 const DATA_PREFIX = 'd:';
-
-/** Redis is known to be unreachable (the connection failed and is being re-established). */
-export class RedisUnavailableError extends Error {
-  override readonly name = 'RedisUnavailableError';
-  constructor() {
-    super('Redis is unreachable; the client is reconnecting.');
-  }
-}
-
-/** The store could not finish a Redis call in time. */
-export class RedisOperationTimeoutError extends Error {
-  override readonly name = 'RedisOperationTimeoutError';
-  constructor(readonly timeoutMs: number) {
-    super(`Redis did not answer within ${timeoutMs} ms (is the server reachable?).`);
-  }
-}
 
 /**
  * Sessions in Redis, shared by every process and machine that uses the same

@@ -1,0 +1,15 @@
+/** Redis is known to be unreachable (the connection failed and is being re-established). */
+export class RedisUnavailableError extends Error {
+  override readonly name = 'RedisUnavailableError';
+  constructor() {
+    super('Redis is unreachable; the client is reconnecting.');
+  }
+}
+
+/** The store could not finish a Redis call in time. */
+export class RedisOperationTimeoutError extends Error {
+  override readonly name = 'RedisOperationTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`Redis did not answer within ${timeoutMs} ms (is the server reachable?).`);
+  }
+}
