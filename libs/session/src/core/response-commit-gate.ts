@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { sendErrorResponse } from './error-response.js';
 
 /** What the gate asks of the session before the response goes out. */
 export interface CommitParticipant {
@@ -36,16 +36,6 @@ function gatedFlushHeaders(this: GatedResponse, ...args: unknown[]): unknown {
 type GatedMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
 type Call = readonly [GatedMethod, unknown[]];
 type Phase = 'open' | 'headers-committed' | 'ended' | 'failed';
-
-/** Headers that describe the body of a response the gate replaces with an error. */
-const BODY_HEADERS = [
-  'content-length',
-  'content-type',
-  'etag',
-  'last-modified',
-  'content-encoding',
-  'location',
-];
 
 /**
  * Holds back the response of a request whose session has to be saved, so the
@@ -154,17 +144,10 @@ export class ResponseCommitGate {
       res.destroy(error instanceof Error ? error : undefined);
       return;
     }
-    const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
-    const body =
-      error instanceof HttpException
-        ? error.getResponse()
-        : { statusCode: status, message: 'Internal server error' };
-    for (const header of BODY_HEADERS) res.removeHeader(header);
-    res.statusCode = status;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    const payload = typeof body === 'string' ? { statusCode: status, message: body } : body;
-    this.invoke('writeHead', [status]);
-    this.invoke('end', [JSON.stringify(payload)]);
+    sendErrorResponse(res, error, {
+      writeHead: (status) => this.invoke('writeHead', [status]),
+      end: (body) => this.invoke('end', [body]),
+    });
   }
 
   private invoke(method: GatedMethod, args: unknown[]): unknown {
