@@ -32,7 +32,11 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
    * every later middleware. Outside Nest's exception filters, a failed load
    * is answered here, as Nest would (503 when the store is unavailable).
    */
-  readonly eagerHandler = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
+  readonly eagerHandler = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void => {
     const slot = new RequestSession(this.runtime, req, res);
     (req as SessionCarrier)[SESSION_SLOT] = slot;
     slot.load().then(

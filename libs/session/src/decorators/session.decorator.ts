@@ -2,10 +2,12 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { requestSessionOf } from '../core/request-session.lookup.js';
 import type { Session as SessionType, SessionData } from '../session.interfaces.js';
 
-const sessionParam = createParamDecorator((_data: unknown, context: ExecutionContext): Promise<SessionType> => {
-  const request: unknown = context.switchToHttp().getRequest();
-  return requestSessionOf(request).load(request);
-});
+const sessionParam = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Promise<SessionType> => {
+    const request: unknown = context.switchToHttp().getRequest();
+    return requestSessionOf(request).load(request);
+  },
+);
 
 /**
  * Injects the request's session, typed as `Session<T>` (by default the

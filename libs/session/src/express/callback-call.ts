@@ -41,7 +41,10 @@ export function callStore(
     };
     const callback: StoreCallback = (error, value) => {
       if (settled) {
-        onLate(operation, answer ? 'called back again after its answer was used' : 'answered after the timeout');
+        onLate(
+          operation,
+          answer ? 'called back again after its answer was used' : 'answered after the timeout',
+        );
         return;
       }
       if (answer) {
@@ -50,9 +53,7 @@ export function callStore(
       }
       answer = { error, value };
       // Handed on in the next turn, so that a second answer in this one is caught.
-      setImmediate(() =>
-        settle(() => (error ? reject(asError(operation, error)) : resolve(value))),
-      );
+      setImmediate(() => settle(() => (error ? reject(asError(operation, error)) : resolve(value))));
     };
     const timer = setTimeout(
       () => settle(() => reject(new ExpressSessionStoreTimeoutError(operation, timeoutMs))),

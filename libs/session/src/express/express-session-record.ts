@@ -90,11 +90,17 @@ export function fromExpressSession(
 ): StoredSessionRecord | undefined {
   if (answer === undefined || answer === null) return undefined;
   if (!isPlainRecord(answer)) {
-    throw new ExpressSessionStoreContractError('get', `answered ${describe(answer)} instead of a session object`);
+    throw new ExpressSessionStoreContractError(
+      'get',
+      `answered ${describe(answer)} instead of a session object`,
+    );
   }
   const cookie = answer.cookie;
   if (cookie !== undefined && cookie !== null && !isPlainRecord(cookie)) {
-    throw new ExpressSessionStoreContractError('get', `answered a session whose cookie is ${describe(cookie)}`);
+    throw new ExpressSessionStoreContractError(
+      'get',
+      `answered a session whose cookie is ${describe(cookie)}`,
+    );
   }
   const data = emptyRecord();
   for (const key of Object.keys(answer)) {

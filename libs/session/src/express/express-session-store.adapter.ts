@@ -5,7 +5,10 @@ import type { SessionRecord, StoredSessionRecord } from '../session-record.inter
 import type { SessionStore } from '../session-store.interface.js';
 import { callStore, type StoreCallback } from './callback-call.js';
 import { fromExpressSession, toExpressSession } from './express-session-record.js';
-import { ExpressSessionStoreContractError, type ExpressStoreOperation } from './express-session-store.errors.js';
+import {
+  ExpressSessionStoreContractError,
+  type ExpressStoreOperation,
+} from './express-session-store.errors.js';
 import type { ExpressSessionStoreLike } from './express-session-store.interface.js';
 
 /** Default longest wait for a store to call back. */
@@ -50,7 +53,10 @@ export class ExpressSessionStoreAdapter implements SessionStore, CookieSettingsC
       this.length = async () => {
         const count = await this.call('length', (callback) => this.method('length')(callback));
         if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-          throw new ExpressSessionStoreContractError('length', `called back ${typeof count} instead of a count`);
+          throw new ExpressSessionStoreContractError(
+            'length',
+            `called back ${typeof count} instead of a count`,
+          );
         }
         return count;
       };
@@ -103,7 +109,10 @@ export class ExpressSessionStoreAdapter implements SessionStore, CookieSettingsC
     return (...args) => method.apply(this.store, args);
   }
 
-  private call(operation: ExpressStoreOperation, invoke: (callback: StoreCallback) => unknown): Promise<unknown> {
+  private call(
+    operation: ExpressStoreOperation,
+    invoke: (callback: StoreCallback) => unknown,
+  ): Promise<unknown> {
     return callStore(operation, invoke, this.timeoutMs, (late, what) => this.noteLateAnswer(late, what));
   }
 

@@ -31,7 +31,10 @@ export function fromExpressSessionStore(
   options: ExpressSessionStoreOptions = {},
 ): SessionStore {
   if (typeof store !== 'object' || store === null) {
-    throw new InvalidSessionOptionsError('store', 'given to fromExpressSessionStore() must be an express-session store.');
+    throw new InvalidSessionOptionsError(
+      'store',
+      'given to fromExpressSessionStore() must be an express-session store.',
+    );
   }
   const methods = store as unknown as Record<string, unknown>;
   const missing = ['get', 'set', 'destroy'].filter((name) => typeof methods[name] !== 'function');
@@ -44,7 +47,10 @@ export function fromExpressSessionStore(
   }
   const timeoutMs = options.timeoutMs ?? DEFAULT_EXPRESS_STORE_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new InvalidSessionOptionsError('timeoutMs', 'of fromExpressSessionStore() must be a positive integer (ms).');
+    throw new InvalidSessionOptionsError(
+      'timeoutMs',
+      'of fromExpressSessionStore() must be a positive integer (ms).',
+    );
   }
   return new ExpressSessionStoreAdapter(store, timeoutMs);
 }
