@@ -73,7 +73,7 @@ export async function pgSimpleStore(): Promise<RealExpressStore & { schema: Test
       return result.rows[0]?.sess;
     },
     dispose: async () => {
-      await store.close();
+      store.close(); // stops its prune timer; the pool is ours to end
       await pool.end();
       await schema.drop();
     },
