@@ -125,11 +125,15 @@ export class SessionModule
   }
 
   /**
-   * Fails start-up when a handler uses Nest's `@Session()` without
-   * `@UseSession()` (with `eager: true` the session is always loaded first).
+   * Fails start-up when a handler uses Nest's `@Session()` where nothing
+   * loads the session first: no `@UseSession()`, and not eager (`eager: true`
+   * on every route, or its controller listed in `eager.forRoutes`).
    */
   onModuleInit(): void {
-    if (this.runtime.config.eager.kind !== 'all') this.nestSessionCheck.assertNoUnloadedNestSession();
+    const eager = this.runtime.config.eager;
+    if (eager.kind === 'all' && this.coversEveryRoute()) return;
+    const eagerControllers = new Set<unknown>(eager.kind === 'routes' ? eager.routes.forRoutes : []);
+    this.nestSessionCheck.assertNoUnloadedNestSession((controller) => eagerControllers.has(controller));
   }
 
   /** Closes the store if this module created it. */
