@@ -2,7 +2,7 @@
  * `npm run bench` — runs every benchmark case and prints a Markdown table;
  * writes every figure to bench/results/latest.json.
  *   --quick        a few seconds per run (under 2 minutes in all)
- *   --only=1,2,7   run only these cases
+ *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading)
  * Exits non-zero only when a case fails to run; missed targets are reported.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { CaseResult } from './lib/report.js';
 import { toMarkdown } from './lib/report.js';
 import { REPO_ROOT } from './lib/server-process.js';
 import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js';
+import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
 import { memoryCase } from './cases/memory.case.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
@@ -38,6 +39,8 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['5', sharedSessionsCase],
   ['6', scaleCase],
   ['7', memoryCase],
+  ['8', expressStoreCase],
+  ['9', eagerCostCase],
 ];
 
 const results: CaseResult[] = [];

@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { sendErrorResponse } from './core/error-response.js';
 import { RequestSession } from './core/request-session.js';
-import { requestSessionOf, type SessionCarrier } from './core/request-session.lookup.js';
+import { attachRequestSession, requestSessionOf } from './core/request-session.lookup.js';
 import { SessionRuntime } from './core/session-runtime.js';
-import { SESSION_SLOT } from './session.constants.js';
 
 /**
  * Gives every request a lazy session slot. It reads no cookie and calls no
@@ -16,13 +15,13 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
 
   /** Attaches the slot and continues. */
   use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    (req as SessionCarrier)[SESSION_SLOT] = new RequestSession(this.runtime, req, res);
+    attachRequestSession(req, new RequestSession(this.runtime, req, res));
     next();
   }
 
   /** {@link use} as a plain function, for mounting on the HTTP adapter directly. */
   readonly handler = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    (req as SessionCarrier)[SESSION_SLOT] = new RequestSession(this.runtime, req, res);
+    attachRequestSession(req, new RequestSession(this.runtime, req, res));
     next();
   };
 
@@ -38,7 +37,7 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
     next: (error?: unknown) => void,
   ): void => {
     const slot = new RequestSession(this.runtime, req, res);
-    (req as SessionCarrier)[SESSION_SLOT] = slot;
+    attachRequestSession(req, slot);
     slot.load().then(
       () => next(),
       (error: unknown) => {

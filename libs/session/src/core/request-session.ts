@@ -18,6 +18,7 @@ import {
   type SerializedEntries,
 } from './session-data-diff.js';
 import { ResponseCommitGate, type CommitParticipant } from './response-commit-gate.js';
+import { publishSession } from './request-session-property.js';
 import {
   createLiveSession,
   createSessionView,
@@ -87,7 +88,7 @@ export class RequestSession implements CommitParticipant, SessionHandle {
   load(frameworkRequest?: unknown): Promise<Session> {
     if (typeof frameworkRequest === 'object' && frameworkRequest !== null && frameworkRequest !== this.req) {
       this.frameworkRequest = frameworkRequest;
-      if (this.view) publish(frameworkRequest, this.view.session);
+      if (this.view) publishSession(frameworkRequest, this.view.session);
     }
     return (this.loading ??= this.loadOnce());
   }
@@ -119,8 +120,8 @@ export class RequestSession implements CommitParticipant, SessionHandle {
     this.view?.retire();
     const view = createSessionView(this.data, this);
     this.view = view;
-    publish(this.req, view.session);
-    if (this.frameworkRequest) publish(this.frameworkRequest, view.session);
+    publishSession(this.req, view.session);
+    if (this.frameworkRequest) publishSession(this.frameworkRequest, view.session);
   }
 
   private adopt(id: string, record: StoredSessionRecord): boolean {
@@ -432,11 +433,6 @@ export class RequestSession implements CommitParticipant, SessionHandle {
     await this.perform({ kind: 'touch' });
     if (this.runtime.config.rolling) this.cookieDue = true;
   }
-}
-
-/** Sets `session` on a request object. */
-function publish(request: object, session: Session): void {
-  (request as { session?: Session }).session = session;
 }
 
 /** Checks the options argument of `regenerate()`. */

@@ -1,0 +1,11 @@
+import http from 'node:http';
+import express from 'express';
+const app = express();
+const req = new http.IncomingMessage(null); const res = new http.ServerResponse(req);
+console.log('plain fast?', %HasFastProperties(res));
+Object.setPrototypeOf(res, app.response);
+console.log('after proto swap fast?', %HasFastProperties(res));
+res.a = 1;
+console.log('after add fast?', %HasFastProperties(res));
+Object.setPrototypeOf(req, app.request);
+console.log('req after swap fast?', %HasFastProperties(req));

@@ -1,0 +1,12 @@
+import http from 'node:http';
+import express from 'express';
+const app = express();
+const mk = () => { const req = new http.IncomingMessage(null); return new http.ServerResponse(req); };
+const a = mk(), b = mk();
+console.log('same map fresh', %HaveSameMap(a, b));
+Object.setPrototypeOf(a, app.response); Object.setPrototypeOf(b, app.response);
+console.log('same map after swap', %HaveSameMap(a, b));
+a.x = 1; b.x = 1;
+console.log('same map after add', %HaveSameMap(a, b));
+const c = mk(); c.x = 1; const d = mk(); d.x = 1;
+console.log('plain same map after add', %HaveSameMap(c, d));
