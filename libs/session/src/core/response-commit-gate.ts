@@ -1,6 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import { sendErrorResponse } from './error-response.js';
-import { hookResponse, type HookedMethod, type ResponseHook, type ResponseMethods } from './response-hooks.js';
+import {
+  hookResponse,
+  type HookedMethod,
+  type ResponseHook,
+  type ResponseMethods,
+} from './response-hooks.js';
 
 /** What the gate asks of the session before the response goes out. */
 export interface CommitParticipant {
