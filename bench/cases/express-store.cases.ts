@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { BenchContext } from '../lib/bench-context.js';
-import { measureInterleaved } from '../lib/interleave.js';
+import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
 import { redisAvailable } from '../lib/redis-available.js';
-import { ratio, type CaseResult, type VariantResult } from '../lib/report.js';
+import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
 
 const APP = `${BENCH_DIST}/servers/session-bench-app.js`;
@@ -15,6 +15,15 @@ const median = (variants: VariantResult[], name: string): number => {
   if (!found) throw new Error(`no variant ${name}`);
   return found.summary.median;
 };
+
+/** A load on `server`'s `path`, with its CPU time per request recorded. */
+function on(server: ServerProcess, name: string, path: string, cookie?: string): LoadVariant {
+  return {
+    name,
+    load: { url: `${server.url}${path}`, ...(cookie && { headers: { cookie } }) },
+    serverPid: server.child.pid,
+  };
+}
 
 async function startAll(specs: Array<[string, Record<string, string>]>): Promise<ServerProcess[]> {
   const servers: ServerProcess[] = [];
@@ -42,6 +51,47 @@ async function deletePrefix(prefix: string): Promise<void> {
   }
 }
 
+/** A ratio of a case: its label, our variant, the anchor's, and the target if any. */
+type Pair = [label: string, ours: string, anchor: string, target?: { op: '>=' | '<='; value: number }];
+
+const PAIRS_8: Pair[] = [
+  [
+    'ours/express-session, writes, new session',
+    '@nest-hive/session, writes, new session each request',
+    'express-session, writes, new session each request',
+    { op: '>=', value: 1.0 },
+  ],
+  [
+    'ours/express-session, writes, existing session',
+    '@nest-hive/session, writes, existing session',
+    'express-session, writes, existing session',
+    { op: '>=', value: 1.0 },
+  ],
+  [
+    'ours/express-session, route without session, with cookie',
+    '@nest-hive/session, route without session, with cookie',
+    'express-session, route without session, with cookie',
+    { op: '>=', value: 1.5 },
+  ],
+  [
+    'eager/express-session, route without session, with cookie',
+    '@nest-hive/session eager, route without session, with cookie',
+    'express-session, route without session, with cookie',
+  ],
+  [
+    'eager/lazy, route without session, with cookie',
+    '@nest-hive/session eager, route without session, with cookie',
+    '@nest-hive/session, route without session, with cookie',
+  ],
+];
+
+const PAIRS_9: Pair[] = [
+  ['eager/lazy without cookie', 'eager, without cookie', 'lazy, without cookie'],
+  ['eager/lazy with cookie', 'eager, with cookie', 'lazy, with cookie'],
+  ['eager/express-session with cookie', 'eager, with cookie', 'express-session, with cookie'],
+  ['eager/lazy, session-writing route', 'eager, writes, existing session', 'lazy, writes, existing session'],
+];
+
 /**
  * Case 8: connect-redis 9 on the same Redis, as express-session's store and
  * through `fromExpressSessionStore()`: a session-writing route (a new session
@@ -67,69 +117,23 @@ export async function expressStoreCase(context: BenchContext): Promise<CaseResul
     const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
     const eagerCookie = await obtainCookie(`${eager.url}/bench/visits`);
     const variants = await measureInterleaved(context, [
-      {
-        name: 'express-session, writes, new session each request',
-        load: { url: `${express.url}/bench/visits` },
-      },
-      {
-        name: '@nest-hive/session, writes, new session each request',
-        load: { url: `${ours.url}/bench/visits` },
-      },
-      {
-        name: 'express-session, writes, existing session',
-        load: { url: `${express.url}/bench/visits`, headers: { cookie: expressCookie } },
-      },
-      {
-        name: '@nest-hive/session, writes, existing session',
-        load: { url: `${ours.url}/bench/visits`, headers: { cookie: ourCookie } },
-      },
-      {
-        name: 'express-session, route without session, with cookie',
-        load: { url: `${express.url}/bench/none`, headers: { cookie: expressCookie } },
-      },
-      {
-        name: '@nest-hive/session, route without session, with cookie',
-        load: { url: `${ours.url}/bench/none`, headers: { cookie: ourCookie } },
-      },
-      {
-        name: '@nest-hive/session eager, route without session, with cookie',
-        load: { url: `${eager.url}/bench/none`, headers: { cookie: eagerCookie } },
-      },
+      on(express, 'express-session, writes, new session each request', '/bench/visits'),
+      on(ours, '@nest-hive/session, writes, new session each request', '/bench/visits'),
+      on(express, 'express-session, writes, existing session', '/bench/visits', expressCookie),
+      on(ours, '@nest-hive/session, writes, existing session', '/bench/visits', ourCookie),
+      on(express, 'express-session, route without session, with cookie', '/bench/none', expressCookie),
+      on(ours, '@nest-hive/session, route without session, with cookie', '/bench/none', ourCookie),
+      on(eager, '@nest-hive/session eager, route without session, with cookie', '/bench/none', eagerCookie),
     ]);
     const m = (name: string) => median(variants, name);
     return {
       id: '8',
       title,
-      variants,
-      ratios: [
-        ratio(
-          'ours/express-session, writes, new session',
-          m('@nest-hive/session, writes, new session each request') /
-            m('express-session, writes, new session each request'),
-          { op: '>=', value: 1.0 },
-        ),
-        ratio(
-          'ours/express-session, writes, existing session',
-          m('@nest-hive/session, writes, existing session') / m('express-session, writes, existing session'),
-          { op: '>=', value: 1.0 },
-        ),
-        ratio(
-          'ours/express-session, route without session, with cookie',
-          m('@nest-hive/session, route without session, with cookie') /
-            m('express-session, route without session, with cookie'),
-          { op: '>=', value: 1.5 },
-        ),
-        ratio(
-          'eager/express-session, route without session, with cookie',
-          m('@nest-hive/session eager, route without session, with cookie') /
-            m('express-session, route without session, with cookie'),
-        ),
-        ratio(
-          'eager/lazy, route without session, with cookie',
-          m('@nest-hive/session eager, route without session, with cookie') /
-            m('@nest-hive/session, route without session, with cookie'),
-        ),
-      ],
+      variants: [...variants, ...cpuVariants(variants)],
+      ratios: PAIRS_8.flatMap(([label, ours, anchor, target]) => [
+        ratio(label, m(ours) / m(anchor), target),
+        ...cpuRatio(label, variants, ours, anchor, target),
+      ]),
     };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -154,43 +158,23 @@ export async function eagerCostCase(context: BenchContext): Promise<CaseResult> 
     const eagerCookie = await obtainCookie(`${eager.url}/bench/visits`);
     const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
     const variants = await measureInterleaved(context, [
-      { name: 'lazy, without cookie', load: { url: `${lazy.url}/bench/none` } },
-      { name: 'eager, without cookie', load: { url: `${eager.url}/bench/none` } },
-      { name: 'lazy, with cookie', load: { url: `${lazy.url}/bench/none`, headers: { cookie: lazyCookie } } },
-      {
-        name: 'eager, with cookie',
-        load: { url: `${eager.url}/bench/none`, headers: { cookie: eagerCookie } },
-      },
-      {
-        name: 'express-session, with cookie',
-        load: { url: `${express.url}/bench/none`, headers: { cookie: expressCookie } },
-      },
-      {
-        name: 'eager, writes, existing session',
-        load: { url: `${eager.url}/bench/visits`, headers: { cookie: eagerCookie } },
-      },
-      {
-        name: 'lazy, writes, existing session',
-        load: { url: `${lazy.url}/bench/visits`, headers: { cookie: lazyCookie } },
-      },
+      on(lazy, 'lazy, without cookie', '/bench/none'),
+      on(eager, 'eager, without cookie', '/bench/none'),
+      on(lazy, 'lazy, with cookie', '/bench/none', lazyCookie),
+      on(eager, 'eager, with cookie', '/bench/none', eagerCookie),
+      on(express, 'express-session, with cookie', '/bench/none', expressCookie),
+      on(eager, 'eager, writes, existing session', '/bench/visits', eagerCookie),
+      on(lazy, 'lazy, writes, existing session', '/bench/visits', lazyCookie),
     ]);
     const m = (name: string) => median(variants, name);
     return {
       id: '9',
       title: 'eager: true, memory store, route that never uses the session',
-      variants,
-      ratios: [
-        ratio('eager/lazy without cookie', m('eager, without cookie') / m('lazy, without cookie')),
-        ratio('eager/lazy with cookie', m('eager, with cookie') / m('lazy, with cookie')),
-        ratio(
-          'eager/express-session with cookie',
-          m('eager, with cookie') / m('express-session, with cookie'),
-        ),
-        ratio(
-          'eager/lazy, session-writing route',
-          m('eager, writes, existing session') / m('lazy, writes, existing session'),
-        ),
-      ],
+      variants: [...variants, ...cpuVariants(variants)],
+      ratios: PAIRS_9.flatMap(([label, ours, anchor, target]) => [
+        ratio(label, m(ours) / m(anchor), target),
+        ...cpuRatio(label, variants, ours, anchor, target),
+      ]),
     };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
