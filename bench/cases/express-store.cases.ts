@@ -74,6 +74,11 @@ const PAIRS_8: Pair[] = [
     { op: '>=', value: 1.5 },
   ],
   [
+    'ceiling: no session module/express-session, route without session, with cookie',
+    'no session module, with cookie',
+    'express-session, route without session, with cookie',
+  ],
+  [
     'eager/express-session, route without session, with cookie',
     '@nest-hive/session eager, route without session, with cookie',
     'express-session, route without session, with cookie',
@@ -104,6 +109,7 @@ export async function expressStoreCase(context: BenchContext): Promise<CaseResul
   const prefix = `bench:${process.pid}:${randomBytes(4).toString('hex')}:`;
   const store = { BENCH_EXPRESS_STORE: 'connect-redis', REDIS_URL };
   const servers = await startAll([
+    ['no session module', { BENCH_SESSION: 'none' }],
     ['express-session', { ...store, BENCH_SESSION: 'express-session', BENCH_REDIS_PREFIX: `${prefix}es:` }],
     ['nest-hive', { ...store, BENCH_SESSION: 'nest-hive', BENCH_REDIS_PREFIX: `${prefix}nh:` }],
     [
@@ -112,7 +118,7 @@ export async function expressStoreCase(context: BenchContext): Promise<CaseResul
     ],
   ]);
   try {
-    const [express, ours, eager] = servers;
+    const [none, express, ours, eager] = servers;
     const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
     const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
     const eagerCookie = await obtainCookie(`${eager.url}/bench/visits`);
@@ -124,6 +130,7 @@ export async function expressStoreCase(context: BenchContext): Promise<CaseResul
       on(express, 'express-session, route without session, with cookie', '/bench/none', expressCookie),
       on(ours, '@nest-hive/session, route without session, with cookie', '/bench/none', ourCookie),
       on(eager, '@nest-hive/session eager, route without session, with cookie', '/bench/none', eagerCookie),
+      on(none, 'no session module, with cookie', '/bench/none', ourCookie),
     ]);
     const m = (name: string) => median(variants, name);
     return {
