@@ -38,7 +38,17 @@ const handle = await bootstrapCluster({
 });
 
 if (handle.role === 'primary') {
-  const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
-  const shape = workers === 0 ? 'in one process' : `with ${workers} worker${workers === 1 ? '' : 's'}`;
-  new Logger('Demo').log(`nest-hive demo ready ${shape}: http://localhost:${config.port}`);
+  new Logger('Demo').log(readyLine(config, process.pid));
+}
+
+/**
+ * The line that says the demo is up, naming the pid to signal: `npm start` runs the primary
+ * under npm, so `kill -HUP` must go to this pid, not to npm's.
+ */
+function readyLine(demo: DemoConfig, pid: number): string {
+  const url = `http://localhost:${demo.port}`;
+  const workers = demo.workers === 'auto' ? availableParallelism() : demo.workers;
+  if (workers === 0) return `nest-hive demo ready in one process: ${url} (pid ${pid})`;
+  const shape = `with ${workers} worker${workers === 1 ? '' : 's'}`;
+  return `nest-hive demo ready ${shape}: ${url} (primary pid ${pid}; kill -HUP ${pid} for a rolling restart)`;
 }
