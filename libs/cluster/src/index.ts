@@ -119,4 +119,5 @@ export {
   WorkerStartError,
   RollingRestartError,
   CrashLoopError,
+  TransportUnavailableError,
 } from './cluster.errors.js';

@@ -60,27 +60,32 @@ export interface ClusterBootstrapOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Default backoff and crash-loop settings. */
-export const DEFAULT_RESTART_OPTIONS: RestartPolicyOptions = {
-  initialDelayMs: 250,
-  maxDelayMs: 30_000,
-  factor: 2,
-  stableAfterMs: 30_000,
-  maxRestarts: 10,
-  windowMs: 60_000,
-};
-
-/** Defaults of `bootstrapCluster` (besides `restart`). */
+/**
+ * Defaults of `bootstrapCluster`. With them, a worker that fails at every start is given up after
+ * 6 attempts and about 8 s of backoff (250 + 500 + 1 000 + 2 000 + 4 000 ms), so the primary
+ * exits with code 1 well within 30 s instead of respawning forever.
+ */
 export const DEFAULT_CLUSTER_OPTIONS = {
   workers: 'auto',
   serialization: 'json',
   readyTimeoutMs: 30_000,
   shutdownTimeoutMs: 10_000,
+  restart: {
+    initialDelayMs: 250,
+    maxDelayMs: 30_000,
+    factor: 2,
+    stableAfterMs: 30_000,
+    maxRestarts: 5,
+    windowMs: 60_000,
+  },
   reloadSignal: 'SIGHUP',
   idleGraceMs: 1_000,
   maxMessageBytes: 1024 * 1024,
   maxQueuedMessages: 10_000,
 } as const satisfies Partial<ClusterBootstrapOptions>;
+
+/** Default backoff and crash-loop settings (`DEFAULT_CLUSTER_OPTIONS.restart`). */
+export const DEFAULT_RESTART_OPTIONS: RestartPolicyOptions = DEFAULT_CLUSTER_OPTIONS.restart;
 
 /** The options after defaults were merged and values checked. */
 export interface ResolvedClusterOptions {
@@ -109,6 +114,30 @@ function check(option: string, value: number, min: number, integer = true): numb
 }
 
 /**
+ * The least time `maxRestarts + 1` failures in a row can span: the backoff before each respawn.
+ * A worker that fails at once still waits that long between attempts.
+ */
+export function minimumCrashLoopSpanMs(restart: RestartPolicyOptions): number {
+  let span = 0;
+  for (let failure = 0; failure < restart.maxRestarts; failure++) {
+    span += Math.min(restart.maxDelayMs, restart.initialDelayMs * restart.factor ** failure);
+  }
+  return span;
+}
+
+/** Refuses settings under which a slot that fails at every start would respawn forever. */
+function checkCrashLoopGuardReachable(restart: RestartPolicyOptions): void {
+  const span = minimumCrashLoopSpanMs(restart);
+  if (span < restart.windowMs) return;
+  throw new InvalidClusterOptionsError(
+    'restart.windowMs',
+    `the crash-loop guard can never fire: ${restart.maxRestarts + 1} failures in a row take at least ` +
+      `${span} ms of backoff, and windowMs is ${restart.windowMs} ms. Raise restart.windowMs above ${span}, ` +
+      'or lower restart.maxRestarts, restart.maxDelayMs or restart.initialDelayMs',
+  );
+}
+
+/**
  * Merges the defaults into `options` once and checks every value.
  *
  * @throws InvalidClusterOptionsError on a bad value.
@@ -121,7 +150,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     );
   }
   const d = DEFAULT_CLUSTER_OPTIONS;
-  const r = DEFAULT_RESTART_OPTIONS;
+  const r = DEFAULT_CLUSTER_OPTIONS.restart;
   const given = options.restart ?? {};
   const merged = {
     workers: options.workers ?? d.workers,
@@ -141,6 +170,15 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     maxRestarts: given.maxRestarts ?? r.maxRestarts,
     windowMs: given.windowMs ?? r.windowMs,
   };
+  const checkedRestart: RestartPolicyOptions = {
+    initialDelayMs: check('restart.initialDelayMs', restart.initialDelayMs, 0),
+    maxDelayMs: check('restart.maxDelayMs', restart.maxDelayMs, restart.initialDelayMs),
+    factor: check('restart.factor', restart.factor, 1, false),
+    stableAfterMs: check('restart.stableAfterMs', restart.stableAfterMs, 0),
+    maxRestarts: check('restart.maxRestarts', restart.maxRestarts, 0),
+    windowMs: check('restart.windowMs', restart.windowMs, 1),
+  };
+  checkCrashLoopGuardReachable(checkedRestart);
   const workers = merged.workers === 'auto' ? availableParallelism() : check('workers', merged.workers, 0);
   if (merged.serialization !== 'json' && merged.serialization !== 'advanced') {
     throw new InvalidClusterOptionsError('serialization', `expected 'json' or 'advanced'`);
@@ -152,14 +190,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     serialization: merged.serialization,
     readyTimeoutMs: check('readyTimeoutMs', merged.readyTimeoutMs, 1),
     shutdownTimeoutMs: check('shutdownTimeoutMs', merged.shutdownTimeoutMs, 1),
-    restart: {
-      initialDelayMs: check('restart.initialDelayMs', restart.initialDelayMs, 0),
-      maxDelayMs: check('restart.maxDelayMs', restart.maxDelayMs, restart.initialDelayMs),
-      factor: check('restart.factor', restart.factor, 1, false),
-      stableAfterMs: check('restart.stableAfterMs', restart.stableAfterMs, 0),
-      maxRestarts: check('restart.maxRestarts', restart.maxRestarts, 0),
-      windowMs: check('restart.windowMs', restart.windowMs, 1),
-    },
+    restart: checkedRestart,
     reloadSignal: merged.reloadSignal,
     idleGraceMs: check('idleGraceMs', merged.idleGraceMs, 0),
     maxMessageBytes: check('maxMessageBytes', merged.maxMessageBytes, 64),

@@ -13,7 +13,11 @@ export interface PrimaryClusterHandle {
   readonly mode: ClusterMode;
   /** The primary runtime: `runtime.handle(topic, fn)` answers workers' requests from plain code. */
   readonly runtime: PrimaryRuntime;
-  /** Lifecycle events: fork, online, listening, ready, disconnect, exit, crash-loop. */
+  /**
+   * Lifecycle events: fork, online, listening, ready, disconnect, exit, crash-loop. Each
+   * subscriber first gets the start-up events (up to when `bootstrapCluster` resolved), then
+   * live ones.
+   */
   readonly events$: Observable<ClusterEvent>;
   /** The live worker table, replayed to late subscribers. */
   readonly workers$: Observable<readonly WorkerInfo[]>;

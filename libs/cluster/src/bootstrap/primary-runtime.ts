@@ -80,9 +80,12 @@ export class PrimaryRuntime {
     }));
   }
 
-  /** Lifecycle events of the cluster (hot). */
+  /**
+   * Lifecycle events of the cluster. A subscriber first gets the start-up events it missed (every
+   * fork, online, listening and ready until `bootstrapCluster` resolved), then live ones.
+   */
   get events$(): Observable<ClusterEvent> {
-    return this.table.events$;
+    return this.table.eventsSinceStart$;
   }
 
   /** The live worker table, replayed to late subscribers. */

@@ -15,6 +15,7 @@ import {
   type MessageEnvelope,
   type ReplyEnvelope,
   type ShutdownEnvelope,
+  type StartFailedEnvelope,
   envelopeBase,
   parseEnvelope,
   unpackMessages,
@@ -27,6 +28,9 @@ import { type ClusterEvent } from '../supervisor/cluster-event.js';
 import { type ClusterTable } from './cluster-table.js';
 import { ForwardedRequests } from './forwarded-requests.js';
 import { Hub } from './hub.js';
+
+/** What a worker reported about its failed start. */
+export type StartFailure = StartFailedEnvelope['payload'];
 
 interface Peer {
   readonly worker: Worker;
@@ -50,6 +54,7 @@ export class PrimaryHub extends Hub {
   private readonly peers = new Map<number, Peer>();
   private readonly forwarded = new ForwardedRequests();
   private readonly readyListeners = new Set<(workerId: number) => void>();
+  private readonly startFailureListeners = new Set<(workerId: number, failure: StartFailure) => void>();
   private closed = false;
 
   /**
@@ -82,6 +87,12 @@ export class PrimaryHub extends Hub {
   onReady(listener: (workerId: number) => void): () => void {
     this.readyListeners.add(listener);
     return () => this.readyListeners.delete(listener);
+  }
+
+  /** Calls `listener` when a worker reports that its worker() factory failed. Returns an unsubscribe function. */
+  onStartFailure(listener: (workerId: number, failure: StartFailure) => void): () => void {
+    this.startFailureListeners.add(listener);
+    return () => this.startFailureListeners.delete(listener);
   }
 
   /** Starts routing a freshly forked worker's IPC channel. */
@@ -166,6 +177,7 @@ export class PrimaryHub extends Hub {
     for (const id of [...this.peers.keys()]) this.removeWorker(id);
     this.forwarded.clear();
     this.readyListeners.clear();
+    this.startFailureListeners.clear();
     this.closeLinks();
   }
 
@@ -194,6 +206,9 @@ export class PrimaryHub extends Hub {
     switch (envelope.kind) {
       case 'ready':
         for (const listener of this.readyListeners) listener(workerId);
+        return;
+      case 'start-failed':
+        for (const listener of this.startFailureListeners) listener(workerId, envelope.payload);
         return;
       case 'shutdown':
       case 'lifecycle':

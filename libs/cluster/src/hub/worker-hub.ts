@@ -4,6 +4,7 @@ import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
 import {
   type DataEnvelope,
   type ReadyEnvelope,
+  type StartFailedEnvelope,
   type StopMode,
   envelopeBase,
   parseEnvelope,
@@ -105,6 +106,20 @@ export class WorkerHub extends Hub {
     return this.channel.send(envelope);
   }
 
+  /** Tells the primary why the worker() factory failed, before the worker exits. */
+  sendStartFailure(error: unknown): Promise<void> {
+    const envelope: StartFailedEnvelope = {
+      ...envelopeBase(this.nextId(), CONTROL_TOPIC, this.workerId),
+      kind: 'start-failed',
+      to: 'primary',
+      payload: {
+        name: error instanceof Error ? error.name : 'Error',
+        message: error instanceof Error ? error.message : String(error),
+      },
+    };
+    return this.channel.send(envelope);
+  }
+
   /** @inheritdoc */
   post(envelope: DataEnvelope): Promise<void> {
     let encoded: EncodedMessage;
@@ -161,7 +176,10 @@ export class WorkerHub extends Hub {
         this.table.publish(envelope.payload.workers, envelope.payload.event);
         return;
       case 'ready':
-        this.errors.next(new MalformedEnvelopeError('a worker does not accept "ready"', 'primary'));
+      case 'start-failed':
+        this.errors.next(
+          new MalformedEnvelopeError(`a worker does not accept "${envelope.kind}"`, 'primary'),
+        );
         return;
       case 'broadcast':
         this.deliverLocal(envelope, null, this.workerId);

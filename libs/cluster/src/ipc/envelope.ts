@@ -58,6 +58,8 @@ export interface RemoteFailure {
   readonly reason: FailureReason;
   readonly name: string;
   readonly message: string;
+  /** The remote error's stack, for handler errors. */
+  readonly stack?: string;
 }
 
 /** A failed answer to a request (or a failed delivery receipt). */
@@ -72,6 +74,13 @@ export interface ReadyEnvelope extends EnvelopeBase {
   readonly kind: 'ready';
   readonly to: 'primary';
   readonly payload: null;
+}
+
+/** Control, worker → primary: the worker() factory failed; the worker exits next. */
+export interface StartFailedEnvelope extends EnvelopeBase {
+  readonly kind: 'start-failed';
+  readonly to: 'primary';
+  readonly payload: { readonly name: string; readonly message: string };
 }
 
 /** How a worker is asked to stop: the whole cluster stops, or it is replaced in a rolling restart. */
@@ -96,7 +105,7 @@ export type DataEnvelope =
   MessageEnvelope | BroadcastEnvelope | RequestEnvelope | ReplyEnvelope | ErrorReplyEnvelope;
 
 /** Envelopes between the bootstrap runtimes of primary and worker. */
-export type ControlEnvelope = ReadyEnvelope | ShutdownEnvelope | LifecycleEnvelope;
+export type ControlEnvelope = ReadyEnvelope | StartFailedEnvelope | ShutdownEnvelope | LifecycleEnvelope;
 
 /** Every envelope of this library, discriminated by `kind`. */
 export type ClusterEnvelope = DataEnvelope | ControlEnvelope;
@@ -131,7 +140,8 @@ function isRemoteFailure(value: unknown): value is RemoteFailure {
     isRecord(value) &&
     FAILURE_REASONS.has(value.reason) &&
     typeof value.name === 'string' &&
-    typeof value.message === 'string'
+    typeof value.message === 'string' &&
+    (value.stack === undefined || typeof value.stack === 'string')
   );
 }
 
@@ -181,6 +191,13 @@ function checkKind(m: Fields, from: Address): ClusterEnvelope | string {
     case 'ready':
       if (to !== 'primary') return 'bad "to"';
       return { ns, v, id, topic, from, kind: 'ready', to, payload: null };
+    case 'start-failed': {
+      const payload = m.payload;
+      if (to !== 'primary' || !isRecord(payload)) return 'bad start-failed fields';
+      const { name, message } = payload;
+      if (typeof name !== 'string' || typeof message !== 'string') return 'bad start-failed payload';
+      return { ns, v, id, topic, from, kind: 'start-failed', to, payload: { name, message } };
+    }
     case 'shutdown': {
       const payload = m.payload;
       if (typeof to !== 'number' || !isRecord(payload)) return 'bad shutdown fields';

@@ -18,8 +18,9 @@ import {
 } from '../cluster.constants.js';
 import {
   ClusterClosedError,
-  type ClusterError,
+  ClusterError,
   PayloadValidationError,
+  TransportUnavailableError,
   PrimaryUnavailableError,
   WorkerExitedError,
 } from '../cluster.errors.js';
@@ -38,6 +39,7 @@ import { type EndpointLink } from '../hub/endpoint-link.js';
 import { type DataEnvelope, type MessageEnvelope, type RequestEnvelope } from '../ipc/envelope.js';
 import { type ClusterEvent, isWorkersSnapshot } from '../supervisor/cluster-event.js';
 import { type BroadcastPacket, type ClusterTransport } from '../transport/cluster-transport.js';
+import { IpcClusterTransport } from '../transport/ipc-cluster.transport.js';
 import { type ClusterMessaging } from './cluster-messaging.interface.js';
 import { type ClusterRequestHandlerFn, HandlerRegistry } from './handler-registry.js';
 import { type Answer, PendingRequests, type TrackedRequest } from './pending-requests.js';
@@ -80,6 +82,8 @@ export class ClusterEndpoint implements ClusterMessaging {
 
   private readonly link: EndpointLink;
   private readonly transport: ClusterTransport;
+  /** Whether broadcasts also arrive over IPC besides the transport (any transport but IPC's own). */
+  private readonly acceptsIpcBroadcasts: boolean;
   private readonly messagesSubject = new Subject<ClusterMessage>();
   private readonly errorsSubject = new Subject<ClusterError>();
   /** Replays its one value, so streams subscribed after close() complete at once. */
@@ -101,6 +105,7 @@ export class ClusterEndpoint implements ClusterMessaging {
     this.link = options.attach((topic) => this.handlers.has(topic));
     this.self = this.link.self;
     this.transport = options.transport(this.link);
+    this.acceptsIpcBroadcasts = !(this.transport instanceof IpcClusterTransport);
     this.responder = new RequestResponder(this.link, this.handlers);
     this.messages$ = this.messagesSubject.asObservable();
     this.errors$ = merge(this.errorsSubject, this.link.errors$).pipe(takeUntil(this.closing));
@@ -220,14 +225,19 @@ export class ClusterEndpoint implements ClusterMessaging {
   async broadcast(topic: TopicLike, payload: unknown, options: BroadcastOptions = {}): Promise<void> {
     const name = topicName(topic);
     if (this.closed) throw new ClusterClosedError(name);
-    await this.transport.publish({
-      id: this.link.nextId(),
-      topic: name,
-      payload,
-      from: this.link.address,
-      origin: this.link.origin,
-      includeSelf: options.includeSelf ?? false,
-    });
+    try {
+      await this.transport.publish({
+        id: this.link.nextId(),
+        topic: name,
+        payload,
+        from: this.link.address,
+        origin: this.link.origin,
+        includeSelf: options.includeSelf ?? false,
+      });
+    } catch (error) {
+      if (error instanceof ClusterError) throw error;
+      throw new TransportUnavailableError(name, this.transport.constructor.name, error);
+    }
   }
 
   request<Payload, Reply>(
@@ -373,7 +383,21 @@ export class ClusterEndpoint implements ClusterMessaging {
         void this.responder.respond(envelope);
         return;
       case 'broadcast':
-        return; // broadcasts arrive through the transport
+        // With the IPC transport they arrive through it. With another transport (e.g. Redis),
+        // broadcasts the primary fans out over IPC are delivered too: a primary on the default
+        // transport reaches workers on any transport. A broadcast travels one way only, so
+        // nothing arrives twice.
+        if (this.acceptsIpcBroadcasts) {
+          this.receiveBroadcast({
+            id: envelope.id,
+            topic: envelope.topic,
+            payload: envelope.payload,
+            from: envelope.from,
+            origin: envelope.origin,
+            includeSelf: envelope.includeSelf,
+          });
+        }
+        return;
     }
   }
 

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { firstValueFrom, isObservable } from 'rxjs';
 import { ENVELOPE_NAMESPACE, ENVELOPE_VERSION } from '../cluster.constants.js';
 import { ClusterError, NoHandlerError, WorkerUnavailableError } from '../cluster.errors.js';
@@ -25,6 +26,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * the first value of an Observable) and sends the reply, or an `error-reply` saying why not.
  */
 export class RequestResponder {
+  private readonly logger = new Logger('ClusterService');
+
   /**
    * @param link - the endpoint's link, to send answers.
    * @param handlers - the endpoint's request handlers.
@@ -57,6 +60,12 @@ export class RequestResponder {
           ? await result
           : result;
     } catch (error) {
+      // The caller gets a RemoteError with this stack; the failure is logged here too, where it happened.
+      const from = request.from === 'primary' ? 'the primary' : `worker ${request.from}`;
+      this.logger.error(
+        `The "${request.topic}" request handler threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)} (request from ${from})`,
+        error instanceof Error ? error.stack : undefined,
+      );
       this.refuse(request, 'handler-error', error);
       return;
     }

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { Subject, type Observable } from 'rxjs';
+import { TransportUnavailableError } from '../cluster.errors.js';
 import type { Address } from '../cluster.interfaces.js';
 import {
   ClusterTransport,
@@ -86,7 +87,11 @@ export class RedisClusterTransport extends ClusterTransport {
 
   /** @inheritdoc */
   async publish(packet: BroadcastPacket): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(packet));
+    try {
+      await this.publisher.publish(this.channel, JSON.stringify(packet));
+    } catch (error) {
+      throw new TransportUnavailableError(packet.topic, 'Redis', error);
+    }
   }
 
   /** @inheritdoc */

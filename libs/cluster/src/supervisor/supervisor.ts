@@ -47,6 +47,8 @@ interface Slot {
   respawnTimer: NodeJS.Timeout | undefined;
   /** Given up after a crash loop. */
   dead: boolean;
+  /** Why its last worker failed, for the crash-loop log lines. */
+  lastFailure: string | undefined;
 }
 
 type Phase = 'idle' | 'running' | 'restarting' | 'stopping' | 'stopped';
@@ -62,11 +64,12 @@ export class Supervisor implements ClusterController {
   private readonly records = new Map<number, WorkerRecord>();
   private readonly slots: Slot[];
   private readonly changeListeners = new Set<() => void>();
-  private readonly allDeadListeners = new Set<() => void>();
+  private readonly allDeadListeners = new Set<(error: CrashLoopError) => void>();
   private readonly stopReady: () => void;
   private phase: Phase = 'idle';
   private shutdownPromise: Promise<ShutdownReport> | undefined;
   private uncleanExits = 0;
+  private lastFailure: string | undefined;
 
   /**
    * @param hub - the primary's router: channels and lifecycle publishing.
@@ -83,8 +86,17 @@ export class Supervisor implements ClusterController {
       replacement: undefined,
       respawnTimer: undefined,
       dead: false,
+      lastFailure: undefined,
     }));
-    this.stopReady = hub.onReady((workerId) => this.onReady(workerId));
+    const stopReady = hub.onReady((workerId) => this.onReady(workerId));
+    const stopFailures = hub.onStartFailure((workerId, failure) => {
+      const record = this.records.get(workerId);
+      if (record) record.startFailure = failure;
+    });
+    this.stopReady = () => {
+      stopReady();
+      stopFailures();
+    };
   }
 
   /** The live worker table, ordered by slot then id. */
@@ -95,7 +107,7 @@ export class Supervisor implements ClusterController {
   }
 
   /** @inheritdoc */
-  onAllDead(listener: () => void): void {
+  onAllDead(listener: (error: CrashLoopError) => void): void {
     this.allDeadListeners.add(listener);
   }
 
@@ -119,7 +131,7 @@ export class Supervisor implements ClusterController {
         }
         if (this.slots.every((slot) => slot.dead)) {
           this.changeListeners.delete(check);
-          reject(new CrashLoopError(this.slots.length));
+          reject(this.crashLoopError());
           return;
         }
         if (this.slots.every((slot) => slot.dead || slot.current?.state === 'ready')) {
@@ -188,6 +200,10 @@ export class Supervisor implements ClusterController {
     this.changeListeners.clear();
     this.allDeadListeners.clear();
     return { clean: this.uncleanExits === 0 };
+  }
+
+  private crashLoopError(): CrashLoopError {
+    return new CrashLoopError(this.slots.length, this.lastFailure ?? 'unknown');
   }
 
   private isStopping(): boolean {
@@ -296,12 +312,14 @@ export class Supervisor implements ClusterController {
 
   private afterFailure(slot: Slot, record: WorkerRecord): void {
     const decision = slot.policy.recordFailure(Date.now(), record.readyAt);
+    slot.lastFailure = record.describeFailure(this.options.readyTimeoutMs);
+    this.lastFailure = slot.lastFailure;
     if (decision.action === 'give-up') {
       slot.dead = true;
       this.logger.error(
         `Slot ${slot.index} is in a crash loop: ${decision.failures} failures within ` +
           `${this.options.restart.windowMs} ms (restart.maxRestarts is ${this.options.restart.maxRestarts}). ` +
-          'It will not be respawned; fix the crash (see the worker log above) and restart the cluster.',
+          `It will not be respawned. Last failure: ${slot.lastFailure}.`,
       );
       this.publish({
         ...this.base(record),
@@ -311,8 +329,8 @@ export class Supervisor implements ClusterController {
       });
       this.notifyChange();
       if (this.slots.every((candidate) => candidate.dead)) {
-        this.logger.error(new CrashLoopError(this.slots.length).message);
-        for (const listener of [...this.allDeadListeners]) listener();
+        const error = this.crashLoopError();
+        for (const listener of [...this.allDeadListeners]) listener(error);
       }
       return;
     }

@@ -30,6 +30,8 @@ export class WorkerRecord {
   readonly ready: Promise<void>;
   /** Resolves when the process exited. */
   readonly exited: Promise<WorkerExit>;
+  /** What the worker reported when its worker() factory failed, if it did. */
+  startFailure: { readonly name: string; readonly message: string } | null = null;
   /** Listeners on the worker, removed when it exits. */
   readonly detachers: Array<() => void> = [];
 
@@ -94,6 +96,18 @@ export class WorkerRecord {
     for (const detach of this.detachers.splice(0)) detach();
     if (this.readyAt === null) this.settleReady(notReady);
     this.settleExit(exit);
+  }
+
+  /** Why it ended, in words for a log line: `worker 3 (slot 1) failed to start: Error: ...`. */
+  describeFailure(readyTimeoutMs: number): string {
+    const who = `worker ${this.id} (slot ${this.slot})`;
+    const exit = this.exitedWith;
+    if (this.startFailure)
+      return `${who} failed to start: ${this.startFailure.name}: ${this.startFailure.message}`;
+    if (exit?.reason === 'ready-timeout')
+      return `${who} was not ready within readyTimeoutMs (${readyTimeoutMs} ms)`;
+    const how = exit ? `with code ${exit.code}, signal ${exit.signal}` : 'unexpectedly';
+    return this.readyAt === null ? `${who} exited ${how} before it was ready` : `${who} crashed ${how}`;
   }
 
   /** Clears the pending timer. */

@@ -1,0 +1,65 @@
+/**
+ * Workers that broadcast over Redis pub/sub while the primary keeps the default IPC transport
+ * (its plain-code endpoint, and a primary() context without a transport option): broadcasts
+ * from the primary must still reach every worker, once each.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ClusterFixture } from '../cluster/support/cluster-fixture.js';
+import { onWorker, pick } from '../cluster/support/http-client.js';
+import { waitFor } from '../support/processes.js';
+import { REDIS_URL, redisReachable } from '../support/redis.js';
+
+const redisUp = await redisReachable();
+const describeRedis = redisUp ? describe : describe.skip;
+
+describeRedis('broadcasts between a primary on IPC and workers on Redis', () => {
+  let fixture: ClusterFixture;
+  let workers: number[];
+
+  const received = async (worker: number, topic: string): Promise<unknown[]> => {
+    const inbox = (await onWorker(fixture.url, worker, '/rpc/inbox')).body;
+    const messages = pick(inbox, 'messages');
+    if (!Array.isArray(messages)) throw new Error(`no messages in ${JSON.stringify(inbox)}`);
+    return messages.filter((m) => pick(m, 'topic') === topic).map((m) => pick(m, 'payload'));
+  };
+
+  beforeAll(async () => {
+    fixture = await ClusterFixture.start({
+      FIXTURE_WORKERS: '2',
+      FIXTURE_REDIS_CHANNEL: `test:mixed:${randomBytes(4).toString('hex')}`,
+      REDIS_URL,
+    });
+    await fixture.bootstrapped();
+    workers = fixture.events('fork').map((event) => event.workerId);
+  });
+  afterAll(() => fixture.stop());
+
+  it('a broadcast from the primary runtime and from the primary() context reaches both workers exactly once', async () => {
+    expect((await fixture.command('broadcast', { topic: 'mixed', payload: 'runtime' })).ok).toBe(true);
+    const viaContext = await fixture.command('broadcast', {
+      topic: 'mixed',
+      payload: 'context',
+      viaContext: true,
+    });
+    expect(viaContext.ok).toBe(true);
+    for (const worker of workers) {
+      await waitFor(
+        `both broadcasts on worker ${worker}`,
+        async () => ((await received(worker, 'mixed')).length >= 2 ? true : undefined),
+        5_000,
+        50,
+      );
+    }
+    // Nothing arrives twice (IPC and Redis), and workers' own Redis broadcasts keep working.
+    await onWorker(fixture.url, Number(workers[0]), '/rpc/broadcast', { topic: 'mixed', payload: 'worker' });
+    await waitFor(
+      'the worker broadcast',
+      async () => ((await received(Number(workers[1]), 'mixed')).length >= 3 ? true : undefined),
+      5_000,
+      50,
+    );
+    expect((await received(Number(workers[1]), 'mixed')).sort()).toEqual(['context', 'runtime', 'worker']);
+    expect((await received(Number(workers[0]), 'mixed')).sort()).toEqual(['context', 'runtime']);
+  });
+});
