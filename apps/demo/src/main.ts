@@ -23,7 +23,7 @@ const handle = await bootstrapCluster({
   env: { SESSION_SECRET: config.sessionSecrets.join(',') },
   // Replace killed workers quickly (the console lets users kill them); the
   // crash-loop guard still gives up on a slot that keeps failing.
-  restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000 },
+  restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000, maxRestarts: 10 },
   // The console's kill buttons: only the primary signals workers, and only with DEMO_ALLOW_KILL=1.
   primary: async (runtime) => {
     if (config.allowKill) attachWorkerKiller(runtime);

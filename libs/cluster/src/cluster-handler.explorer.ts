@@ -53,15 +53,11 @@ export class ClusterHandlerExplorer implements OnModuleInit {
   private register(entry: ClusterHandlerMetadata, instance: object, method: Method, label: string): void {
     const call = (payload: unknown, context: ClusterMessageContext): unknown =>
       method.call(instance, payload, context);
-    const topic = entry.topic;
     if (entry.kind === 'request') {
-      if (typeof topic === 'string') this.cluster.handle(topic, call);
-      else this.cluster.handle(topic, call);
+      this.cluster.handle(entry.topic, call);
       return;
     }
-    const messages =
-      typeof topic === 'string' ? this.cluster.onMessage(topic) : this.cluster.onMessage(topic);
-    messages.subscribe(({ payload, context }) => {
+    this.cluster.onMessage(entry.topic).subscribe(({ payload, context }) => {
       try {
         const result = call(payload, context);
         if (result instanceof Promise) {

@@ -14,7 +14,7 @@ import {
 import { ClusterModule } from './cluster.module.js';
 import { ClusterService } from './cluster.service.js';
 import { defineTopic } from './messaging/topic.js';
-import { type BroadcastPacket, ClusterTransport } from './transport/cluster-transport.js';
+import { type BroadcastPacket, BroadcastTransport } from './transport/broadcast-transport.js';
 
 const NAME = defineTopic<{ readonly who: string }>('name', {
   validate: (value): value is { who: string } =>
@@ -122,7 +122,7 @@ describe('ClusterModule with a custom broadcast transport', () => {
     const incoming = new Subject<BroadcastPacket>();
     let origin = '';
     let closed = false;
-    class MemoryTransport extends ClusterTransport {
+    class MemoryTransport extends BroadcastTransport {
       readonly packets$ = incoming.asObservable();
       publish(packet: BroadcastPacket): Promise<void> {
         published.push(packet);
@@ -176,7 +176,7 @@ describe('ClusterModule with a custom broadcast transport', () => {
 describe('a transport that fails', () => {
   it('makes broadcast() reject with a ClusterError naming the topic, the transport error as its cause', async () => {
     const outage = new Error("Stream isn't writeable and enableOfflineQueue options is false");
-    class BrokenTransport extends ClusterTransport {
+    class BrokenTransport extends BroadcastTransport {
       readonly packets$ = new Subject<BroadcastPacket>().asObservable();
       publish(): Promise<void> {
         return Promise.reject(outage);

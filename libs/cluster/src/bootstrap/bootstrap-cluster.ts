@@ -7,7 +7,7 @@ import {
   type ClusterEnvironment,
   type SignalHandler,
   getClusterEnvironment,
-  getPrimaryRuntime,
+  processPrimaryRuntime,
   installSignalHandlers,
   releasePrimaryRuntime,
   runAsEndpoint,
@@ -70,7 +70,7 @@ export async function bootstrapCluster(options: ClusterBootstrapOptions): Promis
 }
 
 async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClusterHandle> {
-  const runtime = getPrimaryRuntime();
+  const runtime = processPrimaryRuntime();
   runtime.configure(options, options.workers === 0 ? 'loopback' : 'cluster');
   let context: INestApplicationContext | undefined;
   let controller: ClusterController | undefined;

@@ -3,7 +3,7 @@ import { type INestApplication, type INestApplicationContext } from '@nestjs/com
 import { InvalidClusterOptionsError } from '../cluster.errors.js';
 import { type Serialization } from '../ipc/message-codec.js';
 import { type RestartPolicyOptions } from '../supervisor/restart-policy.js';
-import { type PrimaryRuntime } from './primary-runtime.js';
+import { type PrimaryRuntime } from './primary-runtime.interface.js';
 
 /** Backoff and crash-loop settings; every field is optional (see `DEFAULT_RESTART_OPTIONS`). */
 export type RestartOptions = Partial<RestartPolicyOptions>;

@@ -3,7 +3,7 @@ import { type Observable } from 'rxjs';
 import { type ClusterMode, type ClusterSelf, type WorkerInfo } from '../cluster.interfaces.js';
 import { type ClusterEvent } from '../supervisor/cluster-event.js';
 import { type ShutdownReport } from '../supervisor/cluster-controller.interface.js';
-import { type PrimaryRuntime } from './primary-runtime.js';
+import { type PrimaryRuntime } from './primary-runtime.interface.js';
 
 /** What `bootstrapCluster` resolves with in the primary (also with `workers: 0`). */
 export interface PrimaryClusterHandle {

@@ -11,7 +11,7 @@ import { type StopMode } from '../ipc/envelope.js';
 import { MessageCodec } from '../ipc/message-codec.js';
 import { ClusterStateError } from '../cluster.errors.js';
 import { runAsEndpoint } from '../process-state.js';
-import { type ChannelSettings } from './primary-runtime.js';
+import { type ChannelSettings } from '../ipc/channel-settings.js';
 
 /** Settings of a worker runtime. */
 export interface WorkerRuntimeSettings extends ChannelSettings {

@@ -16,7 +16,9 @@ import {
   type ReplyEnvelope,
   type ShutdownEnvelope,
   type StartFailedEnvelope,
-  envelopeBase,
+  lifecycleEnvelope,
+  replyEnvelope,
+  shutdownEnvelope,
   parseEnvelope,
   unpackMessages,
 } from '../ipc/envelope.js';
@@ -141,12 +143,7 @@ export class PrimaryHub extends Hub {
 
   /** Builds a shutdown envelope for a worker. */
   shutdownEnvelope(workerId: number, mode: ShutdownEnvelope['payload']['mode']): ShutdownEnvelope {
-    return {
-      ...envelopeBase(this.nextId(), CONTROL_TOPIC, 'primary'),
-      kind: 'shutdown',
-      to: workerId,
-      payload: { mode },
-    };
+    return shutdownEnvelope(this.nextId(), CONTROL_TOPIC, workerId, mode);
   }
 
   /** Publishes the worker table locally, and a lifecycle event (if any) locally and to every connected worker. */
@@ -154,13 +151,9 @@ export class PrimaryHub extends Hub {
     this.table.publish(workers, event);
     if (!event) return;
     for (const [id, peer] of this.peers) {
-      const envelope: LifecycleEnvelope = {
-        ...envelopeBase(this.nextId(), CONTROL_TOPIC, 'primary'),
-        kind: 'lifecycle',
-        to: id,
-        payload: { event, workers },
-      };
-      peer.channel.send(envelope).catch(() => undefined);
+      peer.channel
+        .send(lifecycleEnvelope(this.nextId(), CONTROL_TOPIC, id, event, workers))
+        .catch(() => undefined);
     }
   }
 
@@ -280,12 +273,7 @@ export class PrimaryHub extends Hub {
   }
 
   private receipt(envelope: MessageEnvelope): ReplyEnvelope {
-    return {
-      ...envelopeBase(envelope.id, envelope.topic, envelope.to),
-      kind: 'reply',
-      to: envelope.from,
-      payload: null,
-    };
+    return replyEnvelope(envelope, envelope.to, null);
   }
 
   /** Routes an answer produced by the hub itself back to the asker. */

@@ -3,10 +3,9 @@ import { MalformedEnvelopeError, NoHandlerError, PrimaryUnavailableError } from 
 import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
 import {
   type DataEnvelope,
-  type ReadyEnvelope,
-  type StartFailedEnvelope,
   type StopMode,
-  envelopeBase,
+  readyEnvelope,
+  startFailedEnvelope,
   parseEnvelope,
   unpackMessages,
 } from '../ipc/envelope.js';
@@ -97,27 +96,17 @@ export class WorkerHub extends Hub {
 
   /** Tells the primary that the worker() factory resolved. */
   sendReady(): Promise<void> {
-    const envelope: ReadyEnvelope = {
-      ...envelopeBase(this.nextId(), CONTROL_TOPIC, this.workerId),
-      kind: 'ready',
-      to: 'primary',
-      payload: null,
-    };
-    return this.channel.send(envelope);
+    return this.channel.send(readyEnvelope(this.nextId(), CONTROL_TOPIC, this.workerId));
   }
 
   /** Tells the primary why the worker() factory failed, before the worker exits. */
   sendStartFailure(error: unknown): Promise<void> {
-    const envelope: StartFailedEnvelope = {
-      ...envelopeBase(this.nextId(), CONTROL_TOPIC, this.workerId),
-      kind: 'start-failed',
-      to: 'primary',
-      payload: {
+    return this.channel.send(
+      startFailedEnvelope(this.nextId(), CONTROL_TOPIC, this.workerId, {
         name: error instanceof Error ? error.name : 'Error',
         message: error instanceof Error ? error.message : String(error),
-      },
-    };
-    return this.channel.send(envelope);
+      }),
+    );
   }
 
   /** @inheritdoc */

@@ -280,3 +280,143 @@ export function isDataEnvelope(envelope: ClusterEnvelope): envelope is DataEnvel
 export function envelopeBase(id: string, topic: string, from: Address): EnvelopeBase {
   return { ns: ENVELOPE_NAMESPACE, v: ENVELOPE_VERSION, id, topic, from };
 }
+
+// Constructors: every envelope this library sends is built by one of these (one literal each,
+// no spread, as they run for every message).
+
+/** A `send()`. */
+export function messageEnvelope(
+  id: string,
+  topic: string,
+  from: Address,
+  to: Address,
+  payload: unknown,
+  receipt: boolean,
+): MessageEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id,
+    topic,
+    from,
+    kind: 'message',
+    to,
+    payload,
+    receipt,
+  };
+}
+
+/** A `broadcast()` over IPC. */
+export function broadcastEnvelope(
+  id: string,
+  topic: string,
+  from: Address,
+  payload: unknown,
+  includeSelf: boolean,
+  origin: string,
+): BroadcastEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id,
+    topic,
+    from,
+    kind: 'broadcast',
+    to: '*',
+    payload,
+    includeSelf,
+    origin,
+  };
+}
+
+/** A `request()`. */
+export function requestEnvelope(
+  id: string,
+  topic: string,
+  from: Address,
+  to: Address,
+  payload: unknown,
+  timeoutMs: number,
+): RequestEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id,
+    topic,
+    from,
+    kind: 'request',
+    to,
+    payload,
+    timeoutMs,
+  };
+}
+
+/** The answer to `request` from `from`: a reply, or (with `payload: null`) a delivery receipt. */
+export function replyEnvelope(
+  request: RequestEnvelope | MessageEnvelope,
+  from: Address,
+  payload: unknown,
+): ReplyEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id: request.id,
+    topic: request.topic,
+    from,
+    kind: 'reply',
+    to: request.from,
+    payload,
+  };
+}
+
+/**
+ * The failed answer to `request`, given by `from` (its target, or the primary on its behalf).
+ * The one way an error reply is built.
+ */
+export function errorReplyEnvelope(
+  request: RequestEnvelope | MessageEnvelope,
+  from: Address,
+  failure: RemoteFailure,
+): ErrorReplyEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id: request.id,
+    topic: request.topic,
+    from,
+    kind: 'error-reply',
+    to: request.from,
+    payload: failure,
+  };
+}
+
+/** Control: the worker() factory of worker `from` resolved. */
+export function readyEnvelope(id: string, topic: string, from: number): ReadyEnvelope {
+  return { ...envelopeBase(id, topic, from), kind: 'ready', to: 'primary', payload: null };
+}
+
+/** Control: the worker() factory of worker `from` failed. */
+export function startFailedEnvelope(
+  id: string,
+  topic: string,
+  from: number,
+  failure: StartFailedEnvelope['payload'],
+): StartFailedEnvelope {
+  return { ...envelopeBase(id, topic, from), kind: 'start-failed', to: 'primary', payload: failure };
+}
+
+/** Control: the primary asks worker `to` to stop. */
+export function shutdownEnvelope(id: string, topic: string, to: number, mode: StopMode): ShutdownEnvelope {
+  return { ...envelopeBase(id, topic, 'primary'), kind: 'shutdown', to, payload: { mode } };
+}
+
+/** Control: a lifecycle event and the worker table after it, for worker `to`. */
+export function lifecycleEnvelope(
+  id: string,
+  topic: string,
+  to: number,
+  event: ClusterEvent,
+  workers: readonly WorkerInfo[],
+): LifecycleEnvelope {
+  return { ...envelopeBase(id, topic, 'primary'), kind: 'lifecycle', to, payload: { event, workers } };
+}

@@ -1,14 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { firstValueFrom, isObservable } from 'rxjs';
-import { ENVELOPE_NAMESPACE, ENVELOPE_VERSION } from '../cluster.constants.js';
 import { ClusterError, NoHandlerError, WorkerUnavailableError } from '../cluster.errors.js';
 import { type ClusterMessageContext } from '../cluster.interfaces.js';
 import { type EndpointLink } from '../hub/endpoint-link.js';
 import {
-  type DataEnvelope,
   type FailureReason,
   type RequestEnvelope,
-  envelopeBase,
+  errorReplyEnvelope,
+  replyEnvelope,
 } from '../ipc/envelope.js';
 import { type HandlerRegistry } from './handler-registry.js';
 import { failureOf } from './remote-failure.js';
@@ -74,27 +73,12 @@ export class RequestResponder {
 
   /** Answers `request` with an `error-reply`. */
   refuse(request: RequestEnvelope, reason: FailureReason, error: unknown): void {
-    const envelope: DataEnvelope = {
-      ...envelopeBase(request.id, request.topic, this.link.address),
-      kind: 'error-reply',
-      to: request.from,
-      payload: failureOf(reason, error),
-    };
+    const envelope = errorReplyEnvelope(request, this.link.address, failureOf(reason, error));
     this.link.post(envelope).catch(() => undefined); // the caller is gone: nobody to tell
   }
 
   private reply(request: RequestEnvelope, value: unknown): void {
-    const envelope: DataEnvelope = {
-      ns: ENVELOPE_NAMESPACE,
-      v: ENVELOPE_VERSION,
-      id: request.id,
-      topic: request.topic,
-      from: this.link.address,
-      kind: 'reply',
-      to: request.from,
-      payload: value,
-    };
-    this.link.post(envelope).catch((error: unknown) => {
+    this.link.post(replyEnvelope(request, this.link.address, value)).catch((error: unknown) => {
       // The reply could not leave (too large, unserializable): tell the caller why instead.
       if (error instanceof ClusterError && !(error instanceof WorkerUnavailableError)) {
         this.refuse(request, 'handler-error', error);

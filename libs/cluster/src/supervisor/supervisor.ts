@@ -1,6 +1,6 @@
 import cluster, { type Address as NodeAddress, type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { CLUSTER_ENV } from '../cluster.constants.js';
+import { CLUSTER_ENV } from '../environment/cluster-environment.js';
 import {
   ClusterStateError,
   CrashLoopError,

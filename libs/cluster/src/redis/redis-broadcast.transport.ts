@@ -4,11 +4,11 @@ import { Subject, type Observable } from 'rxjs';
 import { TransportUnavailableError } from '../cluster.errors.js';
 import type { Address } from '../cluster.interfaces.js';
 import {
-  ClusterTransport,
+  BroadcastTransport,
   type BroadcastPacket,
-  type ClusterTransportFactory,
-} from '../transport/cluster-transport.js';
-import type { RedisClusterTransportOptions } from './redis-cluster-transport.options.js';
+  type BroadcastTransportFactory,
+} from '../transport/broadcast-transport.js';
+import type { RedisBroadcastTransportOptions } from './redis-broadcast-transport.options.js';
 
 /** Default pub/sub channel. */
 export const DEFAULT_BROADCAST_CHANNEL = 'nest-hive:broadcast';
@@ -39,7 +39,7 @@ export function isBroadcastPacket(value: unknown): value is BroadcastPacket {
  * dropped (and logged, rate-limited). During a Redis outage `broadcast()`
  * rejects at once; the subscription comes back by itself when Redis does.
  */
-export class RedisClusterTransport extends ClusterTransport {
+export class RedisBroadcastTransport extends BroadcastTransport {
   /** @inheritdoc */
   readonly packets$: Observable<BroadcastPacket>;
   private readonly packets = new Subject<BroadcastPacket>();
@@ -48,13 +48,13 @@ export class RedisClusterTransport extends ClusterTransport {
   private readonly ownsPublisher: boolean;
   private readonly channel: string;
   private readonly subscribed: Promise<void>;
-  private readonly logger = new Logger('RedisClusterTransport');
+  private readonly logger = new Logger('RedisBroadcastTransport');
   private lastLog = 0;
 
-  constructor(options: RedisClusterTransportOptions = {}) {
+  constructor(options: RedisBroadcastTransportOptions = {}) {
     super();
     if (options.client && options.url) {
-      throw new TypeError('RedisClusterTransport takes either `client` or `url`, not both.');
+      throw new TypeError('RedisBroadcastTransport takes either `client` or `url`, not both.');
     }
     this.channel = options.channel ?? DEFAULT_BROADCAST_CHANNEL;
     this.ownsPublisher = !options.client;
@@ -125,14 +125,16 @@ export class RedisClusterTransport extends ClusterTransport {
 
 /**
  * A `ClusterModule` transport factory: each endpoint gets its own
- * {@link RedisClusterTransport} on the same channel.
+ * {@link RedisBroadcastTransport} on the same channel.
  *
  * @example
  * ```ts
- * import { redisClusterTransport } from '@nest-hive/cluster/redis';
- * ClusterModule.forRoot({ transport: redisClusterTransport({ url: process.env.REDIS_URL }) });
+ * import { redisBroadcastTransport } from '@nest-hive/cluster/redis';
+ * ClusterModule.forRoot({ transport: redisBroadcastTransport({ url: process.env.REDIS_URL }) });
  * ```
  */
-export function redisClusterTransport(options: RedisClusterTransportOptions = {}): ClusterTransportFactory {
-  return () => new RedisClusterTransport(options);
+export function redisBroadcastTransport(
+  options: RedisBroadcastTransportOptions = {},
+): BroadcastTransportFactory {
+  return () => new RedisBroadcastTransport(options);
 }

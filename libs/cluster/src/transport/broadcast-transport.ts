@@ -29,7 +29,7 @@ export interface BroadcastPacket {
  * ClusterModule.forRoot({ transport: (context) => new MyPubSubTransport(redis, context.origin) });
  * ```
  */
-export abstract class ClusterTransport {
+export abstract class BroadcastTransport {
   /** Broadcasts that reach this endpoint (its own included: the endpoint filters them). */
   abstract readonly packets$: Observable<BroadcastPacket>;
 
@@ -41,7 +41,7 @@ export abstract class ClusterTransport {
 }
 
 /** What a transport factory learns about the endpoint it serves. */
-export interface ClusterTransportContext {
+export interface BroadcastTransportContext {
   /** Identity of the endpoint. */
   readonly self: ClusterSelf;
   /** Unique id of the endpoint (`BroadcastPacket.origin` of its packets). */
@@ -49,4 +49,4 @@ export interface ClusterTransportContext {
 }
 
 /** Builds the transport of one endpoint. Give it as `ClusterModule.forRoot({ transport })`. */
-export type ClusterTransportFactory = (context: ClusterTransportContext) => ClusterTransport;
+export type BroadcastTransportFactory = (context: BroadcastTransportContext) => BroadcastTransport;
