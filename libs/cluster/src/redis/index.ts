@@ -1,6 +1,5 @@
 export {
   DEFAULT_BROADCAST_CHANNEL,
-  isBroadcastPacket,
   RedisBroadcastTransport,
   redisBroadcastTransport,
 } from './redis-broadcast.transport.js';
