@@ -14,6 +14,7 @@ import {
   setWorkerRuntime,
 } from '../process-state.js';
 import { type ClusterController, type ShutdownReport } from '../supervisor/cluster-controller.interface.js';
+import { NodeClusterLauncher } from '../supervisor/node-cluster.launcher.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import {
   type ClusterBootstrapOptions,
@@ -139,16 +140,12 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
       inProcess = new InProcessWorker(runtime, options);
       controller = inProcess;
     } else {
-      controller = new Supervisor(runtime.hub, {
-        workers: options.workers,
+      const launcher = new NodeClusterLauncher({
         exec: process.argv[1] ?? '',
         args: process.argv.slice(2),
         serialization: options.serialization,
-        readyTimeoutMs: options.readyTimeoutMs,
-        shutdownTimeoutMs: options.shutdownTimeoutMs,
-        restart: options.restart,
-        env: options.env,
       });
+      controller = new Supervisor(runtime.hub, options, launcher);
     }
     controller.onAllDead((error) => shutdownAndExit(1, error.message));
     await controller.start();

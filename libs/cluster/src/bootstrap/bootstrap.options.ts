@@ -87,21 +87,14 @@ export const DEFAULT_CLUSTER_OPTIONS = {
 /** Default backoff and crash-loop settings (`DEFAULT_CLUSTER_OPTIONS.restart`). */
 export const DEFAULT_RESTART_OPTIONS: RestartPolicyOptions = DEFAULT_CLUSTER_OPTIONS.restart;
 
-/** The options after defaults were merged and values checked. */
-export interface ResolvedClusterOptions {
-  readonly worker: () => Promise<INestApplication>;
-  readonly primary: ((runtime: PrimaryRuntime) => Promise<INestApplicationContext | void>) | undefined;
+/** The options after defaults were merged and values checked: derived from the declaration above. */
+export type ResolvedClusterOptions = Readonly<
+  Required<Omit<ClusterBootstrapOptions, 'primary' | 'workers' | 'restart'>>
+> & {
+  readonly primary: ClusterBootstrapOptions['primary'];
   readonly workers: number;
-  readonly serialization: Serialization;
-  readonly readyTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
   readonly restart: RestartPolicyOptions;
-  readonly reloadSignal: NodeJS.Signals | null;
-  readonly idleGraceMs: number;
-  readonly maxMessageBytes: number;
-  readonly maxQueuedMessages: number;
-  readonly env: Readonly<Record<string, string>>;
-}
+};
 
 function check(option: string, value: number, min: number, integer = true): number {
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {

@@ -1,4 +1,3 @@
-import { type Worker } from 'node:cluster';
 import {
   ClusterError,
   ClusterStateError,
@@ -28,6 +27,7 @@ import { MalformedEnvelopeError } from '../cluster.errors.js';
 import { CONTROL_TOPIC } from '../cluster.constants.js';
 import { type ClusterEvent } from '../supervisor/cluster-event.js';
 import { type ClusterTable } from './cluster-table.js';
+import { type LaunchedWorker } from '../supervisor/worker-launcher.js';
 import { ForwardedRequests } from './forwarded-requests.js';
 import { Hub } from './hub.js';
 
@@ -35,12 +35,12 @@ import { Hub } from './hub.js';
 export type StartFailure = StartFailedEnvelope['payload'];
 
 interface Peer {
-  readonly worker: Worker;
+  readonly worker: LaunchedWorker;
   readonly channel: IpcChannel;
   readonly onMessage: (message: unknown) => void;
 }
 
-function workerTarget(worker: Worker): IpcTarget {
+function workerTarget(worker: LaunchedWorker): IpcTarget {
   return {
     isConnected: () => worker.isConnected(),
     send: (message, callback) => worker.send(message, callback),
@@ -98,7 +98,7 @@ export class PrimaryHub extends Hub {
   }
 
   /** Starts routing a freshly forked worker's IPC channel. */
-  addWorker(worker: Worker): void {
+  addWorker(worker: LaunchedWorker): void {
     if (this.closed) return;
     const id = worker.id;
     const channel = new IpcChannel(workerTarget(worker), {

@@ -1,4 +1,4 @@
-import { type Worker } from 'node:cluster';
+import { type LaunchedWorker } from './worker-launcher.js';
 import { type WorkerInfo, type WorkerState } from '../cluster.interfaces.js';
 import { type WorkerExitReason } from './cluster-event.js';
 
@@ -45,7 +45,7 @@ export class WorkerRecord {
    * @param isReplacement - forked by a rolling restart while the old worker still serves the slot.
    */
   constructor(
-    readonly worker: Worker,
+    readonly worker: LaunchedWorker,
     readonly slot: number,
     readonly startedAt: number,
     readonly isReplacement: boolean,
@@ -66,7 +66,7 @@ export class WorkerRecord {
 
   /** Process id (`-1` if the fork failed before a pid existed). */
   get pid(): number {
-    return this.worker.process.pid ?? -1;
+    return this.worker.pid ?? -1;
   }
 
   /** Row of the worker table. */
@@ -121,7 +121,7 @@ export class WorkerRecord {
     if (this.exitedWith) return;
     this.killReason ??= reason;
     try {
-      this.worker.process.kill('SIGKILL');
+      this.worker.kill('SIGKILL');
     } catch {
       // already gone: its exit event follows
     }
