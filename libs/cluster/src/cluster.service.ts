@@ -16,7 +16,7 @@ import { type ClusterEndpoint } from './messaging/cluster-endpoint.js';
 import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
 import { type ClusterRequestHandlerFn } from './messaging/handler-registry.js';
 import { type TopicLike } from './messaging/topic.js';
-import { type ClusterEvent } from './supervisor/cluster-event.js';
+import { type ClusterEvent } from './wire/cluster-event.js';
 
 /**
  * The cluster, injectable: who am I (`self`), typed IPC as RxJS streams (`messages$`, `on()`),

@@ -62,7 +62,7 @@ export {
 } from './cluster.interfaces.js';
 
 // Lifecycle
-export { type ClusterEvent, type WorkerExitReason } from './supervisor/cluster-event.js';
+export { type ClusterEvent, type WorkerExitReason } from './wire/cluster-event.js';
 
 // Broadcast transport
 export {

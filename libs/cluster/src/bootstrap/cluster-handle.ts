@@ -1,7 +1,7 @@
 import { type INestApplication, type INestApplicationContext } from '@nestjs/common';
 import { type Observable } from 'rxjs';
 import { type ClusterMode, type ClusterSelf, type WorkerInfo } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ShutdownReport } from '../supervisor/cluster-controller.interface.js';
 import { type PrimaryRuntime } from './primary-runtime.interface.js';
 

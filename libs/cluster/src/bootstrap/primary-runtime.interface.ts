@@ -4,7 +4,7 @@ import { type PrimaryHost } from '../extensions/primary-host.js';
 import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.js';
 import { type ClusterRequestHandlerFn } from '../messaging/handler-registry.js';
 import { type TopicLike } from '../messaging/topic.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 
 /**
  * The primary process' runtime, for plain code in the primary (no Nest context needed): the

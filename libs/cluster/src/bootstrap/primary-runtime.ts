@@ -19,7 +19,7 @@ import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.
 import { endpointOptions } from '../messaging/endpoint-options.js';
 import { type ClusterRequestHandlerFn } from '../messaging/handler-registry.js';
 import { type TopicLike, defineTopic } from '../messaging/topic.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type BroadcastTransportFactory } from '../transport/broadcast-transport.js';
 import { type PrimaryRuntime } from './primary-runtime.interface.js';
 

@@ -7,7 +7,7 @@ import { type ClusterSelf } from '../cluster.interfaces.js';
 import { HttpDrainer, isDrainableServer } from '../http/http-drainer.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { type ProcessChannel, WorkerHub } from '../hub/worker-hub.js';
-import { type StopMode } from '../ipc/envelope.js';
+import { type StopMode } from '../wire/envelope.js';
 import { MessageCodec } from '../ipc/message-codec.js';
 import { ClusterStateError } from '../cluster.errors.js';
 import { runAsEndpoint } from '../process-state.js';

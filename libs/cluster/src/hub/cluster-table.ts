@@ -1,6 +1,6 @@
 import { type Observable, ReplaySubject, Subject, concat, defer, from } from 'rxjs';
 import { type WorkerInfo } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 
 /** At most this many start-up events are kept for late subscribers. */
 const STARTUP_HISTORY_LIMIT = 1_000;

@@ -11,7 +11,7 @@ import {
   errorReplyEnvelope,
   isDataEnvelope,
   parseEnvelope,
-} from '../ipc/envelope.js';
+} from '../wire/envelope.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';
 import { type EndpointLink, type PeerGone } from './endpoint-link.js';

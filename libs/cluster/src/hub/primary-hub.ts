@@ -20,27 +20,36 @@ import {
   shutdownEnvelope,
   parseEnvelope,
   unpackMessages,
-} from '../ipc/envelope.js';
+} from '../wire/envelope.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { MalformedEnvelopeError } from '../cluster.errors.js';
 import { CONTROL_TOPIC } from '../cluster.constants.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ClusterTable } from './cluster-table.js';
-import { type LaunchedWorker } from '../supervisor/worker-launcher.js';
 import { ForwardedRequests } from './forwarded-requests.js';
 import { Hub } from './hub.js';
 
 /** What a worker reported about its failed start. */
 export type StartFailure = StartFailedEnvelope['payload'];
 
+/** A worker as the hub routes to it: its id and its IPC channel. */
+export interface WorkerChannel extends IpcTarget {
+  /** `cluster.worker.id`. */
+  readonly id: number;
+  /** Subscribes to the messages it sends. */
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  /** Unsubscribes. */
+  off(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
 interface Peer {
-  readonly worker: LaunchedWorker;
+  readonly worker: WorkerChannel;
   readonly channel: IpcChannel;
   readonly onMessage: (message: unknown) => void;
 }
 
-function workerTarget(worker: LaunchedWorker): IpcTarget {
+function workerTarget(worker: WorkerChannel): IpcTarget {
   return {
     isConnected: () => worker.isConnected(),
     send: (message, callback) => worker.send(message, callback),
@@ -98,7 +107,7 @@ export class PrimaryHub extends Hub {
   }
 
   /** Starts routing a freshly forked worker's IPC channel. */
-  addWorker(worker: LaunchedWorker): void {
+  addWorker(worker: WorkerChannel): void {
     if (this.closed) return;
     const id = worker.id;
     const channel = new IpcChannel(workerTarget(worker), {

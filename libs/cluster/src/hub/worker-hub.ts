@@ -8,7 +8,7 @@ import {
   startFailedEnvelope,
   parseEnvelope,
   unpackMessages,
-} from '../ipc/envelope.js';
+} from '../wire/envelope.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';

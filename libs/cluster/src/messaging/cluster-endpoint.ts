@@ -38,8 +38,8 @@ import {
   type RequestEnvelope,
   messageEnvelope,
   requestEnvelope,
-} from '../ipc/envelope.js';
-import { type ClusterEvent, isWorkersSnapshot } from '../supervisor/cluster-event.js';
+} from '../wire/envelope.js';
+import { type ClusterEvent, isWorkersSnapshot } from '../wire/cluster-event.js';
 import { type BroadcastPacket, type BroadcastTransport } from '../transport/broadcast-transport.js';
 import { IpcBroadcastTransport } from '../transport/ipc-broadcast.transport.js';
 import { type ClusterMessaging } from './cluster-messaging.interface.js';

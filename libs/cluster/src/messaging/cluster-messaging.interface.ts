@@ -10,7 +10,7 @@ import {
   type WorkerInfo,
   type WorkersSnapshot,
 } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ClusterRequestHandlerFn } from './handler-registry.js';
 import { type TopicLike } from './topic.js';
 

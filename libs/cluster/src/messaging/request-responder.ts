@@ -8,7 +8,7 @@ import {
   type RequestEnvelope,
   errorReplyEnvelope,
   replyEnvelope,
-} from '../ipc/envelope.js';
+} from '../wire/envelope.js';
 import { type HandlerRegistry } from './handler-registry.js';
 import { failureOf } from './remote-failure.js';
 

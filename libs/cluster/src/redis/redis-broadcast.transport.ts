@@ -58,15 +58,20 @@ export class RedisBroadcastTransport extends BroadcastTransport {
     }
     this.channel = options.channel ?? DEFAULT_BROADCAST_CHANNEL;
     this.ownsPublisher = !options.client;
-    const connection = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+    // Both connections are made here, the one way: the publisher fails fast while Redis is down
+    // (no offline queue), the subscriber queues its SUBSCRIBE until the connection is back.
+    const connect = (enableOfflineQueue: boolean): Redis => {
+      const settings = {
+        enableOfflineQueue,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+      };
+      return options.client
+        ? options.client.duplicate(settings)
+        : new Redis(options.url ?? 'redis://127.0.0.1:6379', settings);
     };
-    this.publisher = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection);
-    this.subscriber = options.client
-      ? options.client.duplicate({ ...connection, enableOfflineQueue: true })
-      : new Redis(options.url ?? 'redis://127.0.0.1:6379', { ...connection, enableOfflineQueue: true });
+    this.publisher = options.client ?? connect(false);
+    this.subscriber = connect(true);
     for (const client of this.ownsPublisher ? [this.publisher, this.subscriber] : [this.subscriber]) {
       client.on('error', (error: Error) =>
         this.rateLimited(`Redis connection problem: ${error.message}. Reconnecting.`),

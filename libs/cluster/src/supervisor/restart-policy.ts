@@ -14,7 +14,7 @@ export interface RestartPolicyOptions {
   readonly windowMs: number;
 }
 
-import { type WorkerExitReason } from './cluster-event.js';
+import { type WorkerExitReason } from '../wire/cluster-event.js';
 
 /** How the supervisor reads an exit: killed for a reason it recorded, stopped on purpose, or crashed. */
 export function exitReason(killReason: WorkerExitReason | null, stopRequested: boolean): WorkerExitReason {

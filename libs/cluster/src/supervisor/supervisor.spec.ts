@@ -8,9 +8,9 @@ import { CONTROL_TOPIC } from '../cluster.constants.js';
 import { type CrashLoopError } from '../cluster.errors.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { PrimaryHub } from '../hub/primary-hub.js';
-import { parseEnvelope, readyEnvelope, startFailedEnvelope } from '../ipc/envelope.js';
+import { parseEnvelope, readyEnvelope, startFailedEnvelope } from '../wire/envelope.js';
 import { MessageCodec } from '../ipc/message-codec.js';
-import { type ClusterEvent } from './cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type SupervisorOptions, Supervisor } from './supervisor.js';
 import { type LaunchedWorker, type WorkerLauncher } from './worker-launcher.js';
 

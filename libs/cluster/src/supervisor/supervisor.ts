@@ -4,7 +4,7 @@ import { ClusterStateError, CrashLoopError, ReadyTimeoutError, WorkerStartError 
 import { type WorkerInfo } from '../cluster.interfaces.js';
 import { type PrimaryHub } from '../hub/primary-hub.js';
 import { type ResolvedClusterOptions } from '../bootstrap/bootstrap.options.js';
-import { type ClusterEvent, type WorkerExitReason } from './cluster-event.js';
+import { type ClusterEvent, type WorkerExitReason } from '../wire/cluster-event.js';
 import { type ClusterController, type ShutdownReport } from './cluster-controller.interface.js';
 import { SlotRestartPolicy, decideAfterExit, exitReason } from './restart-policy.js';
 import { rollSlots } from './rolling-restart.js';

@@ -2,7 +2,7 @@
  * The supervisor's port to the processes it runs. `NodeClusterLauncher` is the only code that
  * forks with `node:cluster`; the unit specs drive the supervisor with a fake launcher instead.
  */
-import { type IpcTarget } from '../ipc/ipc-channel.js';
+import { type WorkerChannel } from '../hub/primary-hub.js';
 
 /** Where a worker's server listens, as Node's `listening` event reports it. */
 export interface ListeningAddress {
@@ -11,7 +11,7 @@ export interface ListeningAddress {
 }
 
 /** One launched worker process, as the supervisor and the primary's hub see it. */
-export interface LaunchedWorker extends IpcTarget {
+export interface LaunchedWorker extends WorkerChannel {
   /** Unique id (`cluster.worker.id`), rising with every launch. */
   readonly id: number;
   /** Process id, or `undefined` if the launch failed before one existed. */

@@ -1,6 +1,6 @@
 import { type LaunchedWorker } from './worker-launcher.js';
 import { type WorkerInfo, type WorkerState } from '../cluster.interfaces.js';
-import { type WorkerExitReason } from './cluster-event.js';
+import { type WorkerExitReason } from '../wire/cluster-event.js';
 
 /** How a worker process ended. */
 export interface WorkerExit {

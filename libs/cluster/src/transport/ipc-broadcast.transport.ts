@@ -1,5 +1,5 @@
 import { type Observable, filter, map } from 'rxjs';
-import { type BroadcastEnvelope, type DataEnvelope, broadcastEnvelope } from '../ipc/envelope.js';
+import { type BroadcastEnvelope, type DataEnvelope, broadcastEnvelope } from '../wire/envelope.js';
 import { type EndpointLink } from '../hub/endpoint-link.js';
 import { type BroadcastPacket, BroadcastTransport } from './broadcast-transport.js';
 

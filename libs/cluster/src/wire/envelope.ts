@@ -5,7 +5,7 @@
  */
 import { ENVELOPE_NAMESPACE, ENVELOPE_VERSION } from '../cluster.constants.js';
 import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
-import { type ClusterEvent, isClusterEvent, isWorkerInfoList } from '../supervisor/cluster-event.js';
+import { type ClusterEvent, isClusterEvent, isWorkerInfoList } from './cluster-event.js';
 
 interface EnvelopeBase {
   readonly ns: typeof ENVELOPE_NAMESPACE;
