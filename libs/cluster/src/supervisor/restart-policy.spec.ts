@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SlotRestartPolicy, decideAfterExit, exitReason } from './restart-policy.js';
+import { SlotRestartPolicy, decideAfterExit, exitReason, isCleanStop } from './restart-policy.js';
 
 const options = {
   initialDelayMs: 100,
@@ -54,6 +54,14 @@ describe('decideAfterExit', () => {
     expect(decideAfterExit({ ...crash, isReplacement: true, servesSlot: false })).toBe('replacement-failed');
     expect(decideAfterExit({ ...crash, isReplacement: true, servesSlot: true })).toBe('failure');
     expect(decideAfterExit({ ...crash, replacementStarting: true })).toBe('replacement-pending');
+  });
+
+  it('counts a stopped worker as clean when it exited 0 or died of the group’s stop signal, never when killed', () => {
+    expect(isCleanStop('stopped', 0, null)).toBe(true);
+    expect(isCleanStop('stopped', null, 'SIGINT')).toBe(true);
+    expect(isCleanStop('stopped', 1, null)).toBe(false);
+    expect(isCleanStop('shutdown-timeout', null, 'SIGKILL')).toBe(false);
+    expect(isCleanStop('crashed', null, 'SIGINT')).toBe(false);
   });
 
   it('names the exit: the recorded kill reason first, then stopped or crashed', () => {

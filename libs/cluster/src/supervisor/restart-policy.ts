@@ -21,6 +21,15 @@ export function exitReason(killReason: WorkerExitReason | null, stopRequested: b
   return killReason ?? (stopRequested ? 'stopped' : 'crashed');
 }
 
+/**
+ * Whether a worker the supervisor stopped ended cleanly: it exited 0, or the stop signal the whole
+ * process group received (Ctrl-C sends SIGINT to every process) ended it before it had installed
+ * its handlers, that is before it served anything. A kill by the supervisor is never clean.
+ */
+export function isCleanStop(reason: WorkerExitReason, code: number | null, signal: string | null): boolean {
+  return reason === 'stopped' && (code === 0 || signal === 'SIGINT' || signal === 'SIGTERM');
+}
+
 /** What the supervisor knows when a worker exits. */
 export interface ExitFacts {
   /** The supervisor stopped it on purpose (shutdown, rolling restart, timeouts). */

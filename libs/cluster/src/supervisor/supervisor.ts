@@ -6,7 +6,7 @@ import { type PrimaryHub } from '../hub/primary-hub.js';
 import { type ResolvedClusterOptions } from '../bootstrap/bootstrap.options.js';
 import { type ClusterEvent, type WorkerExitReason } from '../wire/cluster-event.js';
 import { type ClusterController, type ShutdownReport } from './cluster-controller.interface.js';
-import { SlotRestartPolicy, decideAfterExit, exitReason } from './restart-policy.js';
+import { SlotRestartPolicy, decideAfterExit, exitReason, isCleanStop } from './restart-policy.js';
 import { rollSlots } from './rolling-restart.js';
 import { type Slot } from './slot.js';
 import { type WorkerExit, WorkerRecord } from './worker-record.js';
@@ -237,7 +237,7 @@ export class Supervisor implements ClusterController {
         ? new ReadyTimeoutError(record.slot, this.options.readyTimeoutMs)
         : new WorkerStartError(record.slot, record.id, code, signal),
     );
-    if (this.isStopping() && (reason !== 'stopped' || code !== 0)) this.uncleanExits += 1;
+    if (this.isStopping() && !isCleanStop(reason, code, signal)) this.uncleanExits += 1;
     this.publish({ ...this.base(record), type: 'exit', code, signal, reason });
     const slot = this.slots[record.slot];
     const outcome = decideAfterExit({
