@@ -134,4 +134,15 @@ describe('bootstrapCluster: graceful shutdown', () => {
     // The workers stopped gracefully too: each ran its shutdown hooks or exited before having any.
     for (const line of fixture.linesOf('exit', 'worker')) expect(line.code).toBe(0);
   });
+
+  it('Ctrl-C right after the fork, while the workers still load their code (no signal handlers yet), exits 0 too', async () => {
+    fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '2' }, { ownProcessGroup: true });
+    const started = fixture;
+    await started.waitForEvent('both forks', (event) => event.type === 'fork', 2);
+    fixture.signalGroup('SIGINT');
+    const exit = await fixture.waitForExit(10_000);
+    expect(fixture.linesOf('bootstrapped')).toHaveLength(0);
+    expect({ exit, tail: fixture.tail() }).toEqual({ exit: { code: 0, signal: null }, tail: fixture.tail() });
+    expect(fixture.linesOf('uncaught')).toHaveLength(0);
+  });
 });
