@@ -4,7 +4,7 @@
  * from the primary must still reach every worker, once each.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { ClusterFixture } from '../cluster/support/cluster-fixture.js';
 import { onWorker, pick } from '../cluster/support/http-client.js';
 import { waitFor } from '../support/processes.js';
@@ -72,5 +72,57 @@ describeRedis('broadcasts between a primary on IPC and workers on Redis', () => 
     );
     expect((await received(Number(workers[1]), 'mixed')).sort()).toEqual(['context', 'runtime', 'worker']);
     expect((await received(Number(workers[0]), 'mixed')).sort()).toEqual(['context', 'runtime']);
+  });
+});
+
+describeRedis('broadcasts from a primary() context on Redis', () => {
+  let fixture: ClusterFixture | undefined;
+  afterEach(async () => {
+    await fixture?.stop();
+    fixture = undefined;
+  });
+
+  const received = async (started: ClusterFixture, worker: number): Promise<unknown[]> => {
+    const inbox = (await onWorker(started.url, worker, '/rpc/inbox')).body;
+    const messages = pick(inbox, 'messages');
+    if (!Array.isArray(messages)) throw new Error(`no messages in ${JSON.stringify(inbox)}`);
+    return messages.filter((m) => pick(m, 'topic') === 'reverse').map((m) => pick(m, 'payload'));
+  };
+
+  it.each([
+    ['workers on the default IPC transport', false],
+    ['workers on the same Redis channel', true],
+  ])('reach %s, exactly once', async (_label, workersOnRedis) => {
+    const channel = `test:reverse:${randomBytes(4).toString('hex')}`;
+    const started = await ClusterFixture.start({
+      FIXTURE_WORKERS: '2',
+      FIXTURE_PRIMARY_REDIS_CHANNEL: channel,
+      ...(workersOnRedis ? { FIXTURE_REDIS_CHANNEL: channel } : {}),
+      REDIS_URL,
+    });
+    fixture = started;
+    await started.bootstrapped();
+    const workers = started.events('fork').map((event) => event.workerId);
+    // The context's Redis subscription may still be starting: a refused broadcast was not sent, so retry it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const sent = await started.command('broadcast', {
+        topic: 'reverse',
+        payload: 'hello',
+        viaContext: true,
+      });
+      if (sent.ok) break;
+      expect(sent.error?.name).toBe('TransportUnavailableError');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    for (const worker of workers) {
+      await waitFor(
+        `the broadcast on worker ${worker}`,
+        async () => ((await received(started, worker)).length >= 1 ? true : undefined),
+        5_000,
+        50,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a second copy would have come by now
+    for (const worker of workers) expect(await received(started, worker)).toEqual(['hello']);
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { type Observable } from 'rxjs';
 import { type ClusterError } from './cluster.errors.js';
 import {
@@ -17,6 +17,9 @@ import { type ClusterMessaging } from './messaging/cluster-messaging.interface.j
 import { type ClusterRequestHandlerFn } from './messaging/handler-registry.js';
 import { type TopicLike } from './messaging/topic.js';
 import { type ClusterEvent } from './wire/cluster-event.js';
+
+/** Longest wait for the broadcast transport while the app starts. */
+const TRANSPORT_READY_TIMEOUT_MS = 5_000;
 
 /**
  * The cluster, injectable: who am I (`self`), typed IPC as RxJS streams (`messages$`, `on()`),
@@ -42,7 +45,7 @@ import { type ClusterEvent } from './wire/cluster-event.js';
  * ```
  */
 @Injectable()
-export class ClusterService implements ClusterMessaging, OnApplicationShutdown {
+export class ClusterService implements ClusterMessaging, OnApplicationBootstrap, OnApplicationShutdown {
   /** @inheritdoc */
   readonly self: ClusterSelf;
   /** @inheritdoc */
@@ -130,6 +133,14 @@ export class ClusterService implements ClusterMessaging, OnApplicationShutdown {
   /** @inheritdoc */
   workers(): Promise<WorkersSnapshot> {
     return this.endpoint.workers();
+  }
+
+  /**
+   * Waits (at most 5 s) until the broadcast transport is ready, e.g. subscribed to Redis, so the
+   * app is only up, and a worker only ready, once it receives broadcasts.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.endpoint.whenTransportReady(TRANSPORT_READY_TIMEOUT_MS);
   }
 
   /** Closes the endpoint after the HTTP server stopped, so in-flight requests can still use it. */

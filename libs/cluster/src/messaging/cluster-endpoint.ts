@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   type Observable,
   ReplaySubject,
@@ -36,6 +37,7 @@ import {
   type DataEnvelope,
   type MessageEnvelope,
   type RequestEnvelope,
+  broadcastEnvelope,
   messageEnvelope,
   requestEnvelope,
 } from '../wire/envelope.js';
@@ -84,6 +86,7 @@ export class ClusterEndpoint implements ClusterMessaging {
 
   private readonly link: EndpointLink;
   private readonly transport: BroadcastTransport;
+  private readonly logger = new Logger('ClusterService');
   /** Whether broadcasts also arrive over IPC besides the transport (any transport but IPC's own). */
   private readonly acceptsIpcBroadcasts: boolean;
   private readonly messagesSubject = new Subject<ClusterMessage>();
@@ -145,6 +148,26 @@ export class ClusterEndpoint implements ClusterMessaging {
   /** This endpoint's address (`'primary'` or its worker id). */
   get address(): Address {
     return this.link.address;
+  }
+
+  /**
+   * Resolves once the broadcast transport is ready (see `BroadcastTransport.ready`), or after
+   * `timeoutMs` with a warning: a transport that cannot get ready must not hold the app's start.
+   */
+  async whenTransportReady(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
+    });
+    const outcome = await Promise.race([this.transport.ready().then(() => 'ready' as const), late]).finally(
+      () => clearTimeout(timer),
+    );
+    if (outcome === 'late') {
+      this.logger.warn(
+        `The ${this.transport.constructor.name} broadcast transport was not ready within ${timeoutMs} ms; ` +
+          'starting anyway, broadcasts may be missed until it is.',
+      );
+    }
   }
 
   /** Hands an HTTP server to the runtime for graceful draining (worker endpoints). */
@@ -214,9 +237,10 @@ export class ClusterEndpoint implements ClusterMessaging {
   ): Promise<void> {
     const name = topicName(topic);
     if (this.closed) throw new ClusterClosedError(name);
+    const id = this.link.nextId();
     try {
       await this.transport.publish({
-        id: this.link.nextId(),
+        id,
         topic: name,
         payload,
         from: this.link.address,
@@ -226,6 +250,14 @@ export class ClusterEndpoint implements ClusterMessaging {
     } catch (error) {
       if (error instanceof ClusterError) throw error;
       throw new TransportUnavailableError(name, this.transport.constructor.name, error);
+    }
+    // From the primary on another transport, the workers that broadcast over IPC get an IPC copy
+    // too: a primary reaches its workers whatever their transport. Those on another transport
+    // skip that copy (they get the broadcast from their transport).
+    if (this.acceptsIpcBroadcasts && this.self.isPrimary) {
+      await this.link.post(
+        broadcastEnvelope(id, name, this.link.address, payload, false, this.link.origin, true),
+      );
     }
   }
 
@@ -371,10 +403,10 @@ export class ClusterEndpoint implements ClusterMessaging {
         return;
       case 'broadcast':
         // With the IPC transport they arrive through it. With another transport (e.g. Redis),
-        // broadcasts the primary fans out over IPC are delivered too: a primary on the default
-        // transport reaches workers on any transport. A broadcast travels one way only, so
-        // nothing arrives twice.
-        if (this.acceptsIpcBroadcasts) {
+        // broadcasts the primary fans out over IPC are delivered too (a primary on the default
+        // transport reaches workers on any transport), except the IPC copies of broadcasts the
+        // primary also sent through its own transport: those arrive from there. Nothing twice.
+        if (this.acceptsIpcBroadcasts && !envelope.viaTransport) {
           this.receiveBroadcast({
             id: envelope.id,
             topic: envelope.topic,

@@ -91,6 +91,11 @@ export class RedisBroadcastTransport extends BroadcastTransport {
   }
 
   /** @inheritdoc */
+  override ready(): Promise<void> {
+    return this.subscribed;
+  }
+
+  /** @inheritdoc */
   async publish(packet: BroadcastPacket): Promise<void> {
     try {
       await this.publisher.publish(this.channel, JSON.stringify(packet));

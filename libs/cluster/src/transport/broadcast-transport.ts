@@ -38,6 +38,15 @@ export abstract class BroadcastTransport {
 
   /** Releases the transport's resources; `packets$` must complete. */
   abstract close(): Promise<void>;
+
+  /**
+   * Resolves once broadcasts published from now on reach this endpoint (e.g. its subscription is
+   * in place). The app waits for it while it starts, so nothing sent right after start is
+   * missed. Default: at once.
+   */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** What a transport factory learns about the endpoint it serves. */

@@ -32,6 +32,11 @@ export interface BroadcastEnvelope extends EnvelopeBase {
   readonly includeSelf: boolean;
   /** Unique id of the sending endpoint, so it can recognise its own broadcasts. */
   readonly origin: string;
+  /**
+   * The primary's copy for IPC-transport workers of a broadcast it also sent through its own
+   * transport (e.g. Redis): endpoints on another transport get it from there, and skip this copy.
+   */
+  readonly viaTransport: boolean;
 }
 
 /** `request()`: expects a `reply` or `error-reply` with the same id. */
@@ -176,6 +181,7 @@ function checkKind(m: Fields, from: Address): ClusterEnvelope | string {
         payload: m.payload,
         includeSelf: m.includeSelf,
         origin: m.origin,
+        viaTransport: m.viaTransport === true,
       };
     case 'request':
       if (!isAddress(to)) return 'bad "to"';
@@ -314,6 +320,7 @@ export function broadcastEnvelope(
   payload: unknown,
   includeSelf: boolean,
   origin: string,
+  viaTransport = false,
 ): BroadcastEnvelope {
   return {
     ns: ENVELOPE_NAMESPACE,
@@ -326,6 +333,7 @@ export function broadcastEnvelope(
     payload,
     includeSelf,
     origin,
+    viaTransport,
   };
 }
 
