@@ -81,8 +81,12 @@ export class SessionModule
     this.nestSessionCheck.assertNoUnloadedNestSession();
   }
 
-  /** Closes the store if this module created it. */
+  /**
+   * Closes the store, whether this module built it or got it in its options: the store lives as
+   * long as the app. A store closes only what it opened itself (a Redis client passed to
+   * `RedisSessionStore` stays open for its owner to close).
+   */
   async onApplicationShutdown(): Promise<void> {
-    if (!this.options.store) await this.store.close?.();
+    await this.store.close?.();
   }
 }
