@@ -97,8 +97,14 @@ describe('ClusterService over IPC', () => {
         remoteName: 'BoomError',
         remoteMessage: 'kaboom from a worker',
       });
+      // The caller gets the remote stack; the side whose handler threw logs the failure itself.
+      expect(String(pick(remote, 'error.remoteStack'))).toMatch(/^BoomError: kaboom from a worker\n\s+at /);
+      await fixture.waitFor('the worker logging its failed handler', () =>
+        fixture.output.find((line) => /"boom".*threw BoomError: kaboom from a worker/.test(line)),
+      );
       const plain = await rpc(b, '/rpc/request', { topic: 'plain:boom' });
       expect(pick(plain, 'error')).toMatchObject({ name: 'RemoteError', remoteName: 'RangeError' });
+      expect(String(pick(plain, 'error.remoteStack'))).toMatch(/^RangeError: plain handler failed\n\s+at /);
       for (const to of ['primary', b]) {
         const missing = await rpc(a, '/rpc/request', { to, topic: 'nobody-handles-this', timeoutMs: 5000 });
         expect(pick(missing, 'error.name')).toBe('NoHandlerError');

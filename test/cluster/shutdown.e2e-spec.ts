@@ -110,4 +110,39 @@ describe('bootstrapCluster: graceful shutdown', () => {
     expect(fixture.linesOf('shutdown-hook', 'worker')).toHaveLength(1);
     expect(fixture.events('exit')).toEqual([expect.objectContaining({ code: 0, reason: 'stopped' })]);
   });
+
+  it('Ctrl-C while the workers are still starting (SIGINT to the whole process group) exits 0 without an error or a stack trace', async () => {
+    fixture = await ClusterFixture.start(
+      { FIXTURE_WORKERS: '2', FIXTURE_READY_DELAY_MS: '100' },
+      { ownProcessGroup: true },
+    );
+    const started = fixture;
+    // A worker factory is still running (it resolves 100 ms after listen), and will resolve just
+    // after the stop request: the race a Ctrl-C during start-up hits.
+    await started.waitFor('a worker listening (not ready yet)', () =>
+      started.linesOf('listening', 'worker').length >= 1 ? true : undefined,
+    );
+    fixture.signalGroup('SIGINT');
+    const exit = await fixture.waitForExit(10_000);
+    expect(fixture.linesOf('bootstrapped')).toHaveLength(0); // it was still starting
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(fixture.linesOf('uncaught')).toHaveLength(0);
+    const problems = fixture.output.filter(
+      (line) => /Error|^\s+at |\[stderr\]/.test(line) && !line.startsWith('{'),
+    );
+    expect(problems).toEqual([]);
+    // The workers stopped gracefully too: each ran its shutdown hooks or exited before having any.
+    for (const line of fixture.linesOf('exit', 'worker')) expect(line.code).toBe(0);
+  });
+
+  it('Ctrl-C right after the fork, while the workers still load their code (no signal handlers yet), exits 0 too', async () => {
+    fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '2' }, { ownProcessGroup: true });
+    const started = fixture;
+    await started.waitForEvent('both forks', (event) => event.type === 'fork', 2);
+    fixture.signalGroup('SIGINT');
+    const exit = await fixture.waitForExit(10_000);
+    expect(fixture.linesOf('bootstrapped')).toHaveLength(0);
+    expect({ exit, tail: fixture.tail() }).toEqual({ exit: { code: 0, signal: null }, tail: fixture.tail() });
+    expect(fixture.linesOf('uncaught')).toHaveLength(0);
+  });
 });

@@ -133,6 +133,37 @@ describe('bootstrapCluster: supervision', () => {
     expect(fixture.events('fork')).toHaveLength(4);
   });
 
+  it('handle.events$ subscribed after bootstrapCluster() resolved still gets the start-up events (fork, online, ready of every slot), then live ones', async () => {
+    fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '2' });
+    await fixture.bootstrapped();
+    const started = fixture;
+    const late = (): Array<{ type: string; slot: number; workerId: number }> =>
+      started.linesOf('late-event', 'primary').map((line) => {
+        const event = line.event as { type: string; slot: number; workerId: number };
+        return { type: event.type, slot: event.slot, workerId: event.workerId };
+      });
+    await waitFor('the replayed start-up events', () => (late().length >= 6 ? true : undefined), 5_000);
+    const early = fixture
+      .events()
+      .map((event) => ({ type: event.type, slot: event.slot, workerId: event.workerId }));
+    // The same events, in the same order, as a subscriber from the very start saw.
+    expect(late().slice(0, early.length)).toEqual(early);
+    for (const slot of [0, 1]) {
+      for (const type of ['fork', 'online', 'ready']) {
+        expect(late()).toContainEqual(expect.objectContaining({ type, slot }));
+      }
+    }
+    // Live events follow: a worker killed now shows up as exit and a new fork.
+    const victim = fixture.events('ready')[0];
+    process.kill(Number(victim?.pid), 'SIGKILL');
+    await waitFor(
+      'the live exit and respawn',
+      () => (late().filter((e) => e.type === 'fork').length === 3 ? true : undefined),
+      10_000,
+    );
+    expect(late()).toContainEqual(expect.objectContaining({ type: 'exit', workerId: victim?.workerId }));
+  });
+
   it('crash-loop guard: a slot failing more than maxRestarts times within windowMs is given up with a crash-loop event and an error log', async () => {
     fixture = await ClusterFixture.start({
       FIXTURE_WORKERS: '2',

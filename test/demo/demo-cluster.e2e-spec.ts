@@ -32,6 +32,15 @@ describe('demo on a 2-worker cluster: one session across all workers', () => {
     return seen;
   }
 
+  it('its ready line names the primary pid, the one to send SIGHUP to', () => {
+    const pid = demo.process.child.pid;
+    const port = new URL(demo.url).port;
+    expect(demo.process.output()).toContain(
+      `nest-hive demo ready with 2 workers: http://localhost:${port} ` +
+        `(primary pid ${pid}; kill -HUP ${pid} for a rolling restart)`,
+    );
+  });
+
   it('GET /api/cluster/workers lists both workers, with slots 0 and 1', async () => {
     const reply = await freshRequest(`${demo.url}/api/cluster/workers`);
     const body = reply.json as {

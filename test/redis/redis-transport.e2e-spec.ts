@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { BroadcastPacket } from '@nest-hive/cluster';
-import { RedisClusterTransport } from '@nest-hive/cluster/redis';
+import { type BroadcastPacket, ClusterError } from '@nest-hive/cluster';
+import { RedisBroadcastTransport } from '@nest-hive/cluster/redis';
 import { Redis } from 'ioredis';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { waitFor } from '../support/processes.js';
@@ -19,10 +19,10 @@ const packet = (n: number): BroadcastPacket => ({
   includeSelf: false,
 });
 
-describeRedis('RedisClusterTransport on a real Redis', () => {
-  const transports: RedisClusterTransport[] = [];
-  const make = (channel: string, options: { url?: string } = {}): RedisClusterTransport => {
-    const transport = new RedisClusterTransport({ url: options.url ?? REDIS_URL, channel });
+describeRedis('RedisBroadcastTransport on a real Redis', () => {
+  const transports: RedisBroadcastTransport[] = [];
+  const make = (channel: string, options: { url?: string } = {}): RedisBroadcastTransport => {
+    const transport = new RedisBroadcastTransport({ url: options.url ?? REDIS_URL, channel });
     transports.push(transport);
     return transport;
   };
@@ -76,7 +76,14 @@ describeRedis('RedisClusterTransport on a real Redis', () => {
       const receiver = make(channel, { url: server.url });
       await Promise.all([sender.whenSubscribed(), receiver.whenSubscribed()]);
       await server.pause();
-      await expect(sender.publish(packet(1))).rejects.toThrow();
+      const refused: unknown = await sender.publish(packet(1)).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // Named and catchable like every other error of the library, with Redis' own error as the cause.
+      expect(refused).toBeInstanceOf(ClusterError);
+      expect(String(refused)).toMatch(/Redis/);
+      expect((refused as Error).cause).toBeInstanceOf(Error);
       await server.resume();
       const received: string[] = [];
       receiver.packets$.subscribe((p) => received.push(p.id));

@@ -48,4 +48,26 @@ describe('4. crash loop', () => {
     });
     expect(cpuShare).toBeLessThan(0.5);
   }, 40_000);
+
+  it('with the default restart options, a worker that fails at every start makes the primary exit 1 within 30 s, its last log line naming the cause', async () => {
+    const cause = 'database at db.internal:5432 refused the connection';
+    const started = Date.now();
+    fixture = await ClusterFixture.start({
+      FIXTURE_WORKERS: '2',
+      FIXTURE_FAIL_START: 'all',
+      FIXTURE_FAIL_START_ERROR: cause,
+      FIXTURE_RESTART: 'default',
+    });
+    const exit = await fixture.waitForExit(30_000);
+    const elapsedMs = Date.now() - started;
+    expect(exit.code).toBe(1);
+    expect(elapsedMs).toBeLessThan(30_000);
+    expect(fixture.linesOf('uncaught')).toHaveLength(0);
+    // The last thing a person reads says what happened and why.
+    const logLines = fixture.output.filter((line) => !line.startsWith('{') && line.trim() !== '');
+    const last = logLines.at(-1) ?? '';
+    expect(last).toMatch(/crash loop/);
+    expect(last).toContain(cause);
+    await recordReliability({ 'crashLoop.defaultOptionsExitMs': elapsedMs });
+  }, 40_000);
 });

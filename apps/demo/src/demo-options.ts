@@ -31,9 +31,9 @@ export async function demoSessionOptions(config: DemoConfig): Promise<SessionMod
  */
 export async function demoClusterOptions(config: DemoConfig): Promise<ClusterModuleOptions> {
   if (config.sessionStore === 'redis') {
-    const { redisClusterTransport } = await import('@nest-hive/cluster/redis');
+    const { redisBroadcastTransport } = await import('@nest-hive/cluster/redis');
     return {
-      transport: redisClusterTransport({
+      transport: redisBroadcastTransport({
         url: config.redisUrl,
         channel: `${config.redisNamespace}:broadcast`,
       }),

@@ -23,7 +23,7 @@ const handle = await bootstrapCluster({
   env: { SESSION_SECRET: config.sessionSecrets.join(',') },
   // Replace killed workers quickly (the console lets users kill them); the
   // crash-loop guard still gives up on a slot that keeps failing.
-  restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000 },
+  restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000, maxRestarts: 10 },
   // The console's kill buttons: only the primary signals workers, and only with DEMO_ALLOW_KILL=1.
   primary: async (runtime) => {
     if (config.allowKill) attachWorkerKiller(runtime);
@@ -38,7 +38,17 @@ const handle = await bootstrapCluster({
 });
 
 if (handle.role === 'primary') {
-  const workers = config.workers === 'auto' ? availableParallelism() : config.workers;
-  const shape = workers === 0 ? 'in one process' : `with ${workers} worker${workers === 1 ? '' : 's'}`;
-  new Logger('Demo').log(`nest-hive demo ready ${shape}: http://localhost:${config.port}`);
+  new Logger('Demo').log(readyLine(config, process.pid));
+}
+
+/**
+ * The line that says the demo is up, naming the pid to signal: `npm start` runs the primary
+ * under npm, so `kill -HUP` must go to this pid, not to npm's.
+ */
+function readyLine(demo: DemoConfig, pid: number): string {
+  const url = `http://localhost:${demo.port}`;
+  const workers = demo.workers === 'auto' ? availableParallelism() : demo.workers;
+  if (workers === 0) return `nest-hive demo ready in one process: ${url} (pid ${pid})`;
+  const shape = `with ${workers} worker${workers === 1 ? '' : 's'}`;
+  return `nest-hive demo ready ${shape}: ${url} (primary pid ${pid}; kill -HUP ${pid} for a rolling restart)`;
 }

@@ -2,8 +2,9 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CLUSTER_HANDLERS_METADATA } from './cluster.constants.js';
 import { type ClusterMessageContext } from './cluster.interfaces.js';
-import { type ClusterHandlerMetadata, isClusterHandlerMetadataList } from './cluster.decorators.js';
+import { type ClusterHandlerMetadata, isClusterHandlerMetadataList } from './cluster-handler.metadata.js';
 import { ClusterService } from './cluster.service.js';
+import { markHandlersServed } from './cluster-handler.guard.js';
 
 type Method = (payload: unknown, context: ClusterMessageContext) => unknown;
 
@@ -43,6 +44,7 @@ export class ClusterHandlerExplorer implements OnModuleInit {
         if (!isMethod(method)) continue;
         const metadata: unknown = Reflect.getMetadata(CLUSTER_HANDLERS_METADATA, method);
         if (!isClusterHandlerMetadataList(metadata)) continue;
+        markHandlersServed(instance);
         for (const entry of metadata) this.register(entry, instance, method, `${wrapper.name}.${name}`);
       }
     }
@@ -51,15 +53,11 @@ export class ClusterHandlerExplorer implements OnModuleInit {
   private register(entry: ClusterHandlerMetadata, instance: object, method: Method, label: string): void {
     const call = (payload: unknown, context: ClusterMessageContext): unknown =>
       method.call(instance, payload, context);
-    const topic = entry.topic;
     if (entry.kind === 'request') {
-      if (typeof topic === 'string') this.cluster.handle(topic, call);
-      else this.cluster.handle(topic, call);
+      this.cluster.handle(entry.topic, call);
       return;
     }
-    const messages =
-      typeof topic === 'string' ? this.cluster.onMessage(topic) : this.cluster.onMessage(topic);
-    messages.subscribe(({ payload, context }) => {
+    this.cluster.onMessage(entry.topic).subscribe(({ payload, context }) => {
       try {
         const result = call(payload, context);
         if (result instanceof Promise) {

@@ -1,6 +1,7 @@
-import { Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { ClusterService } from './cluster.service.js';
+import { CLUSTER_ENDPOINT } from './cluster.providers.js';
+import { type ClusterEndpoint } from './messaging/cluster-endpoint.js';
 
 /**
  * Hands the app's HTTP server (if any) to the cluster runtime before it starts listening, so a
@@ -9,11 +10,11 @@ import { ClusterService } from './cluster.service.js';
 @Injectable()
 export class ClusterHttpBinding implements OnApplicationBootstrap {
   /**
-   * @param cluster - this app's service.
+   * @param endpoint - this app's endpoint.
    * @param adapterHost - Nest's HTTP adapter host (absent in application contexts).
    */
   constructor(
-    private readonly cluster: ClusterService,
+    @Inject(CLUSTER_ENDPOINT) private readonly endpoint: ClusterEndpoint,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
   ) {}
 
@@ -24,6 +25,6 @@ export class ClusterHttpBinding implements OnApplicationBootstrap {
     const getHttpServer: unknown = Reflect.get(adapter, 'getHttpServer');
     if (typeof getHttpServer !== 'function') return;
     const server: unknown = getHttpServer.call(adapter);
-    this.cluster.adoptHttpServer(server);
+    this.endpoint.adoptHttpServer(server);
   }
 }

@@ -40,19 +40,6 @@ export const WORKERS_TOPIC = 'nest-hive:workers';
 /** Topic name carried by control envelopes (ready, shutdown, lifecycle). */
 export const CONTROL_TOPIC = 'nest-hive:control';
 
-/**
- * Environment variables the primary gives each forked worker.
- * Read them with `getClusterEnvironment()`.
- */
-export const CLUSTER_ENV = {
-  /** `'1'` in a worker forked by `bootstrapCluster`. */
-  clustered: 'NEST_HIVE_CLUSTER',
-  /** Stable slot `0..N-1` of the worker; a replacement inherits it. */
-  slot: 'NEST_HIVE_WORKER_SLOT',
-  /** Configured number of workers N. */
-  workers: 'NEST_HIVE_WORKERS',
-} as const;
-
 /** Default `request()` timeout in milliseconds. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 

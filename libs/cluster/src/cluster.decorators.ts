@@ -1,40 +1,11 @@
 // @nestjs/common loads reflect-metadata, which declares Reflect.getMetadata / defineMetadata.
 import type {} from '@nestjs/common';
 import { type Observable } from 'rxjs';
-import { CLUSTER_HANDLERS_METADATA } from './cluster.constants.js';
+import { guardHandlerHost } from './cluster-handler.guard.js';
+import { type ClusterHandlerMetadata, addHandlerMetadata } from './cluster-handler.metadata.js';
 import { type ClusterMessageContext } from './cluster.interfaces.js';
 import { type ClusterHandlerResult } from './messaging/handler-registry.js';
 import { type ClusterTopic, type TopicLike } from './messaging/topic.js';
-
-/** One handler registration stored on a method by the decorators. */
-export interface ClusterHandlerMetadata {
-  /** `message`: `@OnClusterMessage`; `request`: `@ClusterRequestHandler`. */
-  readonly kind: 'message' | 'request';
-  /** The topic. */
-  readonly topic: TopicLike;
-}
-
-/** Runtime guard for the stored metadata. */
-export function isClusterHandlerMetadataList(value: unknown): value is readonly ClusterHandlerMetadata[] {
-  return (
-    Array.isArray(value) &&
-    value.every(
-      (entry: unknown) =>
-        typeof entry === 'object' &&
-        entry !== null &&
-        'kind' in entry &&
-        (entry.kind === 'message' || entry.kind === 'request') &&
-        'topic' in entry &&
-        (typeof entry.topic === 'string' || (typeof entry.topic === 'object' && entry.topic !== null)),
-    )
-  );
-}
-
-function addHandlerMetadata(target: object, entry: ClusterHandlerMetadata): void {
-  const existing: unknown = Reflect.getMetadata(CLUSTER_HANDLERS_METADATA, target);
-  const list = isClusterHandlerMetadataList(existing) ? existing : [];
-  Reflect.defineMetadata(CLUSTER_HANDLERS_METADATA, [...list, entry], target);
-}
 
 /** A method decorator that only accepts methods assignable to `Signature`. */
 export type TypedMethodDecorator<Signature> = <Method extends Signature>(
@@ -49,9 +20,15 @@ type AnyMethodDecorator = (
   descriptor: { readonly value?: unknown },
 ) => void;
 
-function storeOn(descriptor: { readonly value?: unknown }, entry: ClusterHandlerMetadata): void {
+function storeOn(
+  target: object,
+  descriptor: { readonly value?: unknown },
+  entry: ClusterHandlerMetadata,
+): void {
   const method = descriptor.value;
-  if (typeof method === 'function') addHandlerMetadata(method, entry);
+  if (typeof method !== 'function') return;
+  addHandlerMetadata(method, entry);
+  guardHandlerHost(target);
 }
 
 /**
@@ -74,8 +51,8 @@ export function OnClusterMessage(
   topic: string,
 ): TypedMethodDecorator<(payload: never, context: ClusterMessageContext) => unknown>;
 export function OnClusterMessage(topic: TopicLike): AnyMethodDecorator {
-  return (_target, _key, descriptor) => {
-    storeOn(descriptor, { kind: 'message', topic });
+  return (target, _key, descriptor) => {
+    storeOn(target, descriptor, { kind: 'message', topic });
   };
 }
 
@@ -103,7 +80,7 @@ export function ClusterRequestHandler(
   topic: string,
 ): TypedMethodDecorator<(payload: never, context: ClusterMessageContext) => unknown>;
 export function ClusterRequestHandler(topic: TopicLike): AnyMethodDecorator {
-  return (_target, _key, descriptor) => {
-    storeOn(descriptor, { kind: 'request', topic });
+  return (target, _key, descriptor) => {
+    storeOn(target, descriptor, { kind: 'request', topic });
   };
 }

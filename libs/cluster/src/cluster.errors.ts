@@ -90,21 +90,27 @@ export class WorkerExitedError extends ClusterError {
   }
 }
 
-/** The remote handler threw; the remote error's name and message are kept. */
+/**
+ * The remote handler threw; the remote error's name, message and stack are kept. The stack of
+ * this error ends with the remote one, so a logged `RemoteError` shows where it failed.
+ */
 export class RemoteError extends ClusterError {
   /**
    * @param topic - the request topic.
    * @param remote - who ran the handler.
    * @param remoteName - `name` of the error thrown remotely.
    * @param remoteMessage - `message` of the error thrown remotely.
+   * @param remoteStack - `stack` of the error thrown remotely, when it had one.
    */
   constructor(
     readonly topic: string,
     readonly remote: Address,
     readonly remoteName: string,
     readonly remoteMessage: string,
+    readonly remoteStack?: string,
   ) {
     super(`The "${topic}" handler on ${describe(remote)} threw ${remoteName}: ${remoteMessage}`);
+    if (remoteStack) this.stack = `${this.stack ?? this.message}\n  on ${describe(remote)}: ${remoteStack}`;
   }
 }
 
@@ -288,11 +294,37 @@ export class RollingRestartError extends ClusterError {
 
 /** Every slot is in a crash loop: no worker is left. */
 export class CrashLoopError extends ClusterError {
-  /** @param slots - the number of dead slots. */
-  constructor(readonly slots: number) {
+  /**
+   * @param slots - the number of dead slots.
+   * @param lastFailure - why the last worker failed, e.g. `worker 12 (slot 1) threw Error: ...`.
+   */
+  constructor(
+    readonly slots: number,
+    readonly lastFailure: string,
+  ) {
     super(
-      `All ${slots} worker slot(s) are in a crash loop and were given up; the primary exits. ` +
-        'Look at the workers’ logs for the crash, fix it and start again.',
+      `All ${slots} worker slot(s) are in a crash loop and were given up; the primary exits with code 1. ` +
+        `Last failure: ${lastFailure}. Fix it and start again.`,
+    );
+  }
+}
+
+/** The broadcast transport could not send a broadcast (e.g. Redis is down); nothing was sent. */
+export class TransportUnavailableError extends ClusterError {
+  /**
+   * @param topic - the topic of the broadcast.
+   * @param transport - which transport failed, e.g. `Redis`.
+   * @param cause - the transport's own error.
+   */
+  constructor(
+    readonly topic: string,
+    readonly transport: string,
+    cause: unknown,
+  ) {
+    super(
+      `Could not broadcast "${topic}": the ${transport} transport failed ` +
+        `(${cause instanceof Error ? cause.message : String(cause)}). Nothing was sent; retry once it is reachable.`,
+      { cause },
     );
   }
 }

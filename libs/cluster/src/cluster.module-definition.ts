@@ -1,12 +1,12 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { type ClusterTransportFactory } from './transport/cluster-transport.js';
+import { type BroadcastTransportFactory } from './transport/broadcast-transport.js';
 
 /** Options of `ClusterModule.forRoot()` / `forRootAsync()`. All optional. */
 export interface ClusterModuleOptions {
   /** Default `request()` timeout of this module's `ClusterService`, in ms. Default 5000. */
   readonly requestTimeoutMs?: number;
   /** Broadcast transport; default: IPC through the primary (one machine). */
-  readonly transport?: ClusterTransportFactory;
+  readonly transport?: BroadcastTransportFactory;
 }
 
 /** Extras of `ClusterModule.forRoot()`. */

@@ -4,11 +4,17 @@ import { Injectable, type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Subject } from 'rxjs';
 import { ClusterRequestHandler, OnClusterMessage } from './cluster.decorators.js';
-import { ClusterClosedError, DuplicateHandlerError, NoHandlerError } from './cluster.errors.js';
+import {
+  ClusterClosedError,
+  ClusterError,
+  ClusterStateError,
+  DuplicateHandlerError,
+  NoHandlerError,
+} from './cluster.errors.js';
 import { ClusterModule } from './cluster.module.js';
 import { ClusterService } from './cluster.service.js';
 import { defineTopic } from './messaging/topic.js';
-import { type BroadcastPacket, ClusterTransport } from './transport/cluster-transport.js';
+import { type BroadcastPacket, BroadcastTransport } from './transport/broadcast-transport.js';
 
 const NAME = defineTopic<{ readonly who: string }>('name', {
   validate: (value): value is { who: string } =>
@@ -116,7 +122,7 @@ describe('ClusterModule with a custom broadcast transport', () => {
     const incoming = new Subject<BroadcastPacket>();
     let origin = '';
     let closed = false;
-    class MemoryTransport extends ClusterTransport {
+    class MemoryTransport extends BroadcastTransport {
       readonly packets$ = incoming.asObservable();
       publish(packet: BroadcastPacket): Promise<void> {
         published.push(packet);
@@ -164,5 +170,78 @@ describe('ClusterModule with a custom broadcast transport', () => {
 
     await app.close();
     expect(closed).toBe(true);
+  });
+});
+
+describe('a transport that fails', () => {
+  it('makes broadcast() reject with a ClusterError naming the topic, the transport error as its cause', async () => {
+    const outage = new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    class BrokenTransport extends BroadcastTransport {
+      readonly packets$ = new Subject<BroadcastPacket>().asObservable();
+      publish(): Promise<void> {
+        return Promise.reject(outage);
+      }
+      close(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    @Module({ imports: [ClusterModule.forRoot({ transport: () => new BrokenTransport() })] })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const failure: unknown = await app
+      .get(ClusterService)
+      .broadcast('news', 'out')
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    await app.close();
+    expect(failure).toBeInstanceOf(ClusterError);
+    expect(String(failure)).toMatch(/"news"/);
+    expect((failure as Error).cause).toBe(outage);
+  });
+});
+
+describe('handler decorators without a ClusterModule to serve them', () => {
+  it('fail the start-up with an error naming the provider, the topic and the fix', async () => {
+    @Injectable()
+    class Orphan {
+      @OnClusterMessage('cache:evict')
+      evict(): void {}
+
+      @ClusterRequestHandler('counter:next')
+      next(): number {
+        return 1;
+      }
+    }
+    @Module({ providers: [Orphan] })
+    class NoClusterModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [NoClusterModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    const failure: unknown = await app.init().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await app.close().catch(() => undefined);
+    expect(failure).toBeInstanceOf(ClusterStateError);
+    expect(String(failure)).toMatch(/Orphan/);
+    expect(String(failure)).toMatch(/cache:evict/);
+    expect(String(failure)).toMatch(/ClusterModule\.forRoot\(\)/);
+  });
+
+  it('start normally when the app imports ClusterModule', async () => {
+    @Injectable()
+    class Served {
+      @OnClusterMessage('cache:evict')
+      evict(): void {}
+    }
+    @Module({ imports: [ClusterModule.forRoot()], providers: [Served] })
+    class WithClusterModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [WithClusterModule] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await expect(app.init()).resolves.toBe(app);
+    await app.close();
   });
 });

@@ -2,8 +2,8 @@ import { type Provider } from '@nestjs/common';
 import { DEFAULT_REQUEST_TIMEOUT_MS, LOOPBACK_WORKER_ID, PRIMARY_ADDRESS } from './cluster.constants.js';
 import { InvalidClusterOptionsError } from './cluster.errors.js';
 import { CLUSTER_MODULE_OPTIONS, type ClusterModuleOptions } from './cluster.module-definition.js';
-import { PrimaryRuntime } from './bootstrap/primary-runtime.js';
-import { type ClusterEndpointOptions } from './messaging/cluster-endpoint.js';
+import { ClusterPrimaryRuntime } from './bootstrap/primary-runtime.js';
+import { ClusterEndpoint, type ClusterEndpointOptions } from './messaging/cluster-endpoint.js';
 import { endpointOptions } from './messaging/endpoint-options.js';
 import {
   currentEndpointAddress,
@@ -12,8 +12,8 @@ import {
   getWorkerRuntime,
 } from './process-state.js';
 
-/** Injection token of the options of the module's endpoint (internal). */
-export const CLUSTER_ENDPOINT_OPTIONS = Symbol('nest-hive:cluster-endpoint-options');
+/** Injection token of the module's endpoint, which `ClusterService` holds (internal). */
+export const CLUSTER_ENDPOINT = Symbol('nest-hive:cluster-endpoint');
 
 /**
  * Decides which endpoint a `ClusterModule` becomes:
@@ -36,13 +36,13 @@ export function resolveEndpointOptions(options: ClusterModuleOptions): ClusterEn
   if (runtime && !runtime.isClosed && getClusterEnvironment().isPrimary) {
     return runtime.endpointOptions(currentEndpointAddress() ?? PRIMARY_ADDRESS, params);
   }
-  const loopback = new PrimaryRuntime();
+  const loopback = new ClusterPrimaryRuntime();
   return loopback.endpointOptions(LOOPBACK_WORKER_ID, { ...params, onClose: () => loopback.close() });
 }
 
-/** The module's providers besides the service. */
+/** The module's endpoint, attached where `resolveEndpointOptions` decides. */
 export const clusterEndpointProvider: Provider = {
-  provide: CLUSTER_ENDPOINT_OPTIONS,
-  useFactory: resolveEndpointOptions,
+  provide: CLUSTER_ENDPOINT,
+  useFactory: (options: ClusterModuleOptions) => new ClusterEndpoint(resolveEndpointOptions(options)),
   inject: [CLUSTER_MODULE_OPTIONS],
 };

@@ -2,11 +2,12 @@
  * `@nest-hive/cluster`: Node's `cluster` as a first-class NestJS citizen. A bootstrap helper that
  * forks and supervises workers, and a `ClusterModule` whose IPC is injectable, typed RxJS streams.
  *
+ * Subpaths: `@nest-hive/cluster/redis` (broadcasts over Redis pub/sub),
+ * `@nest-hive/cluster/environment` (where this process stands, without the runtime) and
+ * `@nest-hive/cluster/extensions` (the IPC for other libraries).
+ *
  * @packageDocumentation
  */
-
-/** Version of the `@nest-hive/cluster` package. */
-export const CLUSTER_PACKAGE_VERSION = '0.1.0';
 
 // Bootstrap
 export { bootstrapCluster } from './bootstrap/bootstrap-cluster.js';
@@ -14,42 +15,25 @@ export {
   type ClusterBootstrapOptions,
   type RestartOptions,
   DEFAULT_CLUSTER_OPTIONS,
-  DEFAULT_RESTART_OPTIONS,
 } from './bootstrap/bootstrap.options.js';
 export {
   type ClusterHandle,
   type PrimaryClusterHandle,
   type WorkerClusterHandle,
 } from './bootstrap/cluster-handle.js';
-export { PrimaryRuntime } from './bootstrap/primary-runtime.js';
+export { type PrimaryRuntime } from './bootstrap/primary-runtime.interface.js';
 export { type ShutdownReport } from './supervisor/cluster-controller.interface.js';
-export { type RestartPolicyOptions } from './supervisor/restart-policy.js';
 export { type Serialization } from './ipc/message-codec.js';
 
 // Process
-export {
-  type ClusterEnvironment,
-  getClusterEnvironment,
-  getPrimaryRuntime,
-  getProcessMessaging,
-} from './process-state.js';
-export { attachPrimaryExtension, type PrimaryExtensionModule } from './bootstrap/primary-extensions.js';
-export {
-  CLUSTER_ENV,
-  PRIMARY_ADDRESS,
-  LOOPBACK_WORKER_ID,
-  DEFAULT_REQUEST_TIMEOUT_MS,
-} from './cluster.constants.js';
+export { type ClusterEnvironment, getClusterEnvironment } from './environment/cluster-environment.js';
+export { getPrimaryRuntime } from './process-state.js';
 
 // Nest module
 export { ClusterModule } from './cluster.module.js';
-export {
-  type ClusterModuleOptions,
-  type ClusterModuleExtras,
-  CLUSTER_MODULE_OPTIONS,
-} from './cluster.module-definition.js';
+export { type ClusterModuleOptions, CLUSTER_MODULE_OPTIONS } from './cluster.module-definition.js';
 export { ClusterService } from './cluster.service.js';
-export { OnClusterMessage, ClusterRequestHandler, type TypedMethodDecorator } from './cluster.decorators.js';
+export { OnClusterMessage, ClusterRequestHandler } from './cluster.decorators.js';
 
 // Messaging
 export { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
@@ -67,7 +51,6 @@ export {
   type BroadcastOptions,
   type ClusterMessage,
   type ClusterMessageContext,
-  type ClusterMessageKind,
   type ClusterMode,
   type ClusterSelf,
   type ClusterTopicMessage,
@@ -79,23 +62,15 @@ export {
 } from './cluster.interfaces.js';
 
 // Lifecycle
-export {
-  type ClusterEvent,
-  type ClusterEventType,
-  type ClusterSimpleEvent,
-  type ClusterListeningEvent,
-  type ClusterExitEvent,
-  type ClusterCrashLoopEvent,
-  type WorkerExitReason,
-} from './supervisor/cluster-event.js';
+export { type ClusterEvent, type WorkerExitReason } from './wire/cluster-event.js';
 
-// Transport
+// Broadcast transport
 export {
-  ClusterTransport,
+  BroadcastTransport,
   type BroadcastPacket,
-  type ClusterTransportContext,
-  type ClusterTransportFactory,
-} from './transport/cluster-transport.js';
+  type BroadcastTransportContext,
+  type BroadcastTransportFactory,
+} from './transport/broadcast-transport.js';
 
 // Errors
 export {
@@ -119,4 +94,5 @@ export {
   WorkerStartError,
   RollingRestartError,
   CrashLoopError,
+  TransportUnavailableError,
 } from './cluster.errors.js';

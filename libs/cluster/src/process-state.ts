@@ -15,55 +15,14 @@
  * Everything else is instance state owned by a runtime, a hub or a `ClusterService`, so two Nest
  * apps in one process never share mutable state beyond the process' single IPC router.
  */
-import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
 import cluster from 'node:cluster';
-import { CLUSTER_ENV } from './cluster.constants.js';
+import { type ClusterEnvironment, getClusterEnvironment } from './environment/cluster-environment.js';
 import { ClusterStateError } from './cluster.errors.js';
 import { type Address } from './cluster.interfaces.js';
-import { PrimaryRuntime } from './bootstrap/primary-runtime.js';
+import { ClusterPrimaryRuntime } from './bootstrap/primary-runtime.js';
+import { type PrimaryRuntime } from './bootstrap/primary-runtime.interface.js';
+import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
 import { type WorkerRuntime } from './bootstrap/worker-runtime.js';
-
-/** What this process is, as far as `@nest-hive/cluster` is concerned. */
-export interface ClusterEnvironment {
-  /** `cluster.isPrimary`. */
-  readonly isPrimary: boolean;
-  /** `true` in a worker forked by `bootstrapCluster` (`NEST_HIVE_CLUSTER=1`). */
-  readonly clustered: boolean;
-  /** `cluster.worker.id` in a worker, else `null`. */
-  readonly workerId: number | null;
-  /** The worker's stable slot (`NEST_HIVE_WORKER_SLOT`), else `null`. */
-  readonly slot: number | null;
-  /** The configured number of workers (`NEST_HIVE_WORKERS`), else `null`. */
-  readonly workers: number | null;
-}
-
-function readInteger(name: string): number | null {
-  const raw = process.env[name];
-  if (raw === undefined || !/^\d+$/.test(raw)) return null;
-  return Number(raw);
-}
-
-/**
- * Reads this process' place in the cluster from `cluster.isPrimary`, `cluster.worker` and the
- * environment variables the primary gives each worker.
- *
- * @example
- * ```ts
- * const { isPrimary, slot, workers } = getClusterEnvironment();
- * if (slot === 0) startTheSingleCronRunner(); // one worker of N runs the cron jobs
- * ```
- */
-export function getClusterEnvironment(): ClusterEnvironment {
-  const isPrimary = cluster.isPrimary;
-  const clustered = !isPrimary && process.env[CLUSTER_ENV.clustered] === '1';
-  return {
-    isPrimary,
-    clustered,
-    workerId: isPrimary ? null : (cluster.worker?.id ?? null),
-    slot: clustered ? readInteger(CLUSTER_ENV.slot) : null,
-    workers: clustered ? readInteger(CLUSTER_ENV.workers) : null,
-  };
-}
 
 /** The endpoint whose Nest app the bootstrap is creating right now, if any. */
 let creatingEndpoint: Address | undefined;
@@ -90,7 +49,9 @@ export function currentEndpointAddress(): Address | undefined {
   return creatingEndpoint;
 }
 
-let primaryRuntime: PrimaryRuntime | undefined;
+export { type ClusterEnvironment, getClusterEnvironment };
+
+let primaryRuntime: ClusterPrimaryRuntime | undefined;
 let workerRuntime: WorkerRuntime | undefined;
 
 /**
@@ -105,23 +66,28 @@ let workerRuntime: WorkerRuntime | undefined;
  * ```
  */
 export function getPrimaryRuntime(): PrimaryRuntime {
+  return processPrimaryRuntime();
+}
+
+/** The primary's runtime with its internals, for the bootstrap. Created on first use. */
+export function processPrimaryRuntime(): ClusterPrimaryRuntime {
   if (!cluster.isPrimary) {
     throw new ClusterStateError(
       'getPrimaryRuntime() was called in a worker. Call it in the primary (e.g. in the primary() factory), ' +
         'or use ClusterService.request(..., { to: "primary" }) from the worker.',
     );
   }
-  primaryRuntime ??= new PrimaryRuntime();
+  primaryRuntime ??= new ClusterPrimaryRuntime();
   return primaryRuntime;
 }
 
 /** The primary runtime if one exists, without creating it. */
-export function findPrimaryRuntime(): PrimaryRuntime | undefined {
+export function findPrimaryRuntime(): ClusterPrimaryRuntime | undefined {
   return primaryRuntime;
 }
 
 /** Forgets the primary runtime once it has closed. */
-export function releasePrimaryRuntime(runtime: PrimaryRuntime): void {
+export function releasePrimaryRuntime(runtime: ClusterPrimaryRuntime): void {
   if (primaryRuntime === runtime) primaryRuntime = undefined;
 }
 

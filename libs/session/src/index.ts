@@ -37,6 +37,7 @@ export type { MemorySessionStoreOptions } from './stores/memory-session-store.op
 export { generateSessionId } from './core/session-id.js';
 export { validateSessionOptions } from './session-config.js';
 export {
+  SessionError,
   InvalidSessionIdError,
   InvalidSessionOptionsError,
   NestSessionDecoratorError,

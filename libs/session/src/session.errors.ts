@@ -3,11 +3,42 @@ import { HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/
 /*
  * Errors a client should see carry an HTTP status (they extend HttpException);
  * programming and configuration errors are plain errors, which Nest logs with
- * their stack and answers with a generic 500.
+ * their stack and answers with a generic 500. Both kinds are `SessionError`s.
  */
 
+const SESSION_ERROR = Symbol.for('nest-hive:session-error');
+
+/**
+ * Base class of every error of `@nest-hive/session`: `error instanceof SessionError` catches them
+ * all, including the ones that reach HTTP clients (those extend Nest's `HttpException` so Nest
+ * answers with their status, and are recognised by a brand instead).
+ *
+ * @example
+ * ```ts
+ * try { await app.init(); } catch (error) { if (error instanceof SessionError) console.error(error.message); }
+ * ```
+ */
+export class SessionError extends Error {
+  /** `instanceof SessionError` is true for every error of this package; subclasses check as usual. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== SessionError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && Reflect.get(value, SESSION_ERROR) === true;
+  }
+
+  /** @param message - what happened and what to do. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    markSessionError(this);
+  }
+}
+
+/** Brands an error as one of this package's (for the `HttpException` subclasses). */
+function markSessionError(error: Error): void {
+  Object.defineProperty(error, SESSION_ERROR, { value: true });
+}
+
 /** Thrown at start-up when `SessionModule` options are invalid. */
-export class InvalidSessionOptionsError extends Error {
+export class InvalidSessionOptionsError extends SessionError {
   override readonly name = 'InvalidSessionOptionsError';
   constructor(
     /** The option at fault, e.g. `secret` or `cookie.sameSite`. */
@@ -33,11 +64,12 @@ export class SessionStoreUnavailableError extends ServiceUnavailableException {
       cause,
       description: 'Service Unavailable',
     });
+    markSessionError(this);
   }
 }
 
 /** A handler asked for the session on a route the session middleware does not cover. */
-export class SessionNotAvailableError extends Error {
+export class SessionNotAvailableError extends SessionError {
   override readonly name = 'SessionNotAvailableError';
   constructor() {
     super(
@@ -48,7 +80,7 @@ export class SessionNotAvailableError extends Error {
 }
 
 /** Application code tried to use a reserved name as a session data key. */
-export class ReservedSessionKeyError extends TypeError {
+export class ReservedSessionKeyError extends SessionError {
   override readonly name = 'ReservedSessionKeyError';
   constructor(readonly key: string) {
     super(
@@ -58,7 +90,7 @@ export class ReservedSessionKeyError extends TypeError {
 }
 
 /** A session value could not be serialized to JSON (e.g. a BigInt or a cycle). */
-export class SessionDataNotSerializableError extends Error {
+export class SessionDataNotSerializableError extends SessionError {
   override readonly name = 'SessionDataNotSerializableError';
   constructor(
     readonly key: string,
@@ -82,11 +114,12 @@ export class SessionTooLargeError extends HttpException {
         'Keep large data elsewhere and store a reference in the session.',
       HttpStatus.PAYLOAD_TOO_LARGE,
     );
+    markSessionError(this);
   }
 }
 
 /** `genid` produced something that cannot be a session id. */
-export class InvalidSessionIdError extends Error {
+export class InvalidSessionIdError extends SessionError {
   override readonly name = 'InvalidSessionIdError';
   constructor() {
     super('The `genid` option returned an invalid id: ids must be 16-128 characters of A-Z a-z 0-9 _ -.');
@@ -97,7 +130,7 @@ export class InvalidSessionIdError extends Error {
  * A handler uses Nest's own `@Session()` from `@nestjs/common`, which reads
  * `req.session` synchronously, on a route where nothing loads it first.
  */
-export class NestSessionDecoratorError extends Error {
+export class NestSessionDecoratorError extends SessionError {
   override readonly name = 'NestSessionDecoratorError';
   constructor(readonly handler: string) {
     super(

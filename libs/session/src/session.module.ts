@@ -136,9 +136,13 @@ export class SessionModule
     this.nestSessionCheck.assertNoUnloadedNestSession((controller) => eagerControllers.has(controller));
   }
 
-  /** Closes the store if this module created it. */
+  /**
+   * Closes the store, whether this module built it or got it in its options: the store lives as
+   * long as the app. A store closes only what it opened itself (a Redis client passed to
+   * `RedisSessionStore` stays open for its owner to close).
+   */
   async onApplicationShutdown(): Promise<void> {
     this.adapterReady?.unsubscribe();
-    if (!this.options.store) await this.store.close?.();
+    await this.store.close?.();
   }
 }

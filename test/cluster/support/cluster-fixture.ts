@@ -133,13 +133,18 @@ export class ClusterFixture {
   }
 
   /** Starts a fixture cluster with the given FIXTURE_* settings (a free port is chosen). */
-  static async start(env: Record<string, string>): Promise<ClusterFixture> {
+  static async start(
+    env: Record<string, string>,
+    options: { readonly ownProcessGroup?: boolean } = {},
+  ): Promise<ClusterFixture> {
     if (!existsSync(FIXTURE_ENTRY))
       throw new Error(`${FIXTURE_ENTRY} is missing: run "npm run build" first.`);
     const port = env.FIXTURE_PORT ? Number(env.FIXTURE_PORT) : await freePort();
     const child = spawn(process.execPath, [FIXTURE_ENTRY], {
       env: { ...process.env, FIXTURE_PORT: String(port), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, like a program started from a terminal: see signalGroup().
+      detached: options.ownProcessGroup === true,
     });
     return new ClusterFixture(child, port);
   }
@@ -249,6 +254,14 @@ export class ClusterFixture {
   /** Sends a signal to the primary. */
   signal(signal: NodeJS.Signals): void {
     this.child.kill(signal);
+  }
+
+  /**
+   * Sends a signal to the whole process group (primary and workers), as a terminal does on
+   * Ctrl-C. Only for fixtures started with `ownProcessGroup`.
+   */
+  signalGroup(signal: NodeJS.Signals): void {
+    process.kill(-this.pid, signal);
   }
 
   /** Waits for the primary to exit. */

@@ -90,6 +90,12 @@ export class WorkerKiller {
  * ```
  */
 export function attachWorkerKiller(runtime: PrimaryRuntime): () => void {
-  const killer = new WorkerKiller({ table: () => runtime.table.workers });
-  return runtime.handle(KILL_WORKER, ({ workerId }, context) => killer.kill(workerId, context.from));
+  let latest: readonly WorkerInfo[] = [];
+  const table = runtime.workers$.subscribe((workers) => (latest = workers));
+  const killer = new WorkerKiller({ table: () => latest });
+  const remove = runtime.handle(KILL_WORKER, ({ workerId }, context) => killer.kill(workerId, context.from));
+  return () => {
+    remove();
+    table.unsubscribe();
+  };
 }

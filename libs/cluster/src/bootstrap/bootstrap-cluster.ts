@@ -2,18 +2,19 @@ import { type INestApplication, type INestApplicationContext, Logger } from '@ne
 import { ClusterStateError } from '../cluster.errors.js';
 import { PRIMARY_ADDRESS, WORKER_EXIT_LINGER_MS } from '../cluster.constants.js';
 import { currentProcessChannel } from '../hub/worker-hub.js';
-import { type StopMode } from '../ipc/envelope.js';
+import { type StopMode } from '../wire/envelope.js';
 import {
   type ClusterEnvironment,
   type SignalHandler,
   getClusterEnvironment,
-  getPrimaryRuntime,
+  processPrimaryRuntime,
   installSignalHandlers,
   releasePrimaryRuntime,
   runAsEndpoint,
   setWorkerRuntime,
 } from '../process-state.js';
 import { type ClusterController, type ShutdownReport } from '../supervisor/cluster-controller.interface.js';
+import { NodeClusterLauncher } from '../supervisor/node-cluster.launcher.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import {
   type ClusterBootstrapOptions,
@@ -28,6 +29,10 @@ const logger = new Logger('NestHiveCluster');
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /**
@@ -66,7 +71,7 @@ export async function bootstrapCluster(options: ClusterBootstrapOptions): Promis
 }
 
 async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClusterHandle> {
-  const runtime = getPrimaryRuntime();
+  const runtime = processPrimaryRuntime();
   runtime.configure(options, options.workers === 0 ? 'loopback' : 'cluster');
   let context: INestApplicationContext | undefined;
   let controller: ClusterController | undefined;
@@ -90,11 +95,20 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
     })();
     return shutdownPromise;
   };
-  const shutdownAndExit = (code?: number): void => {
+  // Set once the bootstrap has decided to end the process (a stop signal, every slot in a crash
+  // loop): a start-up cut short by it is then no error to hand back to the caller.
+  let exiting = false;
+  /** Shuts down, logs `finalWords` (if any) as the very last line, and exits. */
+  const shutdownAndExit = (code?: number, finalWords?: string): void => {
+    exiting = true;
     shutdown().then(
-      (report) => process.exit(code ?? (report.clean ? 0 : 1)),
+      (report) => {
+        if (finalWords) logger.error(finalWords);
+        process.exit(code ?? (report.clean ? 0 : 1));
+      },
       (error: unknown) => {
         logger.error(`Shutdown failed: ${message(error)}`);
+        if (finalWords) logger.error(finalWords);
         process.exit(1);
       },
     );
@@ -126,20 +140,20 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
       inProcess = new InProcessWorker(runtime, options);
       controller = inProcess;
     } else {
-      controller = new Supervisor(runtime.hub, {
-        workers: options.workers,
+      const launcher = new NodeClusterLauncher({
         exec: process.argv[1] ?? '',
         args: process.argv.slice(2),
         serialization: options.serialization,
-        readyTimeoutMs: options.readyTimeoutMs,
-        shutdownTimeoutMs: options.shutdownTimeoutMs,
-        restart: options.restart,
-        env: options.env,
       });
+      controller = new Supervisor(runtime.hub, options, launcher);
     }
-    controller.onAllDead(() => shutdownAndExit(1));
+    controller.onAllDead((error) => shutdownAndExit(1, error.message));
     await controller.start();
+    runtime.table.endStartup();
   } catch (error) {
+    // The process is on its way out and says why itself: hand nothing back (the caller's
+    // top-level await would only print a stack trace after the cause).
+    if (exiting) return new Promise<never>(() => undefined);
     await shutdown();
     throw error;
   }
@@ -151,7 +165,7 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
     role: 'primary',
     mode: runtime.mode,
     runtime,
-    events$: runtime.table.events$,
+    events$: runtime.events$,
     workers$: runtime.table.workers$,
     context,
     app,
@@ -209,10 +223,19 @@ async function startWorker(
   try {
     app = await runtime.start(options.worker);
   } catch (error) {
-    logger.error(`The worker() factory of worker ${environment.workerId} failed: ${message(error)}`);
+    // Asked to stop while starting (Ctrl-C reaches every process of the group): not a failure,
+    // and stopAndExit() is already ending the process.
+    if (exiting) return new Promise<never>(() => undefined);
+    // Logged here with its stack, reported to the primary (whose crash-loop log names it), and
+    // the worker exits 1; nothing is handed back, so the caller's top-level await stays quiet.
+    logger.error(
+      `The worker() factory of worker ${environment.workerId} failed: ${describeError(error)}`,
+      error instanceof Error ? error.stack : undefined,
+    );
+    await runtime.reportStartFailure(error);
     await runtime.stop('shutdown').catch(() => undefined);
     finish(1);
-    throw error;
+    return new Promise<never>(() => undefined);
   }
   return { role: 'worker', app, self: runtime.self, stop: () => stopAndExit('shutdown') };
 }

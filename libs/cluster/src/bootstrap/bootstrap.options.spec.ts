@@ -10,6 +10,34 @@ import {
 const worker = (): Promise<never> => Promise.reject(new Error('not called'));
 
 describe('resolveClusterOptions', () => {
+  it('makes the default crash-loop guard reachable: maxRestarts + 1 failures in a row fit well inside windowMs', () => {
+    const { restart } = resolveClusterOptions({ worker });
+    let backoffMs = 0;
+    for (let failure = 0; failure < restart.maxRestarts; failure++) {
+      backoffMs += Math.min(restart.maxDelayMs, restart.initialDelayMs * restart.factor ** failure);
+    }
+    // A worker that fails at once is given up after this much backoff; leave room for its start time.
+    expect(backoffMs).toBeLessThan(15_000);
+    expect(backoffMs).toBeLessThan(restart.windowMs / 2);
+  });
+
+  it('refuses restart settings under which the crash-loop guard could never fire, naming the fix', () => {
+    const unreachable = {
+      initialDelayMs: 250,
+      maxDelayMs: 30_000,
+      factor: 2,
+      maxRestarts: 10,
+      windowMs: 60_000,
+    };
+    expect(() => resolveClusterOptions({ worker, restart: unreachable })).toThrow(InvalidClusterOptionsError);
+    expect(() => resolveClusterOptions({ worker, restart: unreachable })).toThrow(
+      /restart\.windowMs.*can never fire.*121750 ms/,
+    );
+    expect(() =>
+      resolveClusterOptions({ worker, restart: { ...unreachable, windowMs: 130_000 } }),
+    ).not.toThrow();
+  });
+
   it('merges the documented defaults once', () => {
     const resolved = resolveClusterOptions({ worker });
     expect(resolved).toMatchObject({

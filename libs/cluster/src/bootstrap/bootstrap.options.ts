@@ -3,7 +3,7 @@ import { type INestApplication, type INestApplicationContext } from '@nestjs/com
 import { InvalidClusterOptionsError } from '../cluster.errors.js';
 import { type Serialization } from '../ipc/message-codec.js';
 import { type RestartPolicyOptions } from '../supervisor/restart-policy.js';
-import { type PrimaryRuntime } from './primary-runtime.js';
+import { type PrimaryRuntime } from './primary-runtime.interface.js';
 
 /** Backoff and crash-loop settings; every field is optional (see `DEFAULT_RESTART_OPTIONS`). */
 export type RestartOptions = Partial<RestartPolicyOptions>;
@@ -60,43 +60,41 @@ export interface ClusterBootstrapOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Default backoff and crash-loop settings. */
-export const DEFAULT_RESTART_OPTIONS: RestartPolicyOptions = {
-  initialDelayMs: 250,
-  maxDelayMs: 30_000,
-  factor: 2,
-  stableAfterMs: 30_000,
-  maxRestarts: 10,
-  windowMs: 60_000,
-};
-
-/** Defaults of `bootstrapCluster` (besides `restart`). */
+/**
+ * Defaults of `bootstrapCluster`. With them, a worker that fails at every start is given up after
+ * 6 attempts and about 8 s of backoff (250 + 500 + 1 000 + 2 000 + 4 000 ms), so the primary
+ * exits with code 1 well within 30 s instead of respawning forever.
+ */
 export const DEFAULT_CLUSTER_OPTIONS = {
   workers: 'auto',
   serialization: 'json',
   readyTimeoutMs: 30_000,
   shutdownTimeoutMs: 10_000,
+  restart: {
+    initialDelayMs: 250,
+    maxDelayMs: 30_000,
+    factor: 2,
+    stableAfterMs: 30_000,
+    maxRestarts: 5,
+    windowMs: 60_000,
+  },
   reloadSignal: 'SIGHUP',
   idleGraceMs: 1_000,
   maxMessageBytes: 1024 * 1024,
   maxQueuedMessages: 10_000,
 } as const satisfies Partial<ClusterBootstrapOptions>;
 
-/** The options after defaults were merged and values checked. */
-export interface ResolvedClusterOptions {
-  readonly worker: () => Promise<INestApplication>;
-  readonly primary: ((runtime: PrimaryRuntime) => Promise<INestApplicationContext | void>) | undefined;
+/** Default backoff and crash-loop settings (`DEFAULT_CLUSTER_OPTIONS.restart`). */
+export const DEFAULT_RESTART_OPTIONS: RestartPolicyOptions = DEFAULT_CLUSTER_OPTIONS.restart;
+
+/** The options after defaults were merged and values checked: derived from the declaration above. */
+export type ResolvedClusterOptions = Readonly<
+  Required<Omit<ClusterBootstrapOptions, 'primary' | 'workers' | 'restart'>>
+> & {
+  readonly primary: ClusterBootstrapOptions['primary'];
   readonly workers: number;
-  readonly serialization: Serialization;
-  readonly readyTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
   readonly restart: RestartPolicyOptions;
-  readonly reloadSignal: NodeJS.Signals | null;
-  readonly idleGraceMs: number;
-  readonly maxMessageBytes: number;
-  readonly maxQueuedMessages: number;
-  readonly env: Readonly<Record<string, string>>;
-}
+};
 
 function check(option: string, value: number, min: number, integer = true): number {
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
@@ -106,6 +104,30 @@ function check(option: string, value: number, min: number, integer = true): numb
     );
   }
   return value;
+}
+
+/**
+ * The least time `maxRestarts + 1` failures in a row can span: the backoff before each respawn.
+ * A worker that fails at once still waits that long between attempts.
+ */
+export function minimumCrashLoopSpanMs(restart: RestartPolicyOptions): number {
+  let span = 0;
+  for (let failure = 0; failure < restart.maxRestarts; failure++) {
+    span += Math.min(restart.maxDelayMs, restart.initialDelayMs * restart.factor ** failure);
+  }
+  return span;
+}
+
+/** Refuses settings under which a slot that fails at every start would respawn forever. */
+function checkCrashLoopGuardReachable(restart: RestartPolicyOptions): void {
+  const span = minimumCrashLoopSpanMs(restart);
+  if (span < restart.windowMs) return;
+  throw new InvalidClusterOptionsError(
+    'restart.windowMs',
+    `the crash-loop guard can never fire: ${restart.maxRestarts + 1} failures in a row take at least ` +
+      `${span} ms of backoff, and windowMs is ${restart.windowMs} ms. Raise restart.windowMs above ${span}, ` +
+      'or lower restart.maxRestarts, restart.maxDelayMs or restart.initialDelayMs',
+  );
 }
 
 /**
@@ -121,7 +143,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     );
   }
   const d = DEFAULT_CLUSTER_OPTIONS;
-  const r = DEFAULT_RESTART_OPTIONS;
+  const r = DEFAULT_CLUSTER_OPTIONS.restart;
   const given = options.restart ?? {};
   const merged = {
     workers: options.workers ?? d.workers,
@@ -141,6 +163,15 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     maxRestarts: given.maxRestarts ?? r.maxRestarts,
     windowMs: given.windowMs ?? r.windowMs,
   };
+  const checkedRestart: RestartPolicyOptions = {
+    initialDelayMs: check('restart.initialDelayMs', restart.initialDelayMs, 0),
+    maxDelayMs: check('restart.maxDelayMs', restart.maxDelayMs, restart.initialDelayMs),
+    factor: check('restart.factor', restart.factor, 1, false),
+    stableAfterMs: check('restart.stableAfterMs', restart.stableAfterMs, 0),
+    maxRestarts: check('restart.maxRestarts', restart.maxRestarts, 0),
+    windowMs: check('restart.windowMs', restart.windowMs, 1),
+  };
+  checkCrashLoopGuardReachable(checkedRestart);
   const workers = merged.workers === 'auto' ? availableParallelism() : check('workers', merged.workers, 0);
   if (merged.serialization !== 'json' && merged.serialization !== 'advanced') {
     throw new InvalidClusterOptionsError('serialization', `expected 'json' or 'advanced'`);
@@ -152,14 +183,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     serialization: merged.serialization,
     readyTimeoutMs: check('readyTimeoutMs', merged.readyTimeoutMs, 1),
     shutdownTimeoutMs: check('shutdownTimeoutMs', merged.shutdownTimeoutMs, 1),
-    restart: {
-      initialDelayMs: check('restart.initialDelayMs', restart.initialDelayMs, 0),
-      maxDelayMs: check('restart.maxDelayMs', restart.maxDelayMs, restart.initialDelayMs),
-      factor: check('restart.factor', restart.factor, 1, false),
-      stableAfterMs: check('restart.stableAfterMs', restart.stableAfterMs, 0),
-      maxRestarts: check('restart.maxRestarts', restart.maxRestarts, 0),
-      windowMs: check('restart.windowMs', restart.windowMs, 1),
-    },
+    restart: checkedRestart,
     reloadSignal: merged.reloadSignal,
     idleGraceMs: check('idleGraceMs', merged.idleGraceMs, 0),
     maxMessageBytes: check('maxMessageBytes', merged.maxMessageBytes, 64),

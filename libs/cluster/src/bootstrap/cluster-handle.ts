@@ -1,9 +1,9 @@
 import { type INestApplication, type INestApplicationContext } from '@nestjs/common';
 import { type Observable } from 'rxjs';
 import { type ClusterMode, type ClusterSelf, type WorkerInfo } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ShutdownReport } from '../supervisor/cluster-controller.interface.js';
-import { type PrimaryRuntime } from './primary-runtime.js';
+import { type PrimaryRuntime } from './primary-runtime.interface.js';
 
 /** What `bootstrapCluster` resolves with in the primary (also with `workers: 0`). */
 export interface PrimaryClusterHandle {
@@ -13,7 +13,11 @@ export interface PrimaryClusterHandle {
   readonly mode: ClusterMode;
   /** The primary runtime: `runtime.handle(topic, fn)` answers workers' requests from plain code. */
   readonly runtime: PrimaryRuntime;
-  /** Lifecycle events: fork, online, listening, ready, disconnect, exit, crash-loop. */
+  /**
+   * Lifecycle events: fork, online, listening, ready, disconnect, exit, crash-loop. Each
+   * subscriber first gets the start-up events (up to when `bootstrapCluster` resolved), then
+   * live ones.
+   */
   readonly events$: Observable<ClusterEvent>;
   /** The live worker table, replayed to late subscribers. */
   readonly workers$: Observable<readonly WorkerInfo[]>;

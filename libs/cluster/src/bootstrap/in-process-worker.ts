@@ -6,7 +6,7 @@ import { type WorkerInfo } from '../cluster.interfaces.js';
 import { HttpDrainer, isDrainableServer } from '../http/http-drainer.js';
 import { runAsEndpoint } from '../process-state.js';
 import { type ClusterController, type ShutdownReport } from '../supervisor/cluster-controller.interface.js';
-import { type PrimaryRuntime } from './primary-runtime.js';
+import { type ClusterPrimaryRuntime } from './primary-runtime.js';
 
 /**
  * `workers: 0`: the worker app runs inside the primary process as worker `0`, slot `0`, and every
@@ -24,7 +24,7 @@ export class InProcessWorker implements ClusterController {
    * @param options - the worker factory and its ready timeout.
    */
   constructor(
-    private readonly runtime: PrimaryRuntime,
+    private readonly runtime: ClusterPrimaryRuntime,
     private readonly options: {
       readonly worker: () => Promise<INestApplication>;
       readonly readyTimeoutMs: number;

@@ -1,4 +1,3 @@
-import { PRIMARY_EXTENSION_TOPIC, PrimaryExtensions } from './primary-extensions.js';
 import { type Observable } from 'rxjs';
 import { DEFAULT_REQUEST_TIMEOUT_MS, PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
 import { ClusterStateError } from '../cluster.errors.js';
@@ -9,50 +8,29 @@ import {
   type WorkerInfo,
   type WorkersSnapshot,
 } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type PrimaryHost, PRIMARY_HOST_TOPIC } from '../extensions/primary-host.js';
+import { PrimaryHosts } from '../extensions/primary-hosts.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { PrimaryHub } from '../hub/primary-hub.js';
-import { MessageCodec, type Serialization } from '../ipc/message-codec.js';
+import { type ChannelSettings, DEFAULT_CHANNEL_SETTINGS } from '../ipc/channel-settings.js';
+import { MessageCodec } from '../ipc/message-codec.js';
 import { ClusterEndpoint, type ClusterEndpointOptions } from '../messaging/cluster-endpoint.js';
 import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.js';
 import { endpointOptions } from '../messaging/endpoint-options.js';
 import { type ClusterRequestHandlerFn } from '../messaging/handler-registry.js';
-import { type ClusterTopic, type TopicLike, defineTopic } from '../messaging/topic.js';
-import { type ClusterTransportFactory } from '../transport/cluster-transport.js';
-
-/** IPC channel settings shared by primary and workers. */
-export interface ChannelSettings {
-  /** IPC serialization. */
-  readonly serialization: Serialization;
-  /** Largest serialized message. */
-  readonly maxMessageBytes: number;
-  /** Send-queue bound per channel. */
-  readonly maxQueuedMessages: number;
-}
-
-/** Channel settings used until `bootstrapCluster` configures the runtime. */
-export const DEFAULT_CHANNEL_SETTINGS: ChannelSettings = {
-  serialization: 'json',
-  maxMessageBytes: 1024 * 1024,
-  maxQueuedMessages: 10_000,
-};
+import { type TopicLike, defineTopic } from '../messaging/topic.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
+import { type BroadcastTransportFactory } from '../transport/broadcast-transport.js';
+import { type PrimaryRuntime } from './primary-runtime.interface.js';
 
 const WORKERS = defineTopic<unknown, WorkersSnapshot>(WORKERS_TOPIC);
 
 /**
- * The primary process' messaging runtime: the IPC router every worker talks to, and a plain-code
- * endpoint at `'primary'` for code that runs in the primary without a Nest context (for example a
- * store shared by all workers). It always runs, with or without a `primary()` factory, and answers
- * the built-in worker-table request. Get it with `getPrimaryRuntime()` or `handle.runtime`.
- *
- * @example
- * ```ts
- * const runtime = getPrimaryRuntime();
- * runtime.handle(SESSION_GET, async ({ id }) => store.get(id));
- * runtime.messaging.broadcast(CONFIG_CHANGED, { at: Date.now() });
- * ```
+ * The primary process' runtime behind the `PrimaryRuntime` interface: the IPC router every worker
+ * talks to (`hub`), the lifecycle table, the plain-code endpoint at `'primary'`, and the primary
+ * hosts. It answers the built-in worker-table and host requests.
  */
-export class PrimaryRuntime {
+export class ClusterPrimaryRuntime implements PrimaryRuntime {
   /** Lifecycle events and the worker table of the cluster. */
   readonly table = new ClusterTable();
   /** The router. */
@@ -60,6 +38,7 @@ export class PrimaryRuntime {
   /** The primary's plain-code endpoint (`'primary'`): send, broadcast, request, handle, on. */
   readonly messaging: ClusterMessaging;
   private readonly endpoint: ClusterEndpoint;
+  private readonly hosts = new PrimaryHosts(this);
   private currentMode: ClusterMode = 'loopback';
   private closed = false;
 
@@ -72,17 +51,19 @@ export class PrimaryRuntime {
     );
     this.endpoint = new ClusterEndpoint(this.endpointOptions(PRIMARY_ADDRESS, {}));
     this.messaging = this.endpoint;
-    const extensions = new PrimaryExtensions(this);
-    this.endpoint.handle(PRIMARY_EXTENSION_TOPIC, (request) => extensions.load(request));
+    this.endpoint.handle(PRIMARY_HOST_TOPIC, (request) => this.hosts.start(request));
     this.endpoint.handle(WORKERS, () => ({
       primary: { pid: process.pid },
       workers: this.table.workers ?? [],
     }));
   }
 
-  /** Lifecycle events of the cluster (hot). */
+  /**
+   * Lifecycle events of the cluster. A subscriber first gets the start-up events it missed (every
+   * fork, online, listening and ready until `bootstrapCluster` resolved), then live ones.
+   */
   get events$(): Observable<ClusterEvent> {
-    return this.table.events$;
+    return this.table.eventsSinceStart$;
   }
 
   /** The live worker table, replayed to late subscribers. */
@@ -130,7 +111,7 @@ export class PrimaryRuntime {
     address: Address,
     params: {
       requestTimeoutMs?: number;
-      transport?: ClusterTransportFactory;
+      transport?: BroadcastTransportFactory;
       onClose?: () => Promise<void> | void;
     },
   ): ClusterEndpointOptions {
@@ -143,19 +124,17 @@ export class PrimaryRuntime {
     });
   }
 
-  /**
-   * Registers a request handler answering `topic` for requests addressed to `'primary'`, from
-   * plain code in the primary. Returns a function that removes it.
-   */
-  handle<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
+  /** @inheritdoc */
+  handle<Payload = unknown, Reply = unknown>(
+    topic: TopicLike<Payload, Reply>,
     handler: ClusterRequestHandlerFn<NoInfer<Payload>, NoInfer<Reply>>,
-  ): () => void;
-  handle(topic: string, handler: ClusterRequestHandlerFn<unknown, unknown>): () => void;
-  handle(topic: TopicLike, handler: ClusterRequestHandlerFn<unknown, unknown>): () => void {
-    return typeof topic === 'string'
-      ? this.endpoint.handle(topic, handler)
-      : this.endpoint.handle(topic, handler);
+  ): () => void {
+    return this.endpoint.handle(topic, handler);
+  }
+
+  /** @inheritdoc */
+  attachHost<Options>(host: PrimaryHost<Options>, options: Options): Promise<void> {
+    return this.hosts.attach(host, options);
   }
 
   /** Closes the plain-code endpoint and the router, and completes the lifecycle streams. Idempotent. */

@@ -7,10 +7,11 @@ import { type ClusterSelf } from '../cluster.interfaces.js';
 import { HttpDrainer, isDrainableServer } from '../http/http-drainer.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { type ProcessChannel, WorkerHub } from '../hub/worker-hub.js';
-import { type StopMode } from '../ipc/envelope.js';
+import { type StopMode } from '../wire/envelope.js';
 import { MessageCodec } from '../ipc/message-codec.js';
+import { ClusterStateError } from '../cluster.errors.js';
 import { runAsEndpoint } from '../process-state.js';
-import { type ChannelSettings } from './primary-runtime.js';
+import { type ChannelSettings } from '../ipc/channel-settings.js';
 
 /** Settings of a worker runtime. */
 export interface WorkerRuntimeSettings extends ChannelSettings {
@@ -81,14 +82,26 @@ export class WorkerRuntime {
     this.hub.onStop(listener);
   }
 
-  /** Runs the worker factory as this worker's endpoint, then reports ready to the primary. */
+  /**
+   * Runs the worker factory as this worker's endpoint, then reports ready to the primary. An app
+   * that comes up after a stop was requested is closed at once, and the start rejects.
+   */
   async start(factory: () => Promise<INestApplication>): Promise<INestApplication> {
     this.hub.start();
     const app = await runAsEndpoint(this.self.workerId, factory);
+    if (this.stopping) {
+      await app.close().catch(() => undefined);
+      throw new ClusterStateError('The worker was asked to stop while its worker() factory ran.');
+    }
     this.app = app;
     this.adopt(app.getHttpServer());
     await this.hub.sendReady();
     return app;
+  }
+
+  /** Tells the primary why the worker() factory failed, so its crash-loop log can name it. Never rejects. */
+  async reportStartFailure(error: unknown): Promise<void> {
+    await this.hub.sendStartFailure(error).catch(() => undefined);
   }
 
   /**

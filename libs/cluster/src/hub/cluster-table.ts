@@ -1,6 +1,9 @@
-import { type Observable, ReplaySubject, Subject } from 'rxjs';
+import { type Observable, ReplaySubject, Subject, concat, defer, from } from 'rxjs';
 import { type WorkerInfo } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
+
+/** At most this many start-up events are kept for late subscribers. */
+const STARTUP_HISTORY_LIMIT = 1_000;
 
 /**
  * The lifecycle stream and the live worker table of one process: fed by the supervisor in the
@@ -10,9 +13,20 @@ export class ClusterTable {
   private readonly eventsSubject = new Subject<ClusterEvent>();
   private readonly workersSubject = new ReplaySubject<readonly WorkerInfo[]>(1);
   private latest: readonly WorkerInfo[] | null = null;
+  private readonly startup: ClusterEvent[] = [];
+  private recordingStartup = true;
 
   /** Lifecycle events, hot. */
   readonly events$: Observable<ClusterEvent> = this.eventsSubject.asObservable();
+
+  /**
+   * Lifecycle events for subscribers that may come late: first the start-up events (from the
+   * first fork until `endStartup()`), then live ones, so a subscriber after
+   * `await bootstrapCluster()` still sees every worker's fork, online and ready.
+   */
+  readonly eventsSinceStart$: Observable<ClusterEvent> = defer(() =>
+    concat(from([...this.startup]), this.eventsSubject),
+  );
   /** The worker table, replaying the latest one to late subscribers. */
   readonly workers$: Observable<readonly WorkerInfo[]> = this.workersSubject.asObservable();
 
@@ -30,7 +44,14 @@ export class ClusterTable {
   publish(workers: readonly WorkerInfo[], event?: ClusterEvent): void {
     this.latest = workers;
     this.workersSubject.next(workers);
-    if (event) this.eventsSubject.next(event);
+    if (!event) return;
+    if (this.recordingStartup && this.startup.length < STARTUP_HISTORY_LIMIT) this.startup.push(event);
+    this.eventsSubject.next(event);
+  }
+
+  /** Stops recording start-up events; those recorded so far stay for late subscribers. */
+  endStartup(): void {
+    this.recordingStartup = false;
   }
 
   /** Completes both streams. */

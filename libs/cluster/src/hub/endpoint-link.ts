@@ -1,8 +1,8 @@
 import { type Observable } from 'rxjs';
 import { type ClusterError } from '../cluster.errors.js';
 import { type Address, type ClusterSelf, type WorkerInfo } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
-import { type DataEnvelope } from '../ipc/envelope.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
+import { type DataEnvelope } from '../wire/envelope.js';
 
 /**
  * A peer went away: requests pending on it must fail now. In a worker, `'primary'` means the

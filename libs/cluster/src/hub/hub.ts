@@ -8,10 +8,10 @@ import {
   type FailureReason,
   type MessageEnvelope,
   type RequestEnvelope,
-  envelopeBase,
+  errorReplyEnvelope,
   isDataEnvelope,
   parseEnvelope,
-} from '../ipc/envelope.js';
+} from '../wire/envelope.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';
 import { type EndpointLink, type PeerGone } from './endpoint-link.js';
@@ -185,12 +185,7 @@ export abstract class Hub {
     reason: FailureReason,
     error: { readonly name: string; readonly message: string },
   ): ErrorReplyEnvelope {
-    return {
-      ...envelopeBase(envelope.id, envelope.topic, envelope.to),
-      kind: 'error-reply',
-      to: envelope.from,
-      payload: { reason, name: error.name, message: error.message },
-    };
+    return errorReplyEnvelope(envelope, envelope.to, { reason, name: error.name, message: error.message });
   }
 
   /** Completes every stream and detaches every endpoint. */

@@ -1,4 +1,3 @@
-import { type Worker } from 'node:cluster';
 import {
   ClusterError,
   ClusterStateError,
@@ -15,26 +14,42 @@ import {
   type MessageEnvelope,
   type ReplyEnvelope,
   type ShutdownEnvelope,
-  envelopeBase,
+  type StartFailedEnvelope,
+  lifecycleEnvelope,
+  replyEnvelope,
+  shutdownEnvelope,
   parseEnvelope,
   unpackMessages,
-} from '../ipc/envelope.js';
+} from '../wire/envelope.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { MalformedEnvelopeError } from '../cluster.errors.js';
 import { CONTROL_TOPIC } from '../cluster.constants.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ClusterTable } from './cluster-table.js';
 import { ForwardedRequests } from './forwarded-requests.js';
 import { Hub } from './hub.js';
 
+/** What a worker reported about its failed start. */
+export type StartFailure = StartFailedEnvelope['payload'];
+
+/** A worker as the hub routes to it: its id and its IPC channel. */
+export interface WorkerChannel extends IpcTarget {
+  /** `cluster.worker.id`. */
+  readonly id: number;
+  /** Subscribes to the messages it sends. */
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  /** Unsubscribes. */
+  off(event: 'message', listener: (message: unknown) => void): unknown;
+}
+
 interface Peer {
-  readonly worker: Worker;
+  readonly worker: WorkerChannel;
   readonly channel: IpcChannel;
   readonly onMessage: (message: unknown) => void;
 }
 
-function workerTarget(worker: Worker): IpcTarget {
+function workerTarget(worker: WorkerChannel): IpcTarget {
   return {
     isConnected: () => worker.isConnected(),
     send: (message, callback) => worker.send(message, callback),
@@ -50,6 +65,7 @@ export class PrimaryHub extends Hub {
   private readonly peers = new Map<number, Peer>();
   private readonly forwarded = new ForwardedRequests();
   private readonly readyListeners = new Set<(workerId: number) => void>();
+  private readonly startFailureListeners = new Set<(workerId: number, failure: StartFailure) => void>();
   private closed = false;
 
   /**
@@ -84,8 +100,14 @@ export class PrimaryHub extends Hub {
     return () => this.readyListeners.delete(listener);
   }
 
+  /** Calls `listener` when a worker reports that its worker() factory failed. Returns an unsubscribe function. */
+  onStartFailure(listener: (workerId: number, failure: StartFailure) => void): () => void {
+    this.startFailureListeners.add(listener);
+    return () => this.startFailureListeners.delete(listener);
+  }
+
   /** Starts routing a freshly forked worker's IPC channel. */
-  addWorker(worker: Worker): void {
+  addWorker(worker: WorkerChannel): void {
     if (this.closed) return;
     const id = worker.id;
     const channel = new IpcChannel(workerTarget(worker), {
@@ -130,12 +152,7 @@ export class PrimaryHub extends Hub {
 
   /** Builds a shutdown envelope for a worker. */
   shutdownEnvelope(workerId: number, mode: ShutdownEnvelope['payload']['mode']): ShutdownEnvelope {
-    return {
-      ...envelopeBase(this.nextId(), CONTROL_TOPIC, 'primary'),
-      kind: 'shutdown',
-      to: workerId,
-      payload: { mode },
-    };
+    return shutdownEnvelope(this.nextId(), CONTROL_TOPIC, workerId, mode);
   }
 
   /** Publishes the worker table locally, and a lifecycle event (if any) locally and to every connected worker. */
@@ -143,13 +160,9 @@ export class PrimaryHub extends Hub {
     this.table.publish(workers, event);
     if (!event) return;
     for (const [id, peer] of this.peers) {
-      const envelope: LifecycleEnvelope = {
-        ...envelopeBase(this.nextId(), CONTROL_TOPIC, 'primary'),
-        kind: 'lifecycle',
-        to: id,
-        payload: { event, workers },
-      };
-      peer.channel.send(envelope).catch(() => undefined);
+      peer.channel
+        .send(lifecycleEnvelope(this.nextId(), CONTROL_TOPIC, id, event, workers))
+        .catch(() => undefined);
     }
   }
 
@@ -166,6 +179,7 @@ export class PrimaryHub extends Hub {
     for (const id of [...this.peers.keys()]) this.removeWorker(id);
     this.forwarded.clear();
     this.readyListeners.clear();
+    this.startFailureListeners.clear();
     this.closeLinks();
   }
 
@@ -194,6 +208,9 @@ export class PrimaryHub extends Hub {
     switch (envelope.kind) {
       case 'ready':
         for (const listener of this.readyListeners) listener(workerId);
+        return;
+      case 'start-failed':
+        for (const listener of this.startFailureListeners) listener(workerId, envelope.payload);
         return;
       case 'shutdown':
       case 'lifecycle':
@@ -265,12 +282,7 @@ export class PrimaryHub extends Hub {
   }
 
   private receipt(envelope: MessageEnvelope): ReplyEnvelope {
-    return {
-      ...envelopeBase(envelope.id, envelope.topic, envelope.to),
-      kind: 'reply',
-      to: envelope.from,
-      payload: null,
-    };
+    return replyEnvelope(envelope, envelope.to, null);
   }
 
   /** Routes an answer produced by the hub itself back to the asker. */

@@ -3,12 +3,12 @@ import { MalformedEnvelopeError, NoHandlerError, PrimaryUnavailableError } from 
 import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
 import {
   type DataEnvelope,
-  type ReadyEnvelope,
   type StopMode,
-  envelopeBase,
+  readyEnvelope,
+  startFailedEnvelope,
   parseEnvelope,
   unpackMessages,
-} from '../ipc/envelope.js';
+} from '../wire/envelope.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';
@@ -96,13 +96,17 @@ export class WorkerHub extends Hub {
 
   /** Tells the primary that the worker() factory resolved. */
   sendReady(): Promise<void> {
-    const envelope: ReadyEnvelope = {
-      ...envelopeBase(this.nextId(), CONTROL_TOPIC, this.workerId),
-      kind: 'ready',
-      to: 'primary',
-      payload: null,
-    };
-    return this.channel.send(envelope);
+    return this.channel.send(readyEnvelope(this.nextId(), CONTROL_TOPIC, this.workerId));
+  }
+
+  /** Tells the primary why the worker() factory failed, before the worker exits. */
+  sendStartFailure(error: unknown): Promise<void> {
+    return this.channel.send(
+      startFailedEnvelope(this.nextId(), CONTROL_TOPIC, this.workerId, {
+        name: error instanceof Error ? error.name : 'Error',
+        message: error instanceof Error ? error.message : String(error),
+      }),
+    );
   }
 
   /** @inheritdoc */
@@ -161,7 +165,10 @@ export class WorkerHub extends Hub {
         this.table.publish(envelope.payload.workers, envelope.payload.event);
         return;
       case 'ready':
-        this.errors.next(new MalformedEnvelopeError('a worker does not accept "ready"', 'primary'));
+      case 'start-failed':
+        this.errors.next(
+          new MalformedEnvelopeError(`a worker does not accept "${envelope.kind}"`, 'primary'),
+        );
         return;
       case 'broadcast':
         this.deliverLocal(envelope, null, this.workerId);

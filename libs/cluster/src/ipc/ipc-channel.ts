@@ -1,6 +1,6 @@
 import { type Address } from '../cluster.interfaces.js';
 import { QueueFullError } from '../cluster.errors.js';
-import { batchEnvelope } from './envelope.js';
+import { batchEnvelope } from '../wire/envelope.js';
 
 /**
  * The raw side of an IPC channel: `process` in a worker, a `cluster.Worker` in the primary.

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   type Observable,
   ReplaySubject,
@@ -7,19 +8,16 @@ import {
   filter,
   map,
   merge,
+  mergeMap,
   takeUntil,
   throwError,
 } from 'rxjs';
-import {
-  ENVELOPE_NAMESPACE,
-  ENVELOPE_VERSION,
-  PRIMARY_ADDRESS,
-  WORKERS_TOPIC,
-} from '../cluster.constants.js';
+import { PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
 import {
   ClusterClosedError,
-  type ClusterError,
+  ClusterError,
   PayloadValidationError,
+  TransportUnavailableError,
   PrimaryUnavailableError,
   WorkerExitedError,
 } from '../cluster.errors.js';
@@ -35,26 +33,34 @@ import {
   type WorkersSnapshot,
 } from '../cluster.interfaces.js';
 import { type EndpointLink } from '../hub/endpoint-link.js';
-import { type DataEnvelope, type MessageEnvelope, type RequestEnvelope } from '../ipc/envelope.js';
-import { type ClusterEvent, isWorkersSnapshot } from '../supervisor/cluster-event.js';
-import { type BroadcastPacket, type ClusterTransport } from '../transport/cluster-transport.js';
+import {
+  type DataEnvelope,
+  type MessageEnvelope,
+  type RequestEnvelope,
+  broadcastEnvelope,
+  messageEnvelope,
+  requestEnvelope,
+} from '../wire/envelope.js';
+import { type ClusterEvent, isWorkersSnapshot } from '../wire/cluster-event.js';
+import { type BroadcastPacket, type BroadcastTransport } from '../transport/broadcast-transport.js';
+import { IpcBroadcastTransport } from '../transport/ipc-broadcast.transport.js';
 import { type ClusterMessaging } from './cluster-messaging.interface.js';
 import { type ClusterRequestHandlerFn, HandlerRegistry } from './handler-registry.js';
 import { type Answer, PendingRequests, type TrackedRequest } from './pending-requests.js';
 import { errorOfFailure } from './remote-failure.js';
 import { RequestResponder } from './request-responder.js';
-import { type ClusterTopic, type TopicLike, defineTopic, topicName, trustedAs } from './topic.js';
+import { type TopicLike, defineTopic, topicName, trustedAs } from './topic.js';
 
 const WORKERS = defineTopic<null, WorkersSnapshot>(WORKERS_TOPIC, { validateReply: isWorkersSnapshot });
 
-type Guard = (value: unknown) => boolean;
+type Guard<T = unknown> = (value: unknown) => value is T;
 
 /** How an endpoint is built. */
 export interface ClusterEndpointOptions {
   /** Attaches to a hub, given the endpoint's "do I handle this topic" callback. */
   readonly attach: (handles: (topic: string) => boolean) => EndpointLink;
   /** Builds the broadcast transport. */
-  readonly transport: (link: EndpointLink) => ClusterTransport;
+  readonly transport: (link: EndpointLink) => BroadcastTransport;
   /** Default request timeout in ms. */
   readonly requestTimeoutMs: number;
   /** Runs after the endpoint closed. */
@@ -79,7 +85,10 @@ export class ClusterEndpoint implements ClusterMessaging {
   readonly workers$: Observable<readonly WorkerInfo[]>;
 
   private readonly link: EndpointLink;
-  private readonly transport: ClusterTransport;
+  private readonly transport: BroadcastTransport;
+  private readonly logger = new Logger('ClusterService');
+  /** Whether broadcasts also arrive over IPC besides the transport (any transport but IPC's own). */
+  private readonly acceptsIpcBroadcasts: boolean;
   private readonly messagesSubject = new Subject<ClusterMessage>();
   private readonly errorsSubject = new Subject<ClusterError>();
   /** Replays its one value, so streams subscribed after close() complete at once. */
@@ -87,7 +96,7 @@ export class ClusterEndpoint implements ClusterMessaging {
   private readonly pending = new PendingRequests();
   private readonly handlers = new HandlerRegistry();
   private readonly responder: RequestResponder;
-  private readonly validators = new Map<string, Guard>();
+  private readonly validators = new Map<string, (value: unknown) => boolean>();
   private readonly subscriptions = new Subscription();
   private readonly requestTimeoutMs: number;
   private lateReplies = 0;
@@ -101,6 +110,7 @@ export class ClusterEndpoint implements ClusterMessaging {
     this.link = options.attach((topic) => this.handlers.has(topic));
     this.self = this.link.self;
     this.transport = options.transport(this.link);
+    this.acceptsIpcBroadcasts = !(this.transport instanceof IpcBroadcastTransport);
     this.responder = new RequestResponder(this.link, this.handlers);
     this.messages$ = this.messagesSubject.asObservable();
     this.errors$ = merge(this.errorsSubject, this.link.errors$).pipe(takeUntil(this.closing));
@@ -140,15 +150,33 @@ export class ClusterEndpoint implements ClusterMessaging {
     return this.link.address;
   }
 
+  /**
+   * Resolves once the broadcast transport is ready (see `BroadcastTransport.ready`), or after
+   * `timeoutMs` with a warning: a transport that cannot get ready must not hold the app's start.
+   */
+  async whenTransportReady(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
+    });
+    const outcome = await Promise.race([this.transport.ready().then(() => 'ready' as const), late]).finally(
+      () => clearTimeout(timer),
+    );
+    if (outcome === 'late') {
+      this.logger.warn(
+        `The ${this.transport.constructor.name} broadcast transport was not ready within ${timeoutMs} ms; ` +
+          'starting anyway, broadcasts may be missed until it is.',
+      );
+    }
+  }
+
   /** Hands an HTTP server to the runtime for graceful draining (worker endpoints). */
   adoptHttpServer(server: unknown): void {
     this.link.adoptHttpServer(server);
   }
 
-  on<Payload, Reply>(topic: ClusterTopic<Payload, Reply>): Observable<Payload>;
-  on(topic: string): Observable<unknown>;
   /** @inheritdoc */
-  on(topic: TopicLike): Observable<unknown> {
+  on<Payload = unknown>(topic: TopicLike<Payload>): Observable<Payload> {
     const name = topicName(topic);
     const accept = this.registerValidator(topic);
     return this.messages$.pipe(
@@ -158,44 +186,35 @@ export class ClusterEndpoint implements ClusterMessaging {
     );
   }
 
-  onMessage<Payload, Reply>(topic: ClusterTopic<Payload, Reply>): Observable<ClusterTopicMessage<Payload>>;
-  onMessage(topic: string): Observable<ClusterTopicMessage<unknown>>;
   /** @inheritdoc */
-  onMessage(topic: TopicLike): Observable<ClusterTopicMessage<unknown>> {
+  onMessage<Payload = unknown>(topic: TopicLike<Payload>): Observable<ClusterTopicMessage<Payload>> {
     const name = topicName(topic);
     const accept = this.registerValidator(topic);
     return this.messages$.pipe(
       filter((message) => message.topic === name && message.kind !== 'request'),
-      filter((message) => accept(message.payload)),
-      map(({ kind, topic: messageTopic, from, id, payload }) => ({
-        payload,
-        context: { kind, topic: messageTopic, from, id },
-      })),
+      mergeMap(({ kind, topic: messageTopic, from, id, payload }) =>
+        accept(payload) ? [{ payload, context: { kind, topic: messageTopic, from, id } }] : [],
+      ),
     );
   }
 
-  send<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
-    payload: NoInfer<Payload>,
-    options?: SendOptions,
-  ): Promise<void>;
-  send(topic: string, payload: unknown, options?: SendOptions): Promise<void>;
   /** @inheritdoc */
-  send(topic: TopicLike, payload: unknown, options: SendOptions = {}): Promise<void> {
+  send<Payload = unknown>(
+    topic: TopicLike<Payload>,
+    payload: NoInfer<Payload>,
+    options: SendOptions = {},
+  ): Promise<void> {
     const name = topicName(topic);
     if (this.closed) return Promise.reject(new ClusterClosedError(name));
     const to = options.to ?? PRIMARY_ADDRESS;
-    const envelope: MessageEnvelope = {
-      ns: ENVELOPE_NAMESPACE,
-      v: ENVELOPE_VERSION,
-      id: this.link.nextId(),
-      topic: name,
-      from: this.link.address,
-      kind: 'message',
+    const envelope = messageEnvelope(
+      this.link.nextId(),
+      name,
+      this.link.address,
       to,
       payload,
-      receipt: this.link.needsReceipt(to),
-    };
+      this.link.needsReceipt(to),
+    );
     if (!envelope.receipt) return this.link.post(envelope);
     return this.pending.start({
       id: envelope.id,
@@ -210,47 +229,55 @@ export class ClusterEndpoint implements ClusterMessaging {
     });
   }
 
-  broadcast<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
-    payload: NoInfer<Payload>,
-    options?: BroadcastOptions,
-  ): Promise<void>;
-  broadcast(topic: string, payload: unknown, options?: BroadcastOptions): Promise<void>;
   /** @inheritdoc */
-  async broadcast(topic: TopicLike, payload: unknown, options: BroadcastOptions = {}): Promise<void> {
+  async broadcast<Payload = unknown>(
+    topic: TopicLike<Payload>,
+    payload: NoInfer<Payload>,
+    options: BroadcastOptions = {},
+  ): Promise<void> {
     const name = topicName(topic);
     if (this.closed) throw new ClusterClosedError(name);
-    await this.transport.publish({
-      id: this.link.nextId(),
-      topic: name,
-      payload,
-      from: this.link.address,
-      origin: this.link.origin,
-      includeSelf: options.includeSelf ?? false,
-    });
+    const id = this.link.nextId();
+    try {
+      await this.transport.publish({
+        id,
+        topic: name,
+        payload,
+        from: this.link.address,
+        origin: this.link.origin,
+        includeSelf: options.includeSelf ?? false,
+      });
+    } catch (error) {
+      if (error instanceof ClusterError) throw error;
+      throw new TransportUnavailableError(name, this.transport.constructor.name, error);
+    }
+    // From the primary on another transport, the workers that broadcast over IPC get an IPC copy
+    // too: a primary reaches its workers whatever their transport. Those on another transport
+    // skip that copy (they get the broadcast from their transport).
+    if (this.acceptsIpcBroadcasts && this.self.isPrimary) {
+      await this.link.post(
+        broadcastEnvelope(id, name, this.link.address, payload, false, this.link.origin, true),
+      );
+    }
   }
 
-  request<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
-    payload: NoInfer<Payload>,
-    options?: RequestOptions,
-  ): Promise<Reply>;
-  request(topic: string, payload: unknown, options?: RequestOptions): Promise<unknown>;
   /** @inheritdoc */
-  request(topic: TopicLike, payload: unknown, options: RequestOptions = {}): Promise<unknown> {
+  request<Payload = unknown, Reply = unknown>(
+    topic: TopicLike<Payload, Reply>,
+    payload: NoInfer<Payload>,
+    options: RequestOptions = {},
+  ): Promise<Reply> {
     const name = topicName(topic);
     if (this.closed) return Promise.reject(new ClusterClosedError(name));
     return this.pending.start(this.trackedRequest(topic, name, payload, options));
   }
 
-  request$<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
-    payload: NoInfer<Payload>,
-    options?: RequestOptions,
-  ): Observable<Reply>;
-  request$(topic: string, payload: unknown, options?: RequestOptions): Observable<unknown>;
   /** @inheritdoc */
-  request$(topic: TopicLike, payload: unknown, options: RequestOptions = {}): Observable<unknown> {
+  request$<Payload = unknown, Reply = unknown>(
+    topic: TopicLike<Payload, Reply>,
+    payload: NoInfer<Payload>,
+    options: RequestOptions = {},
+  ): Observable<Reply> {
     const name = topicName(topic);
     return defer(() =>
       this.closed
@@ -259,17 +286,20 @@ export class ClusterEndpoint implements ClusterMessaging {
     );
   }
 
-  handle<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
-    handler: ClusterRequestHandlerFn<NoInfer<Payload>, NoInfer<Reply>>,
-  ): () => void;
-  handle(topic: string, handler: ClusterRequestHandlerFn<unknown, unknown>): () => void;
   /** @inheritdoc */
-  handle(topic: TopicLike, handler: ClusterRequestHandlerFn<unknown, unknown>): () => void {
+  handle<Payload = unknown, Reply = unknown>(
+    topic: TopicLike<Payload, Reply>,
+    handler: ClusterRequestHandlerFn<NoInfer<Payload>, NoInfer<Reply>>,
+  ): () => void {
     const name = topicName(topic);
     if (this.closed) throw new ClusterClosedError(name);
-    this.registerValidator(topic);
-    return this.handlers.register(name, handler);
+    const accept = this.registerValidator(topic);
+    // Requests reach the handler only after `accepts()` passed them through the topic's validator.
+    return this.handlers.register(name, (payload, context) =>
+      accept(payload)
+        ? handler(payload, context)
+        : Promise.reject(new PayloadValidationError(name, context.from, 'payload')),
+    );
   }
 
   /** @inheritdoc */
@@ -302,25 +332,23 @@ export class ClusterEndpoint implements ClusterMessaging {
   }
 
   /** Builds one request: its envelope, and how to send it and read its answer. */
-  private trackedRequest(
-    topic: TopicLike,
+  private trackedRequest<Reply>(
+    topic: TopicLike<unknown, Reply>,
     name: string,
     payload: unknown,
     options: RequestOptions,
-  ): TrackedRequest<unknown> {
-    const acceptReply: Guard = typeof topic === 'string' ? trustedAs : (topic.validateReply ?? trustedAs);
+  ): TrackedRequest<Reply> {
+    const acceptReply: Guard<Reply> =
+      typeof topic === 'string' ? trustedAs : (topic.validateReply ?? trustedAs);
     const to = options.to ?? PRIMARY_ADDRESS;
-    const envelope: RequestEnvelope = {
-      ns: ENVELOPE_NAMESPACE,
-      v: ENVELOPE_VERSION,
-      id: this.link.nextId(),
-      topic: name,
-      from: this.link.address,
-      kind: 'request',
+    const envelope = requestEnvelope(
+      this.link.nextId(),
+      name,
+      this.link.address,
       to,
       payload,
-      timeoutMs: options.timeoutMs ?? this.requestTimeoutMs,
-    };
+      options.timeoutMs ?? this.requestTimeoutMs,
+    );
     return {
       id: envelope.id,
       topic: name,
@@ -331,17 +359,18 @@ export class ClusterEndpoint implements ClusterMessaging {
     };
   }
 
-  private decodeAnswer(answer: Answer, topic: string, target: Address, accept: Guard): unknown {
+  private decodeAnswer<Reply>(answer: Answer, topic: string, target: Address, accept: Guard<Reply>): Reply {
     if (answer.kind === 'error-reply') throw errorOfFailure(answer.payload, topic, target, this.link.address);
-    if (!accept(answer.payload)) {
+    const reply = answer.payload;
+    if (!accept(reply)) {
       const error = new PayloadValidationError(topic, target, 'reply');
       this.errorsSubject.next(error);
       throw error;
     }
-    return answer.payload;
+    return reply;
   }
 
-  private registerValidator(topic: TopicLike): Guard {
+  private registerValidator<Payload>(topic: TopicLike<Payload, unknown>): Guard<Payload> {
     if (typeof topic === 'string' || !topic.validate) return trustedAs;
     if (!this.validators.has(topic.name)) this.validators.set(topic.name, topic.validate);
     return topic.validate;
@@ -373,7 +402,21 @@ export class ClusterEndpoint implements ClusterMessaging {
         void this.responder.respond(envelope);
         return;
       case 'broadcast':
-        return; // broadcasts arrive through the transport
+        // With the IPC transport they arrive through it. With another transport (e.g. Redis),
+        // broadcasts the primary fans out over IPC are delivered too (a primary on the default
+        // transport reaches workers on any transport), except the IPC copies of broadcasts the
+        // primary also sent through its own transport: those arrive from there. Nothing twice.
+        if (this.acceptsIpcBroadcasts && !envelope.viaTransport) {
+          this.receiveBroadcast({
+            id: envelope.id,
+            topic: envelope.topic,
+            payload: envelope.payload,
+            from: envelope.from,
+            origin: envelope.origin,
+            includeSelf: envelope.includeSelf,
+          });
+        }
+        return;
     }
   }
 

@@ -10,9 +10,9 @@ import {
   type WorkerInfo,
   type WorkersSnapshot,
 } from '../cluster.interfaces.js';
-import { type ClusterEvent } from '../supervisor/cluster-event.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ClusterRequestHandlerFn } from './handler-registry.js';
-import { type ClusterTopic } from './topic.js';
+import { type TopicLike } from './topic.js';
 
 /**
  * The messaging API of one endpoint: `ClusterService` in a Nest app, or the primary runtime's own
@@ -34,52 +34,45 @@ export interface ClusterMessaging {
   /** Replies that arrived after their request had settled and were dropped (diagnostics). */
   readonly lateReplyCount: number;
 
-  /** Payloads of one topic, sent or broadcast to this endpoint. */
-  on<Payload, Reply>(topic: ClusterTopic<Payload, Reply>): Observable<Payload>;
-  on(topic: string): Observable<unknown>;
+  /** Payloads of one topic, sent or broadcast to this endpoint (`unknown` for a plain name). */
+  on<Payload = unknown>(topic: TopicLike<Payload>): Observable<Payload>;
 
   /** Like `on()`, with each message's context (sender, id, kind). */
-  onMessage<Payload, Reply>(topic: ClusterTopic<Payload, Reply>): Observable<ClusterTopicMessage<Payload>>;
-  onMessage(topic: string): Observable<ClusterTopicMessage<unknown>>;
+  onMessage<Payload = unknown>(topic: TopicLike<Payload>): Observable<ClusterTopicMessage<Payload>>;
 
   /** One-way message to `options.to` (default `'primary'`). */
-  send<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
+  send<Payload = unknown>(
+    topic: TopicLike<Payload>,
     payload: NoInfer<Payload>,
     options?: SendOptions,
   ): Promise<void>;
-  send(topic: string, payload: unknown, options?: SendOptions): Promise<void>;
 
   /** To every worker: from a worker through the primary to the others; from the primary to all. */
-  broadcast<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
+  broadcast<Payload = unknown>(
+    topic: TopicLike<Payload>,
     payload: NoInfer<Payload>,
     options?: BroadcastOptions,
   ): Promise<void>;
-  broadcast(topic: string, payload: unknown, options?: BroadcastOptions): Promise<void>;
 
   /** Request/reply, Promise form. */
-  request<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
+  request<Payload = unknown, Reply = unknown>(
+    topic: TopicLike<Payload, Reply>,
     payload: NoInfer<Payload>,
     options?: RequestOptions,
   ): Promise<Reply>;
-  request(topic: string, payload: unknown, options?: RequestOptions): Promise<unknown>;
 
   /** Request/reply, Observable form: cold, sends on subscribe, emits the reply once and completes. */
-  request$<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
+  request$<Payload = unknown, Reply = unknown>(
+    topic: TopicLike<Payload, Reply>,
     payload: NoInfer<Payload>,
     options?: RequestOptions,
   ): Observable<Reply>;
-  request$(topic: string, payload: unknown, options?: RequestOptions): Observable<unknown>;
 
   /** Registers the request handler of a topic; returns a function that removes it. */
-  handle<Payload, Reply>(
-    topic: ClusterTopic<Payload, Reply>,
+  handle<Payload = unknown, Reply = unknown>(
+    topic: TopicLike<Payload, Reply>,
     handler: ClusterRequestHandlerFn<NoInfer<Payload>, NoInfer<Reply>>,
   ): () => void;
-  handle(topic: string, handler: ClusterRequestHandlerFn<unknown, unknown>): () => void;
 
   /** The worker table with the primary's pid: local in the primary, asked of the primary in a worker. */
   workers(): Promise<WorkersSnapshot>;

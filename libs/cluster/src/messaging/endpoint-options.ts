@@ -1,7 +1,7 @@
 import { type Address, type ClusterSelf } from '../cluster.interfaces.js';
 import { type Hub } from '../hub/hub.js';
-import { type ClusterTransportFactory } from '../transport/cluster-transport.js';
-import { IpcClusterTransport } from '../transport/ipc-cluster.transport.js';
+import { type BroadcastTransportFactory } from '../transport/broadcast-transport.js';
+import { IpcBroadcastTransport } from '../transport/ipc-broadcast.transport.js';
 import { type ClusterEndpointOptions } from './cluster-endpoint.js';
 
 /** Where and how an endpoint attaches. */
@@ -13,7 +13,7 @@ export interface EndpointParams {
   /** Default request timeout in ms. */
   readonly requestTimeoutMs: number;
   /** Custom broadcast transport; IPC when absent. */
-  readonly transport?: ClusterTransportFactory;
+  readonly transport?: BroadcastTransportFactory;
   /** Runs after the endpoint closed (e.g. to close a private hub). */
   readonly onClose?: () => Promise<void> | void;
 }
@@ -27,7 +27,7 @@ export function endpointOptions(hub: Hub, params: EndpointParams): ClusterEndpoi
   return {
     attach: (handles) => hub.attach({ address, self, handles }),
     transport: (link) =>
-      transport ? transport({ self: link.self, origin: link.origin }) : new IpcClusterTransport(link),
+      transport ? transport({ self: link.self, origin: link.origin }) : new IpcBroadcastTransport(link),
     requestTimeoutMs: params.requestTimeoutMs,
     onClose: params.onClose,
   };

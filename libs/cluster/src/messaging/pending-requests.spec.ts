@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom } from 'rxjs';
 import { ClusterTimeoutError, WorkerExitedError } from '../cluster.errors.js';
-import { type ReplyEnvelope, envelopeBase } from '../ipc/envelope.js';
+import { type ReplyEnvelope, envelopeBase } from '../wire/envelope.js';
 import { PendingRequests } from './pending-requests.js';
 
 function reply(id: string, payload: unknown): ReplyEnvelope {

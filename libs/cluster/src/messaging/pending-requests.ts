@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import { ClusterTimeoutError } from '../cluster.errors.js';
 import { type Address } from '../cluster.interfaces.js';
-import { type ErrorReplyEnvelope, type ReplyEnvelope } from '../ipc/envelope.js';
+import { type ErrorReplyEnvelope, type ReplyEnvelope } from '../wire/envelope.js';
 
 /** An answer to a pending request. */
 export type Answer = ReplyEnvelope | ErrorReplyEnvelope;

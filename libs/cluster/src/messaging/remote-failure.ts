@@ -8,13 +8,14 @@ import {
   WorkerUnavailableError,
 } from '../cluster.errors.js';
 import { type Address } from '../cluster.interfaces.js';
-import { type FailureReason, type RemoteFailure } from '../ipc/envelope.js';
+import { type FailureReason, type RemoteFailure } from '../wire/envelope.js';
 
 /** The `error-reply` payload describing `error`. */
 export function failureOf(reason: FailureReason, error: unknown): RemoteFailure {
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  return { reason, name, message };
+  const stack = reason === 'handler-error' && error instanceof Error ? error.stack : undefined;
+  return stack === undefined ? { reason, name, message } : { reason, name, message, stack };
 }
 
 /**
@@ -43,6 +44,6 @@ export function errorOfFailure(
         ? new WorkerExitedError(target, topic)
         : new PrimaryUnavailableError();
     case 'handler-error':
-      return new RemoteError(topic, target, failure.name, failure.message);
+      return new RemoteError(topic, target, failure.name, failure.message, failure.stack);
   }
 }

@@ -1,14 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { firstValueFrom, isObservable } from 'rxjs';
-import { ENVELOPE_NAMESPACE, ENVELOPE_VERSION } from '../cluster.constants.js';
 import { ClusterError, NoHandlerError, WorkerUnavailableError } from '../cluster.errors.js';
 import { type ClusterMessageContext } from '../cluster.interfaces.js';
 import { type EndpointLink } from '../hub/endpoint-link.js';
 import {
-  type DataEnvelope,
   type FailureReason,
   type RequestEnvelope,
-  envelopeBase,
-} from '../ipc/envelope.js';
+  errorReplyEnvelope,
+  replyEnvelope,
+} from '../wire/envelope.js';
 import { type HandlerRegistry } from './handler-registry.js';
 import { failureOf } from './remote-failure.js';
 
@@ -25,6 +25,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * the first value of an Observable) and sends the reply, or an `error-reply` saying why not.
  */
 export class RequestResponder {
+  private readonly logger = new Logger('ClusterService');
+
   /**
    * @param link - the endpoint's link, to send answers.
    * @param handlers - the endpoint's request handlers.
@@ -57,6 +59,12 @@ export class RequestResponder {
           ? await result
           : result;
     } catch (error) {
+      // The caller gets a RemoteError with this stack; the failure is logged here too, where it happened.
+      const from = request.from === 'primary' ? 'the primary' : `worker ${request.from}`;
+      this.logger.error(
+        `The "${request.topic}" request handler threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)} (request from ${from})`,
+        error instanceof Error ? error.stack : undefined,
+      );
       this.refuse(request, 'handler-error', error);
       return;
     }
@@ -65,27 +73,12 @@ export class RequestResponder {
 
   /** Answers `request` with an `error-reply`. */
   refuse(request: RequestEnvelope, reason: FailureReason, error: unknown): void {
-    const envelope: DataEnvelope = {
-      ...envelopeBase(request.id, request.topic, this.link.address),
-      kind: 'error-reply',
-      to: request.from,
-      payload: failureOf(reason, error),
-    };
+    const envelope = errorReplyEnvelope(request, this.link.address, failureOf(reason, error));
     this.link.post(envelope).catch(() => undefined); // the caller is gone: nobody to tell
   }
 
   private reply(request: RequestEnvelope, value: unknown): void {
-    const envelope: DataEnvelope = {
-      ns: ENVELOPE_NAMESPACE,
-      v: ENVELOPE_VERSION,
-      id: request.id,
-      topic: request.topic,
-      from: this.link.address,
-      kind: 'reply',
-      to: request.from,
-      payload: value,
-    };
-    this.link.post(envelope).catch((error: unknown) => {
+    this.link.post(replyEnvelope(request, this.link.address, value)).catch((error: unknown) => {
       // The reply could not leave (too large, unserializable): tell the caller why instead.
       if (error instanceof ClusterError && !(error instanceof WorkerUnavailableError)) {
         this.refuse(request, 'handler-error', error);

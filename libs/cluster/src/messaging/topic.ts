@@ -38,8 +38,11 @@ export type PayloadOf<T> = T extends ClusterTopic<infer P, unknown> ? P : never;
 /** The reply type of a topic. */
 export type ReplyOf<T> = T extends ClusterTopic<unknown, infer R> ? R : never;
 
-/** A topic given as a plain name (untyped: payloads are `unknown`) or as a typed topic. */
-export type TopicLike = string | ClusterTopic<unknown, unknown>;
+/**
+ * A topic given as a typed topic, or as a plain name: the untyped case, where payload and reply
+ * are `unknown`. Every messaging method takes one, with a single generic signature.
+ */
+export type TopicLike<Payload = unknown, Reply = unknown> = string | ClusterTopic<Payload, Reply>;
 
 /**
  * Defines a typed topic.

@@ -1,7 +1,6 @@
 export {
   DEFAULT_BROADCAST_CHANNEL,
-  isBroadcastPacket,
-  RedisClusterTransport,
-  redisClusterTransport,
-} from './redis-cluster.transport.js';
-export type { RedisClusterTransportOptions } from './redis-cluster-transport.options.js';
+  RedisBroadcastTransport,
+  redisBroadcastTransport,
+} from './redis-broadcast.transport.js';
+export type { RedisBroadcastTransportOptions } from './redis-broadcast-transport.options.js';

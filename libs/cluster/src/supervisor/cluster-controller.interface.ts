@@ -1,3 +1,5 @@
+import { type CrashLoopError } from '../cluster.errors.js';
+
 /** Outcome of a shutdown. */
 export interface ShutdownReport {
   /** `true` when every worker exited with code 0 on its own, none had to be killed. */
@@ -13,5 +15,5 @@ export interface ClusterController {
   /** Stops everything gracefully. Idempotent. */
   shutdown(): Promise<ShutdownReport>;
   /** Called once when every slot is dead (crash loops): the primary must exit non-zero. */
-  onAllDead(listener: () => void): void;
+  onAllDead(listener: (error: CrashLoopError) => void): void;
 }

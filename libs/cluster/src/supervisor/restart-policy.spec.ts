@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SlotRestartPolicy } from './restart-policy.js';
+import { SlotRestartPolicy, decideAfterExit, exitReason, isCleanStop } from './restart-policy.js';
 
 const options = {
   initialDelayMs: 100,
@@ -35,5 +35,38 @@ describe('SlotRestartPolicy', () => {
 
     const spaced = new SlotRestartPolicy(options);
     for (let i = 0; i < 10; i++) expect(spaced.recordFailure(i * 6000, null).action).toBe('respawn');
+  });
+});
+
+describe('decideAfterExit', () => {
+  const crash = {
+    stopRequested: false,
+    clusterStopping: false,
+    isReplacement: false,
+    servesSlot: true,
+    replacementStarting: false,
+  };
+
+  it('reads each exit the way the supervisor acts on it', () => {
+    expect(decideAfterExit(crash)).toBe('failure');
+    expect(decideAfterExit({ ...crash, stopRequested: true })).toBe('expected');
+    expect(decideAfterExit({ ...crash, clusterStopping: true })).toBe('expected');
+    expect(decideAfterExit({ ...crash, isReplacement: true, servesSlot: false })).toBe('replacement-failed');
+    expect(decideAfterExit({ ...crash, isReplacement: true, servesSlot: true })).toBe('failure');
+    expect(decideAfterExit({ ...crash, replacementStarting: true })).toBe('replacement-pending');
+  });
+
+  it('counts a stopped worker as clean when it exited 0 or died of the group’s stop signal, never when killed', () => {
+    expect(isCleanStop('stopped', 0, null)).toBe(true);
+    expect(isCleanStop('stopped', null, 'SIGINT')).toBe(true);
+    expect(isCleanStop('stopped', 1, null)).toBe(false);
+    expect(isCleanStop('shutdown-timeout', null, 'SIGKILL')).toBe(false);
+    expect(isCleanStop('crashed', null, 'SIGINT')).toBe(false);
+  });
+
+  it('names the exit: the recorded kill reason first, then stopped or crashed', () => {
+    expect(exitReason('ready-timeout', true)).toBe('ready-timeout');
+    expect(exitReason(null, true)).toBe('stopped');
+    expect(exitReason(null, false)).toBe('crashed');
   });
 });

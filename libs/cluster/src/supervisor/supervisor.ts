@@ -1,53 +1,22 @@
-import cluster, { type Address as NodeAddress, type Worker } from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { CLUSTER_ENV } from '../cluster.constants.js';
-import {
-  ClusterStateError,
-  CrashLoopError,
-  ReadyTimeoutError,
-  RollingRestartError,
-  WorkerStartError,
-} from '../cluster.errors.js';
+import { CLUSTER_ENV } from '../environment/cluster-environment.js';
+import { ClusterStateError, CrashLoopError, ReadyTimeoutError, WorkerStartError } from '../cluster.errors.js';
 import { type WorkerInfo } from '../cluster.interfaces.js';
 import { type PrimaryHub } from '../hub/primary-hub.js';
-import { type Serialization } from '../ipc/message-codec.js';
-import { type ClusterEvent, type WorkerExitReason } from './cluster-event.js';
+import { type ResolvedClusterOptions } from '../bootstrap/bootstrap.options.js';
+import { type ClusterEvent, type WorkerExitReason } from '../wire/cluster-event.js';
 import { type ClusterController, type ShutdownReport } from './cluster-controller.interface.js';
-import { type RestartPolicyOptions, SlotRestartPolicy } from './restart-policy.js';
+import { SlotRestartPolicy, decideAfterExit, exitReason, isCleanStop } from './restart-policy.js';
+import { rollSlots } from './rolling-restart.js';
+import { type Slot } from './slot.js';
 import { type WorkerExit, WorkerRecord } from './worker-record.js';
+import { type LaunchedWorker, type ListeningAddress, type WorkerLauncher } from './worker-launcher.js';
 
-/** What the supervisor needs to know. */
-export interface SupervisorOptions {
-  /** Number of slots N (≥ 1). */
-  readonly workers: number;
-  /** Entry file the workers run. */
-  readonly exec: string;
-  /** Arguments passed to it. */
-  readonly args: readonly string[];
-  /** IPC serialization. */
-  readonly serialization: Serialization;
-  /** A worker not ready after this long is killed and counted as a failed start. */
-  readonly readyTimeoutMs: number;
-  /** A stopping worker still alive after this long is killed. */
-  readonly shutdownTimeoutMs: number;
-  /** Backoff and crash-loop settings. */
-  readonly restart: RestartPolicyOptions;
-  /** Extra environment for the workers. */
-  readonly env: Readonly<Record<string, string>>;
-}
-
-interface Slot {
-  readonly index: number;
-  readonly policy: SlotRestartPolicy;
-  /** The worker serving the slot (the old one until a replacement is ready). */
-  current: WorkerRecord | undefined;
-  /** A replacement being started by a rolling restart. */
-  replacement: WorkerRecord | undefined;
-  /** Pending respawn. */
-  respawnTimer: NodeJS.Timeout | undefined;
-  /** Given up after a crash loop. */
-  dead: boolean;
-}
+/** What the supervisor needs to know: the resolved bootstrap options it acts on. */
+export type SupervisorOptions = Pick<
+  ResolvedClusterOptions,
+  'workers' | 'readyTimeoutMs' | 'shutdownTimeoutMs' | 'restart' | 'env'
+>;
 
 type Phase = 'idle' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
@@ -62,19 +31,22 @@ export class Supervisor implements ClusterController {
   private readonly records = new Map<number, WorkerRecord>();
   private readonly slots: Slot[];
   private readonly changeListeners = new Set<() => void>();
-  private readonly allDeadListeners = new Set<() => void>();
+  private readonly allDeadListeners = new Set<(error: CrashLoopError) => void>();
   private readonly stopReady: () => void;
   private phase: Phase = 'idle';
   private shutdownPromise: Promise<ShutdownReport> | undefined;
   private uncleanExits = 0;
+  private lastFailure: string | undefined;
 
   /**
    * @param hub - the primary's router: channels and lifecycle publishing.
    * @param options - resolved settings.
+   * @param launcher - starts the worker processes (`NodeClusterLauncher`, or a fake in unit specs).
    */
   constructor(
     private readonly hub: PrimaryHub,
     private readonly options: SupervisorOptions,
+    private readonly launcher: WorkerLauncher,
   ) {
     this.slots = Array.from({ length: options.workers }, (_, index) => ({
       index,
@@ -83,8 +55,17 @@ export class Supervisor implements ClusterController {
       replacement: undefined,
       respawnTimer: undefined,
       dead: false,
+      lastFailure: undefined,
     }));
-    this.stopReady = hub.onReady((workerId) => this.onReady(workerId));
+    const stopReady = hub.onReady((workerId) => this.onReady(workerId));
+    const stopFailures = hub.onStartFailure((workerId, failure) => {
+      const record = this.records.get(workerId);
+      if (record) record.startFailure = failure;
+    });
+    this.stopReady = () => {
+      stopReady();
+      stopFailures();
+    };
   }
 
   /** The live worker table, ordered by slot then id. */
@@ -95,7 +76,7 @@ export class Supervisor implements ClusterController {
   }
 
   /** @inheritdoc */
-  onAllDead(listener: () => void): void {
+  onAllDead(listener: (error: CrashLoopError) => void): void {
     this.allDeadListeners.add(listener);
   }
 
@@ -104,11 +85,6 @@ export class Supervisor implements ClusterController {
     if (this.phase !== 'idle')
       return Promise.reject(new ClusterStateError('The supervisor was already started.'));
     this.phase = 'running';
-    cluster.setupPrimary({
-      exec: this.options.exec,
-      args: [...this.options.args],
-      serialization: this.options.serialization,
-    });
     for (const slot of this.slots) slot.current = this.fork(slot.index, false);
     return new Promise<void>((resolve, reject) => {
       const check = (): void => {
@@ -119,7 +95,7 @@ export class Supervisor implements ClusterController {
         }
         if (this.slots.every((slot) => slot.dead)) {
           this.changeListeners.delete(check);
-          reject(new CrashLoopError(this.slots.length));
+          reject(this.crashLoopError());
           return;
         }
         if (this.slots.every((slot) => slot.dead || slot.current?.state === 'ready')) {
@@ -143,27 +119,12 @@ export class Supervisor implements ClusterController {
     this.phase = 'restarting';
     this.logger.log(`Rolling restart of ${this.slots.length} slot(s)`);
     try {
-      for (const slot of this.slots) {
-        if (this.isStopping()) return;
-        const old = slot.current;
-        if (slot.dead || !old || old.state !== 'ready') continue;
-        const replacement = this.fork(slot.index, true);
-        slot.replacement = replacement;
-        try {
-          await replacement.ready;
-        } catch (error) {
-          if (this.isStopping()) return;
-          // The old worker may have crashed meanwhile: then the slot needs a worker of its own again.
-          if (!slot.current && !slot.dead) slot.current = this.fork(slot.index, false);
-          throw new RollingRestartError(slot.index, error);
-        } finally {
-          slot.replacement = undefined;
-        }
-        if (this.isStopping()) return;
-        slot.current = replacement;
-        await this.stop(old, 'restart');
-      }
-      this.logger.log('Rolling restart done');
+      const done = await rollSlots(this.slots, {
+        isStopping: () => this.isStopping(),
+        fork: (slot, isReplacement) => this.fork(slot, isReplacement),
+        stop: (record) => this.stop(record, 'restart'),
+      });
+      if (done) this.logger.log('Rolling restart done');
     } finally {
       if (this.phase === 'restarting') this.phase = 'running';
     }
@@ -190,12 +151,16 @@ export class Supervisor implements ClusterController {
     return { clean: this.uncleanExits === 0 };
   }
 
+  private crashLoopError(): CrashLoopError {
+    return new CrashLoopError(this.slots.length, this.lastFailure ?? 'unknown');
+  }
+
   private isStopping(): boolean {
     return this.phase === 'stopping' || this.phase === 'stopped';
   }
 
   private fork(slot: number, isReplacement: boolean): WorkerRecord {
-    const worker = cluster.fork({
+    const worker = this.launcher.launch({
       ...this.options.env,
       [CLUSTER_ENV.clustered]: '1',
       [CLUSTER_ENV.slot]: String(slot),
@@ -210,9 +175,9 @@ export class Supervisor implements ClusterController {
     return record;
   }
 
-  private listen(record: WorkerRecord, worker: Worker): void {
+  private listen(record: WorkerRecord, worker: LaunchedWorker): void {
     const onOnline = (): void => this.emit(record, 'online');
-    const onListening = (address: NodeAddress): void => {
+    const onListening = (address: ListeningAddress): void => {
       this.publish({
         ...this.base(record),
         type: 'listening',
@@ -264,7 +229,7 @@ export class Supervisor implements ClusterController {
     if (record.exitedWith) return;
     this.records.delete(record.id);
     this.hub.removeWorker(record.id);
-    const reason: WorkerExitReason = record.killReason ?? (record.stopRequested ? 'stopped' : 'crashed');
+    const reason: WorkerExitReason = exitReason(record.killReason, record.stopRequested);
     const exit: WorkerExit = { code, signal, reason };
     record.markExited(
       exit,
@@ -272,22 +237,26 @@ export class Supervisor implements ClusterController {
         ? new ReadyTimeoutError(record.slot, this.options.readyTimeoutMs)
         : new WorkerStartError(record.slot, record.id, code, signal),
     );
-    if (this.isStopping() && (reason !== 'stopped' || code !== 0)) this.uncleanExits += 1;
+    if (this.isStopping() && !isCleanStop(reason, code, signal)) this.uncleanExits += 1;
     this.publish({ ...this.base(record), type: 'exit', code, signal, reason });
     const slot = this.slots[record.slot];
-    if (!slot || record.stopRequested || this.isStopping()) {
+    const outcome = decideAfterExit({
+      stopRequested: record.stopRequested || slot === undefined,
+      clusterStopping: this.isStopping(),
+      isReplacement: record.isReplacement,
+      servesSlot: slot?.current === record,
+      replacementStarting: slot?.replacement !== undefined,
+    });
+    if (outcome === 'expected' || outcome === 'replacement-failed' || !slot) {
+      // Stopped on purpose; or a rolling restart's replacement died, which that restart sees.
       this.notifyChange();
-      return;
-    }
-    if (record.isReplacement && slot.current !== record) {
-      this.notifyChange(); // the rolling restart sees `ready` reject and stops
       return;
     }
     this.logger.warn(
       `Worker ${record.id} (slot ${record.slot}) exited unexpectedly (code ${code}, signal ${signal}, ${reason}).`,
     );
     slot.current = undefined;
-    if (slot.replacement) {
+    if (outcome === 'replacement-pending') {
       this.notifyChange(); // a rolling restart is already bringing up this slot's next worker
       return;
     }
@@ -296,12 +265,14 @@ export class Supervisor implements ClusterController {
 
   private afterFailure(slot: Slot, record: WorkerRecord): void {
     const decision = slot.policy.recordFailure(Date.now(), record.readyAt);
+    slot.lastFailure = record.describeFailure(this.options.readyTimeoutMs);
+    this.lastFailure = slot.lastFailure;
     if (decision.action === 'give-up') {
       slot.dead = true;
       this.logger.error(
         `Slot ${slot.index} is in a crash loop: ${decision.failures} failures within ` +
           `${this.options.restart.windowMs} ms (restart.maxRestarts is ${this.options.restart.maxRestarts}). ` +
-          'It will not be respawned; fix the crash (see the worker log above) and restart the cluster.',
+          `It will not be respawned. Last failure: ${slot.lastFailure}.`,
       );
       this.publish({
         ...this.base(record),
@@ -311,8 +282,8 @@ export class Supervisor implements ClusterController {
       });
       this.notifyChange();
       if (this.slots.every((candidate) => candidate.dead)) {
-        this.logger.error(new CrashLoopError(this.slots.length).message);
-        for (const listener of [...this.allDeadListeners]) listener();
+        const error = this.crashLoopError();
+        for (const listener of [...this.allDeadListeners]) listener(error);
       }
       return;
     }
@@ -333,7 +304,7 @@ export class Supervisor implements ClusterController {
     this.hub.sendControl(record.id, this.hub.shutdownEnvelope(record.id, mode)).catch(() => {
       // The channel is gone: fall back to a signal, which the worker also treats as a graceful stop.
       try {
-        record.worker.process.kill('SIGTERM');
+        record.worker.kill('SIGTERM');
       } catch {
         // already gone
       }

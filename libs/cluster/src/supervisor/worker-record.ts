@@ -1,6 +1,6 @@
-import { type Worker } from 'node:cluster';
+import { type LaunchedWorker } from './worker-launcher.js';
 import { type WorkerInfo, type WorkerState } from '../cluster.interfaces.js';
-import { type WorkerExitReason } from './cluster-event.js';
+import { type WorkerExitReason } from '../wire/cluster-event.js';
 
 /** How a worker process ended. */
 export interface WorkerExit {
@@ -30,6 +30,8 @@ export class WorkerRecord {
   readonly ready: Promise<void>;
   /** Resolves when the process exited. */
   readonly exited: Promise<WorkerExit>;
+  /** What the worker reported when its worker() factory failed, if it did. */
+  startFailure: { readonly name: string; readonly message: string } | null = null;
   /** Listeners on the worker, removed when it exits. */
   readonly detachers: Array<() => void> = [];
 
@@ -43,7 +45,7 @@ export class WorkerRecord {
    * @param isReplacement - forked by a rolling restart while the old worker still serves the slot.
    */
   constructor(
-    readonly worker: Worker,
+    readonly worker: LaunchedWorker,
     readonly slot: number,
     readonly startedAt: number,
     readonly isReplacement: boolean,
@@ -64,7 +66,7 @@ export class WorkerRecord {
 
   /** Process id (`-1` if the fork failed before a pid existed). */
   get pid(): number {
-    return this.worker.process.pid ?? -1;
+    return this.worker.pid ?? -1;
   }
 
   /** Row of the worker table. */
@@ -96,6 +98,18 @@ export class WorkerRecord {
     this.settleExit(exit);
   }
 
+  /** Why it ended, in words for a log line: `worker 3 (slot 1) failed to start: Error: ...`. */
+  describeFailure(readyTimeoutMs: number): string {
+    const who = `worker ${this.id} (slot ${this.slot})`;
+    const exit = this.exitedWith;
+    if (this.startFailure)
+      return `${who} failed to start: ${this.startFailure.name}: ${this.startFailure.message}`;
+    if (exit?.reason === 'ready-timeout')
+      return `${who} was not ready within readyTimeoutMs (${readyTimeoutMs} ms)`;
+    const how = exit ? `with code ${exit.code}, signal ${exit.signal}` : 'unexpectedly';
+    return this.readyAt === null ? `${who} exited ${how} before it was ready` : `${who} crashed ${how}`;
+  }
+
   /** Clears the pending timer. */
   clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -107,7 +121,7 @@ export class WorkerRecord {
     if (this.exitedWith) return;
     this.killReason ??= reason;
     try {
-      this.worker.process.kill('SIGKILL');
+      this.worker.kill('SIGKILL');
     } catch {
       // already gone: its exit event follows
     }

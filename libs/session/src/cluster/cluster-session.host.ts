@@ -1,5 +1,8 @@
-import type { PrimaryRuntime } from '@nest-hive/cluster';
+import { type PrimaryRuntime } from '@nest-hive/cluster';
+import { definePrimaryHost } from '@nest-hive/cluster/extensions';
+import { isPlainObject, optional, shape } from '../core/guards.js';
 import { MemorySessionStore } from '../stores/memory-session.store.js';
+import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
 import {
   SESSION_CLEAR,
   SESSION_DESTROY,
@@ -8,21 +11,18 @@ import {
   SESSION_PATCH,
   SESSION_SET,
   SESSION_TOUCH,
-  type ClusterSessionHostOptions,
 } from './cluster-session.topics.js';
 
-/**
- * Hosts the cluster's shared session store in the primary: a
- * `MemorySessionStore` (TTLs, sweep, `maxSessions` bound, per-key patches)
- * answering every worker over IPC. The primary loads this on the first
- * worker's request; sessions then outlive any worker, and end with the
- * primary.
- */
-export function attachToPrimary(runtime: PrimaryRuntime, options: unknown): void {
-  const settings = (
-    typeof options === 'object' && options !== null ? options : {}
-  ) as ClusterSessionHostOptions;
-  const store = new MemorySessionStore(settings.memoryStore);
+/** Options the first worker hands to the primary's store. */
+export interface ClusterSessionHostOptions {
+  /** Settings of the primary's `MemorySessionStore`. */
+  readonly memoryStore?: MemorySessionStoreOptions;
+}
+
+const isMemoryStoreOptions = (value: unknown): value is MemorySessionStoreOptions => isPlainObject(value);
+
+function attach(runtime: PrimaryRuntime, options: ClusterSessionHostOptions): void {
+  const store = new MemorySessionStore(options.memoryStore);
   runtime.handle(SESSION_GET, async ({ id }) => (await store.get(id)) ?? null);
   runtime.handle(SESSION_SET, async ({ id, record, ttlMs }) => {
     await store.set(id, record, ttlMs);
@@ -43,3 +43,26 @@ export function attachToPrimary(runtime: PrimaryRuntime, options: unknown): void
   });
   runtime.handle(SESSION_LENGTH, () => store.length());
 }
+
+/**
+ * The primary side of `ClusterSessionStore`: a `MemorySessionStore` (TTLs, sweep, `maxSessions`
+ * bound, per-key patches) held by the primary and answering every worker over IPC. Sessions then
+ * outlive any worker, and end with the primary.
+ *
+ * The primary starts it on the first worker's request (it needs no code there), or earlier when
+ * the primary attaches it itself.
+ *
+ * @example
+ * ```ts
+ * await bootstrapCluster({
+ *   primary: (runtime) => runtime.attachHost(clusterSessionHost, { memoryStore: { maxSessions: 200_000 } }),
+ *   worker,
+ * });
+ * ```
+ */
+export const clusterSessionHost = definePrimaryHost<ClusterSessionHostOptions>({
+  specifier: '@nest-hive/session/cluster',
+  exportName: 'clusterSessionHost',
+  isOptions: shape<ClusterSessionHostOptions>({ memoryStore: optional(isMemoryStoreOptions) }),
+  attach,
+});

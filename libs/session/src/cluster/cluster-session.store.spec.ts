@@ -1,10 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  attachPrimaryExtension,
-  PayloadValidationError,
-  PrimaryRuntime,
-  RemoteError,
-} from '@nest-hive/cluster';
+import { PayloadValidationError, type PrimaryRuntime, RemoteError } from '@nest-hive/cluster';
+import { createStandalonePrimary, type StandalonePrimary } from '@nest-hive/cluster/extensions';
+import { clusterSessionHost } from './cluster-session.host.js';
 import { ClusterSessionStore } from './cluster-session.store.js';
 import { SESSION_GET } from './cluster-session.topics.js';
 
@@ -12,15 +9,17 @@ const ID = 'AbCdEfGhIjKlMnOpQrStUvWxYz012345';
 const record = (data: Record<string, unknown>) => ({ data, createdAt: Date.now() });
 
 describe('ClusterSessionStore through a primary runtime', () => {
+  let primary: StandalonePrimary;
   let runtime: PrimaryRuntime;
   let store: ClusterSessionStore;
   beforeEach(() => {
-    runtime = new PrimaryRuntime();
+    primary = createStandalonePrimary();
+    runtime = primary.runtime;
     store = new ClusterSessionStore({ messaging: runtime.messaging, timeoutMs: 1_000 });
   });
-  afterEach(() => runtime.close());
+  afterEach(() => primary.close());
 
-  it('has the primary load its host on first use, then serves every operation from it', async () => {
+  it('has the primary start its host on first use (loading the module that declares it), then serves every operation from it', async () => {
     await expect(runtime.messaging.request(SESSION_GET, { id: ID })).rejects.toThrow(/handler|No handler/i);
     expect(await store.get(ID)).toBeUndefined();
     await store.set(ID, record({ user: 'ann', n: 1 }), 60_000);
@@ -55,16 +54,21 @@ describe('ClusterSessionStore through a primary runtime', () => {
     );
   });
 
-  it('loads only @nest-hive packages, and says so when one is not an extension', async () => {
-    await expect(attachPrimaryExtension(runtime.messaging, 'node:fs')).rejects.toBeInstanceOf(
-      PayloadValidationError,
+  it('starts only hosts that @nest-hive modules declare with definePrimaryHost, and says so otherwise', async () => {
+    const ask = (specifier: string, exportName: string): Promise<unknown> =>
+      runtime.messaging.request('nest-hive:host', { specifier, exportName, options: {} });
+    await expect(ask('node:fs', 'readFileSync')).rejects.toBeInstanceOf(PayloadValidationError);
+    await expect(ask('../../etc/passwd', 'x')).rejects.toBeInstanceOf(PayloadValidationError);
+    await expect(ask('@nest-hive/session', 'clusterSessionHost')).rejects.toBeInstanceOf(RemoteError);
+    await expect(ask('@nest-hive/session/cluster', 'ClusterSessionStore')).rejects.toThrow(
+      /definePrimaryHost/,
     );
-    await expect(attachPrimaryExtension(runtime.messaging, '../../etc/passwd')).rejects.toBeInstanceOf(
-      PayloadValidationError,
-    );
-    await expect(attachPrimaryExtension(runtime.messaging, '@nest-hive/session')).rejects.toBeInstanceOf(
-      RemoteError,
-    );
+  });
+
+  it('serves from a host the primary attached itself, with the primary’s options', async () => {
+    await runtime.attachHost(clusterSessionHost, { memoryStore: { maxSessions: 1 } });
+    for (let i = 0; i < 3; i++) await store.set(`${ID.slice(0, 30)}${i}x`, record({ i }), 60_000);
+    expect(await store.length()).toBe(1);
   });
 
   it('needs bootstrapCluster when no messaging is given', () => {

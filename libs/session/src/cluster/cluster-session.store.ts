@@ -1,9 +1,10 @@
-import { attachPrimaryExtension, getProcessMessaging, type ClusterMessaging } from '@nest-hive/cluster';
+import { type ClusterMessaging } from '@nest-hive/cluster';
+import { getProcessMessaging, startPrimaryHost } from '@nest-hive/cluster/extensions';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
 import type { SessionStore } from '../session-store.interface.js';
 import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
+import { clusterSessionHost } from './cluster-session.host.js';
 import {
-  CLUSTER_SESSION_EXTENSION,
   SESSION_CLEAR,
   SESSION_DESTROY,
   SESSION_GET,
@@ -35,8 +36,8 @@ export interface ClusterSessionStoreOptions {
  * primary stops.
  *
  * `SessionModule` picks it by itself under `bootstrapCluster` when no store
- * is given. The primary needs no code: the first call asks it to load the
- * host side (`attachToPrimary`).
+ * is given. The primary needs no code: the first call asks it to start the
+ * host side, `clusterSessionHost`.
  *
  * @example
  * ```ts
@@ -109,9 +110,9 @@ export class ClusterSessionStore implements SessionStore {
 
   /** Makes sure the primary hosts the store; retried after a failure. */
   private attached(): Promise<void> {
-    this.attaching ??= attachPrimaryExtension(
+    this.attaching ??= startPrimaryHost(
       this.messaging,
-      CLUSTER_SESSION_EXTENSION,
+      clusterSessionHost,
       { memoryStore: this.options.memoryStore },
       this.timeoutMs,
     ).catch((error: unknown) => {

@@ -1,2 +1,2 @@
 export { ClusterSessionStore, type ClusterSessionStoreOptions } from './cluster-session.store.js';
-export { attachToPrimary } from './cluster-session.host.js';
+export { clusterSessionHost, type ClusterSessionHostOptions } from './cluster-session.host.js';

@@ -1,3 +1,5 @@
+import { SessionError } from '../session.errors.js';
+
 /** The express-session store operations the adapter calls. */
 export type ExpressStoreOperation = 'get' | 'set' | 'destroy' | 'touch' | 'length' | 'clear';
 
@@ -5,7 +7,7 @@ export type ExpressStoreOperation = 'get' | 'set' | 'destroy' | 'touch' | 'lengt
  * An express-session store did not call back within `timeoutMs`. The request
  * that needed it gets a 503; a late answer is ignored (and logged).
  */
-export class ExpressSessionStoreTimeoutError extends Error {
+export class ExpressSessionStoreTimeoutError extends SessionError {
   override readonly name = 'ExpressSessionStoreTimeoutError';
   constructor(
     /** The store method that did not answer. */
@@ -25,7 +27,7 @@ export class ExpressSessionStoreTimeoutError extends Error {
  * than once, or answered something that is not a session. The request that
  * needed it gets a 503.
  */
-export class ExpressSessionStoreContractError extends Error {
+export class ExpressSessionStoreContractError extends SessionError {
   override readonly name = 'ExpressSessionStoreContractError';
   constructor(
     /** The store method at fault. */

@@ -3,11 +3,14 @@ import type { SessionStore } from '../session-store.interface.js';
 import { MemorySessionStore } from './memory-session.store.js';
 
 /**
- * Set to `'1'` by `@nest-hive/cluster`'s `bootstrapCluster()` in every worker
- * it forks (its `CLUSTER_ENV.clustered`). Read here by name so that this
- * package does not load the cluster package unless it runs under it.
+ * Whether this process is a worker forked by `bootstrapCluster`. Asked of the small
+ * `@nest-hive/cluster/environment` entry point (no cluster runtime is loaded), and `false` when
+ * `@nest-hive/cluster`, an optional peer dependency, is not installed.
  */
-const CLUSTERED_ENV = 'NEST_HIVE_CLUSTER';
+async function isClusteredWorker(): Promise<boolean> {
+  const environment = await import('@nest-hive/cluster/environment').catch(() => undefined);
+  return environment?.getClusterEnvironment().clustered ?? false;
+}
 
 /**
  * The store used when the options name none: in a worker forked by
@@ -16,7 +19,7 @@ const CLUSTERED_ENV = 'NEST_HIVE_CLUSTER';
  * `MemorySessionStore`.
  */
 export async function createDefaultSessionStore(options: SessionModuleOptions): Promise<SessionStore> {
-  if (process.env[CLUSTERED_ENV] === '1') {
+  if (await isClusteredWorker()) {
     const { ClusterSessionStore } = await import('../cluster/index.js');
     return new ClusterSessionStore({ memoryStore: options.memoryStore });
   }

@@ -5,7 +5,7 @@
  */
 import { ENVELOPE_NAMESPACE, ENVELOPE_VERSION } from '../cluster.constants.js';
 import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
-import { type ClusterEvent, isClusterEvent, isWorkerInfoList } from '../supervisor/cluster-event.js';
+import { type ClusterEvent, isClusterEvent, isWorkerInfoList } from './cluster-event.js';
 
 interface EnvelopeBase {
   readonly ns: typeof ENVELOPE_NAMESPACE;
@@ -32,6 +32,11 @@ export interface BroadcastEnvelope extends EnvelopeBase {
   readonly includeSelf: boolean;
   /** Unique id of the sending endpoint, so it can recognise its own broadcasts. */
   readonly origin: string;
+  /**
+   * The primary's copy for IPC-transport workers of a broadcast it also sent through its own
+   * transport (e.g. Redis): endpoints on another transport get it from there, and skip this copy.
+   */
+  readonly viaTransport: boolean;
 }
 
 /** `request()`: expects a `reply` or `error-reply` with the same id. */
@@ -58,6 +63,8 @@ export interface RemoteFailure {
   readonly reason: FailureReason;
   readonly name: string;
   readonly message: string;
+  /** The remote error's stack, for handler errors. */
+  readonly stack?: string;
 }
 
 /** A failed answer to a request (or a failed delivery receipt). */
@@ -72,6 +79,13 @@ export interface ReadyEnvelope extends EnvelopeBase {
   readonly kind: 'ready';
   readonly to: 'primary';
   readonly payload: null;
+}
+
+/** Control, worker → primary: the worker() factory failed; the worker exits next. */
+export interface StartFailedEnvelope extends EnvelopeBase {
+  readonly kind: 'start-failed';
+  readonly to: 'primary';
+  readonly payload: { readonly name: string; readonly message: string };
 }
 
 /** How a worker is asked to stop: the whole cluster stops, or it is replaced in a rolling restart. */
@@ -96,7 +110,7 @@ export type DataEnvelope =
   MessageEnvelope | BroadcastEnvelope | RequestEnvelope | ReplyEnvelope | ErrorReplyEnvelope;
 
 /** Envelopes between the bootstrap runtimes of primary and worker. */
-export type ControlEnvelope = ReadyEnvelope | ShutdownEnvelope | LifecycleEnvelope;
+export type ControlEnvelope = ReadyEnvelope | StartFailedEnvelope | ShutdownEnvelope | LifecycleEnvelope;
 
 /** Every envelope of this library, discriminated by `kind`. */
 export type ClusterEnvelope = DataEnvelope | ControlEnvelope;
@@ -131,7 +145,8 @@ function isRemoteFailure(value: unknown): value is RemoteFailure {
     isRecord(value) &&
     FAILURE_REASONS.has(value.reason) &&
     typeof value.name === 'string' &&
-    typeof value.message === 'string'
+    typeof value.message === 'string' &&
+    (value.stack === undefined || typeof value.stack === 'string')
   );
 }
 
@@ -166,6 +181,7 @@ function checkKind(m: Fields, from: Address): ClusterEnvelope | string {
         payload: m.payload,
         includeSelf: m.includeSelf,
         origin: m.origin,
+        viaTransport: m.viaTransport === true,
       };
     case 'request':
       if (!isAddress(to)) return 'bad "to"';
@@ -181,6 +197,13 @@ function checkKind(m: Fields, from: Address): ClusterEnvelope | string {
     case 'ready':
       if (to !== 'primary') return 'bad "to"';
       return { ns, v, id, topic, from, kind: 'ready', to, payload: null };
+    case 'start-failed': {
+      const payload = m.payload;
+      if (to !== 'primary' || !isRecord(payload)) return 'bad start-failed fields';
+      const { name, message } = payload;
+      if (typeof name !== 'string' || typeof message !== 'string') return 'bad start-failed payload';
+      return { ns, v, id, topic, from, kind: 'start-failed', to, payload: { name, message } };
+    }
     case 'shutdown': {
       const payload = m.payload;
       if (typeof to !== 'number' || !isRecord(payload)) return 'bad shutdown fields';
@@ -262,4 +285,146 @@ export function isDataEnvelope(envelope: ClusterEnvelope): envelope is DataEnvel
 /** Fields common to every outgoing envelope. */
 export function envelopeBase(id: string, topic: string, from: Address): EnvelopeBase {
   return { ns: ENVELOPE_NAMESPACE, v: ENVELOPE_VERSION, id, topic, from };
+}
+
+// Constructors: every envelope this library sends is built by one of these (one literal each,
+// no spread, as they run for every message).
+
+/** A `send()`. */
+export function messageEnvelope(
+  id: string,
+  topic: string,
+  from: Address,
+  to: Address,
+  payload: unknown,
+  receipt: boolean,
+): MessageEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id,
+    topic,
+    from,
+    kind: 'message',
+    to,
+    payload,
+    receipt,
+  };
+}
+
+/** A `broadcast()` over IPC. */
+export function broadcastEnvelope(
+  id: string,
+  topic: string,
+  from: Address,
+  payload: unknown,
+  includeSelf: boolean,
+  origin: string,
+  viaTransport = false,
+): BroadcastEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id,
+    topic,
+    from,
+    kind: 'broadcast',
+    to: '*',
+    payload,
+    includeSelf,
+    origin,
+    viaTransport,
+  };
+}
+
+/** A `request()`. */
+export function requestEnvelope(
+  id: string,
+  topic: string,
+  from: Address,
+  to: Address,
+  payload: unknown,
+  timeoutMs: number,
+): RequestEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id,
+    topic,
+    from,
+    kind: 'request',
+    to,
+    payload,
+    timeoutMs,
+  };
+}
+
+/** The answer to `request` from `from`: a reply, or (with `payload: null`) a delivery receipt. */
+export function replyEnvelope(
+  request: RequestEnvelope | MessageEnvelope,
+  from: Address,
+  payload: unknown,
+): ReplyEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id: request.id,
+    topic: request.topic,
+    from,
+    kind: 'reply',
+    to: request.from,
+    payload,
+  };
+}
+
+/**
+ * The failed answer to `request`, given by `from` (its target, or the primary on its behalf).
+ * The one way an error reply is built.
+ */
+export function errorReplyEnvelope(
+  request: RequestEnvelope | MessageEnvelope,
+  from: Address,
+  failure: RemoteFailure,
+): ErrorReplyEnvelope {
+  return {
+    ns: ENVELOPE_NAMESPACE,
+    v: ENVELOPE_VERSION,
+    id: request.id,
+    topic: request.topic,
+    from,
+    kind: 'error-reply',
+    to: request.from,
+    payload: failure,
+  };
+}
+
+/** Control: the worker() factory of worker `from` resolved. */
+export function readyEnvelope(id: string, topic: string, from: number): ReadyEnvelope {
+  return { ...envelopeBase(id, topic, from), kind: 'ready', to: 'primary', payload: null };
+}
+
+/** Control: the worker() factory of worker `from` failed. */
+export function startFailedEnvelope(
+  id: string,
+  topic: string,
+  from: number,
+  failure: StartFailedEnvelope['payload'],
+): StartFailedEnvelope {
+  return { ...envelopeBase(id, topic, from), kind: 'start-failed', to: 'primary', payload: failure };
+}
+
+/** Control: the primary asks worker `to` to stop. */
+export function shutdownEnvelope(id: string, topic: string, to: number, mode: StopMode): ShutdownEnvelope {
+  return { ...envelopeBase(id, topic, 'primary'), kind: 'shutdown', to, payload: { mode } };
+}
+
+/** Control: a lifecycle event and the worker table after it, for worker `to`. */
+export function lifecycleEnvelope(
+  id: string,
+  topic: string,
+  to: number,
+  event: ClusterEvent,
+  workers: readonly WorkerInfo[],
+): LifecycleEnvelope {
+  return { ...envelopeBase(id, topic, 'primary'), kind: 'lifecycle', to, payload: { event, workers } };
 }

@@ -1,13 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { Subject, type Observable } from 'rxjs';
+import { TransportUnavailableError } from '../cluster.errors.js';
 import type { Address } from '../cluster.interfaces.js';
 import {
-  ClusterTransport,
+  BroadcastTransport,
   type BroadcastPacket,
-  type ClusterTransportFactory,
-} from '../transport/cluster-transport.js';
-import type { RedisClusterTransportOptions } from './redis-cluster-transport.options.js';
+  type BroadcastTransportFactory,
+} from '../transport/broadcast-transport.js';
+import type { RedisBroadcastTransportOptions } from './redis-broadcast-transport.options.js';
 
 /** Default pub/sub channel. */
 export const DEFAULT_BROADCAST_CHANNEL = 'nest-hive:broadcast';
@@ -38,7 +39,7 @@ export function isBroadcastPacket(value: unknown): value is BroadcastPacket {
  * dropped (and logged, rate-limited). During a Redis outage `broadcast()`
  * rejects at once; the subscription comes back by itself when Redis does.
  */
-export class RedisClusterTransport extends ClusterTransport {
+export class RedisBroadcastTransport extends BroadcastTransport {
   /** @inheritdoc */
   readonly packets$: Observable<BroadcastPacket>;
   private readonly packets = new Subject<BroadcastPacket>();
@@ -47,25 +48,30 @@ export class RedisClusterTransport extends ClusterTransport {
   private readonly ownsPublisher: boolean;
   private readonly channel: string;
   private readonly subscribed: Promise<void>;
-  private readonly logger = new Logger('RedisClusterTransport');
+  private readonly logger = new Logger('RedisBroadcastTransport');
   private lastLog = 0;
 
-  constructor(options: RedisClusterTransportOptions = {}) {
+  constructor(options: RedisBroadcastTransportOptions = {}) {
     super();
     if (options.client && options.url) {
-      throw new TypeError('RedisClusterTransport takes either `client` or `url`, not both.');
+      throw new TypeError('RedisBroadcastTransport takes either `client` or `url`, not both.');
     }
     this.channel = options.channel ?? DEFAULT_BROADCAST_CHANNEL;
     this.ownsPublisher = !options.client;
-    const connection = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+    // Both connections are made here, the one way: the publisher fails fast while Redis is down
+    // (no offline queue), the subscriber queues its SUBSCRIBE until the connection is back.
+    const connect = (enableOfflineQueue: boolean): Redis => {
+      const settings = {
+        enableOfflineQueue,
+        maxRetriesPerRequest: 1,
+        retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 2_000),
+      };
+      return options.client
+        ? options.client.duplicate(settings)
+        : new Redis(options.url ?? 'redis://127.0.0.1:6379', settings);
     };
-    this.publisher = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', connection);
-    this.subscriber = options.client
-      ? options.client.duplicate({ ...connection, enableOfflineQueue: true })
-      : new Redis(options.url ?? 'redis://127.0.0.1:6379', { ...connection, enableOfflineQueue: true });
+    this.publisher = options.client ?? connect(false);
+    this.subscriber = connect(true);
     for (const client of this.ownsPublisher ? [this.publisher, this.subscriber] : [this.subscriber]) {
       client.on('error', (error: Error) =>
         this.rateLimited(`Redis connection problem: ${error.message}. Reconnecting.`),
@@ -85,8 +91,17 @@ export class RedisClusterTransport extends ClusterTransport {
   }
 
   /** @inheritdoc */
+  override ready(): Promise<void> {
+    return this.subscribed;
+  }
+
+  /** @inheritdoc */
   async publish(packet: BroadcastPacket): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(packet));
+    try {
+      await this.publisher.publish(this.channel, JSON.stringify(packet));
+    } catch (error) {
+      throw new TransportUnavailableError(packet.topic, 'Redis', error);
+    }
   }
 
   /** @inheritdoc */
@@ -120,14 +135,16 @@ export class RedisClusterTransport extends ClusterTransport {
 
 /**
  * A `ClusterModule` transport factory: each endpoint gets its own
- * {@link RedisClusterTransport} on the same channel.
+ * {@link RedisBroadcastTransport} on the same channel.
  *
  * @example
  * ```ts
- * import { redisClusterTransport } from '@nest-hive/cluster/redis';
- * ClusterModule.forRoot({ transport: redisClusterTransport({ url: process.env.REDIS_URL }) });
+ * import { redisBroadcastTransport } from '@nest-hive/cluster/redis';
+ * ClusterModule.forRoot({ transport: redisBroadcastTransport({ url: process.env.REDIS_URL }) });
  * ```
  */
-export function redisClusterTransport(options: RedisClusterTransportOptions = {}): ClusterTransportFactory {
-  return () => new RedisClusterTransport(options);
+export function redisBroadcastTransport(
+  options: RedisBroadcastTransportOptions = {},
+): BroadcastTransportFactory {
+  return () => new RedisBroadcastTransport(options);
 }

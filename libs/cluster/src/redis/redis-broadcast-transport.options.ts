@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 
-/** Options of {@link RedisClusterTransport}. */
-export interface RedisClusterTransportOptions {
+/** Options of {@link RedisBroadcastTransport}. */
+export interface RedisBroadcastTransportOptions {
   /**
    * An existing ioredis client to publish with; the subscriber is a
    * `duplicate()` of it. The transport never closes this client.

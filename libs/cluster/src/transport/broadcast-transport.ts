@@ -29,7 +29,7 @@ export interface BroadcastPacket {
  * ClusterModule.forRoot({ transport: (context) => new MyPubSubTransport(redis, context.origin) });
  * ```
  */
-export abstract class ClusterTransport {
+export abstract class BroadcastTransport {
   /** Broadcasts that reach this endpoint (its own included: the endpoint filters them). */
   abstract readonly packets$: Observable<BroadcastPacket>;
 
@@ -38,10 +38,19 @@ export abstract class ClusterTransport {
 
   /** Releases the transport's resources; `packets$` must complete. */
   abstract close(): Promise<void>;
+
+  /**
+   * Resolves once broadcasts published from now on reach this endpoint (e.g. its subscription is
+   * in place). The app waits for it while it starts, so nothing sent right after start is
+   * missed. Default: at once.
+   */
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /** What a transport factory learns about the endpoint it serves. */
-export interface ClusterTransportContext {
+export interface BroadcastTransportContext {
   /** Identity of the endpoint. */
   readonly self: ClusterSelf;
   /** Unique id of the endpoint (`BroadcastPacket.origin` of its packets). */
@@ -49,4 +58,4 @@ export interface ClusterTransportContext {
 }
 
 /** Builds the transport of one endpoint. Give it as `ClusterModule.forRoot({ transport })`. */
-export type ClusterTransportFactory = (context: ClusterTransportContext) => ClusterTransport;
+export type BroadcastTransportFactory = (context: BroadcastTransportContext) => BroadcastTransport;

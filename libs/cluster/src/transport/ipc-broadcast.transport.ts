@@ -1,7 +1,7 @@
 import { type Observable, filter, map } from 'rxjs';
-import { type BroadcastEnvelope, type DataEnvelope, envelopeBase } from '../ipc/envelope.js';
+import { type BroadcastEnvelope, type DataEnvelope, broadcastEnvelope } from '../wire/envelope.js';
 import { type EndpointLink } from '../hub/endpoint-link.js';
-import { type BroadcastPacket, ClusterTransport } from './cluster-transport.js';
+import { type BroadcastPacket, BroadcastTransport } from './broadcast-transport.js';
 
 function isBroadcast(envelope: DataEnvelope): envelope is BroadcastEnvelope {
   return envelope.kind === 'broadcast';
@@ -11,7 +11,7 @@ function isBroadcast(envelope: DataEnvelope): envelope is BroadcastEnvelope {
  * The default transport: a broadcast goes to the primary over IPC, which sends it on to every
  * worker (the sender only with `includeSelf`). From the primary it goes straight to every worker.
  */
-export class IpcClusterTransport extends ClusterTransport {
+export class IpcBroadcastTransport extends BroadcastTransport {
   /** @inheritdoc */
   readonly packets$: Observable<BroadcastPacket>;
 
@@ -33,14 +33,16 @@ export class IpcClusterTransport extends ClusterTransport {
 
   /** @inheritdoc */
   publish(packet: BroadcastPacket): Promise<void> {
-    return this.link.post({
-      ...envelopeBase(packet.id, packet.topic, packet.from),
-      kind: 'broadcast',
-      to: '*',
-      payload: packet.payload,
-      includeSelf: packet.includeSelf,
-      origin: packet.origin,
-    });
+    return this.link.post(
+      broadcastEnvelope(
+        packet.id,
+        packet.topic,
+        packet.from,
+        packet.payload,
+        packet.includeSelf,
+        packet.origin,
+      ),
+    );
   }
 
   /** @inheritdoc */
