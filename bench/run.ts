@@ -3,6 +3,7 @@
  * writes every figure to bench/results/latest.json.
  *   --quick        a few seconds per run (under 2 minutes in all)
  *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading)
+ *   --rounds=5     measured runs per variant (default 3; more steady the medians on a busy machine)
  * Exits non-zero only when a case fails to run; missed targets are reported.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,11 +24,15 @@ const only = args
   ?.slice('--only='.length)
   .split(',');
 
+const roundsArg = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3);
+if (!Number.isInteger(roundsArg) || roundsArg < 1)
+  throw new Error('--rounds takes a whole number of runs, 1 or more');
+
 const context: BenchContext = {
   quick,
   durationSeconds: quick ? 1.5 : 5,
   warmupSeconds: quick ? 0.5 : 1.5,
-  rounds: 3,
+  rounds: roundsArg,
   log: (message) => console.error(message),
 };
 
