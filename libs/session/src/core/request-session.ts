@@ -39,6 +39,9 @@ type StoreWork =
 
 const NO_WORK: StoreWork = { kind: 'none' };
 
+/** The serialized state of a session with no data; shared, never changed (snapshots are replaced, not mutated). */
+const NO_ENTRIES: SerializedEntries = new Map();
+
 /**
  * One request's session: created by the middleware for every request, it
  * costs nothing until something asks for the session. Loading reads the
@@ -61,7 +64,7 @@ export class RequestSession implements CommitParticipant, SessionHandle {
   /** The current generation's data; `regenerate()` starts a new object. */
   private data: SessionDataRecord = emptyRecord();
   /** The data as the store holds it, one JSON text per key. */
-  private snapshot: SerializedEntries = new Map();
+  private snapshot: SerializedEntries = NO_ENTRIES;
   private createdAt = 0;
   private expiresAt = 0;
   /** Cookie lifetime this session carries (stored), `undefined` when it follows the options. */
@@ -157,7 +160,7 @@ export class RequestSession implements CommitParticipant, SessionHandle {
     this.isNew = true;
     this.createdAt = 0;
     this.expiresAt = 0;
-    this.snapshot = new Map();
+    this.snapshot = NO_ENTRIES;
     this.storedMaxAge = undefined;
   }
 
@@ -194,6 +197,8 @@ export class RequestSession implements CommitParticipant, SessionHandle {
 
   /** Decides what the store needs, from what changed since the last save. */
   private plan(): StoreWork {
+    // A new session nobody wrote to, the common case of eager loading: nothing to serialize.
+    if (this.isNew && !this.maxAgeChanged && !hasKeys(this.data)) return NO_WORK;
     const entries = serializeEntries(this.data);
     if (this.isNew) {
       return entries.size > 0 || this.maxAgeChanged ? { kind: 'create', entries } : NO_WORK;
@@ -433,6 +438,12 @@ export class RequestSession implements CommitParticipant, SessionHandle {
     await this.perform({ kind: 'touch' });
     if (this.runtime.config.rolling) this.cookieDue = true;
   }
+}
+
+/** Whether `data` has an own key (without building the list of them). */
+function hasKeys(data: SessionDataRecord): boolean {
+  for (const _key in data) return true;
+  return false;
 }
 
 /** Checks the options argument of `regenerate()`. */
