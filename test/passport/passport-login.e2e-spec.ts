@@ -161,6 +161,19 @@ describe.each(SETUPS)('Passport login with %s', (_label, setup) => {
   });
 });
 
+describe('Passport without eager', () => {
+  it('app.use(passport.session()) fails every request with the message the README names', async () => {
+    const app = await startPassportApp({ mount: 'main' });
+    try {
+      const reply = await request(app.url, '/free/ping');
+      expect(reply.status).toBe(500);
+      expect(app.logger.text()).toContain('Login sessions require session support');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('Passport on chosen eager routes', () => {
   let t: PassportTestApp | undefined;
   afterEach(async () => {
