@@ -2,7 +2,8 @@
  * `npm run bench` — runs every benchmark case and prints a Markdown table;
  * writes every figure to bench/results/latest.json.
  *   --quick        a few seconds per run (under 2 minutes in all)
- *   --only=1,2,7   run only these cases
+ *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading)
+ *   --rounds=5     measured runs per variant (default 3; more steady the medians on a busy machine)
  * Exits non-zero only when a case fails to run; missed targets are reported.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { CaseResult } from './lib/report.js';
 import { toMarkdown } from './lib/report.js';
 import { REPO_ROOT } from './lib/server-process.js';
 import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js';
+import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
 import { memoryCase } from './cases/memory.case.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
@@ -22,11 +24,15 @@ const only = args
   ?.slice('--only='.length)
   .split(',');
 
+const roundsArg = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3);
+if (!Number.isInteger(roundsArg) || roundsArg < 1)
+  throw new Error('--rounds takes a whole number of runs, 1 or more');
+
 const context: BenchContext = {
   quick,
   durationSeconds: quick ? 1.5 : 5,
   warmupSeconds: quick ? 0.5 : 1.5,
-  rounds: 3,
+  rounds: roundsArg,
   log: (message) => console.error(message),
 };
 
@@ -38,6 +44,8 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['5', sharedSessionsCase],
   ['6', scaleCase],
   ['7', memoryCase],
+  ['8', expressStoreCase],
+  ['9', eagerCostCase],
 ];
 
 const results: CaseResult[] = [];

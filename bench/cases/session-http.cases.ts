@@ -1,7 +1,7 @@
 import type { BenchContext } from '../lib/bench-context.js';
 import { measureInterleaved } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
-import { ratio, type CaseResult, type VariantResult } from '../lib/report.js';
+import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
 
 const APP = `${BENCH_DIST}/servers/session-bench-app.js`;
@@ -37,28 +37,50 @@ export async function sessionOverheadCase(context: BenchContext): Promise<CaseRe
       const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
       const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
       const variants = await measureInterleaved(context, [
-        { name: '(a) no session module', load: { url: `${none.url}/bench/none` } },
-        { name: '(b) express-session', load: { url: `${express.url}/bench/none` } },
-        { name: '(c) @nest-hive/session', load: { url: `${ours.url}/bench/none` } },
+        { name: '(a) no session module', load: { url: `${none.url}/bench/none` }, serverPid: none.child.pid },
+        {
+          name: '(b) express-session',
+          load: { url: `${express.url}/bench/none` },
+          serverPid: express.child.pid,
+        },
+        {
+          name: '(c) @nest-hive/session',
+          load: { url: `${ours.url}/bench/none` },
+          serverPid: ours.child.pid,
+        },
         {
           name: '(a) no session module, with cookie',
           load: { url: `${none.url}/bench/none`, headers: { cookie: ourCookie } },
+          serverPid: none.child.pid,
         },
         {
           name: '(b) express-session, with cookie',
           load: { url: `${express.url}/bench/none`, headers: { cookie: expressCookie } },
+          serverPid: express.child.pid,
         },
         {
           name: '(c) @nest-hive/session, with cookie',
           load: { url: `${ours.url}/bench/none`, headers: { cookie: ourCookie } },
+          serverPid: ours.child.pid,
         },
       ]);
       const m = (name: string) => median(variants, name);
       return {
         id: '1',
         title: 'route that never uses the session',
-        variants,
+        variants: [...variants, ...cpuVariants(variants)],
         ratios: [
+          ...cpuRatio('(c)/(a) without cookie', variants, '(c) @nest-hive/session', '(a) no session module', {
+            op: '>=',
+            value: 0.95,
+          }),
+          ...cpuRatio(
+            '(c)/(a) with cookie',
+            variants,
+            '(c) @nest-hive/session, with cookie',
+            '(a) no session module, with cookie',
+            { op: '>=', value: 0.95 },
+          ),
           ratio('(c)/(a) without cookie', m('(c) @nest-hive/session') / m('(a) no session module'), {
             op: '>=',
             value: 0.95,
@@ -93,23 +115,47 @@ export async function sessionWriteCase(context: BenchContext): Promise<CaseResul
       const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
       const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
       const variants = await measureInterleaved(context, [
-        { name: 'express-session, new session each request', load: { url: `${express.url}/bench/visits` } },
-        { name: '@nest-hive/session, new session each request', load: { url: `${ours.url}/bench/visits` } },
+        {
+          name: 'express-session, new session each request',
+          load: { url: `${express.url}/bench/visits` },
+          serverPid: express.child.pid,
+        },
+        {
+          name: '@nest-hive/session, new session each request',
+          load: { url: `${ours.url}/bench/visits` },
+          serverPid: ours.child.pid,
+        },
         {
           name: 'express-session, existing session',
           load: { url: `${express.url}/bench/visits`, headers: { cookie: expressCookie } },
+          serverPid: express.child.pid,
         },
         {
           name: '@nest-hive/session, existing session',
           load: { url: `${ours.url}/bench/visits`, headers: { cookie: ourCookie } },
+          serverPid: ours.child.pid,
         },
       ]);
       const m = (name: string) => median(variants, name);
       return {
         id: '2',
         title: 'route that writes the session',
-        variants,
+        variants: [...variants, ...cpuVariants(variants)],
         ratios: [
+          ...cpuRatio(
+            'ours/express-session, new session',
+            variants,
+            '@nest-hive/session, new session each request',
+            'express-session, new session each request',
+            { op: '>=', value: 1.0 },
+          ),
+          ...cpuRatio(
+            'ours/express-session, existing session',
+            variants,
+            '@nest-hive/session, existing session',
+            'express-session, existing session',
+            { op: '>=', value: 1.0 },
+          ),
           ratio(
             'ours/express-session, new session',
             m('@nest-hive/session, new session each request') /

@@ -1,5 +1,6 @@
 import type { BenchContext } from './bench-context.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
+import { processCpuMs } from './process-cpu.js';
 import { summarize } from './stats.js';
 import type { VariantResult } from './report.js';
 
@@ -7,6 +8,8 @@ import type { VariantResult } from './report.js';
 export interface LoadVariant {
   name: string;
   load: Omit<LoadOptions, 'durationSeconds'>;
+  /** The server's process: its CPU time per request is recorded too (Linux). */
+  serverPid?: number;
 }
 
 /**
@@ -22,20 +25,35 @@ export async function measureInterleaved(
     await runLoad({ ...variant.load, durationSeconds: context.warmupSeconds });
   }
   const samples = variants.map(() => [] as number[]);
+  const cpuSamples = variants.map(() => [] as number[]);
   for (let round = 0; round < context.rounds; round++) {
     for (const [index, variant] of variants.entries()) {
+      const cpuBefore = processCpuMs(variant.serverPid);
       const result: LoadResult = await runLoad({ ...variant.load, durationSeconds: context.durationSeconds });
+      const cpuAfter = processCpuMs(variant.serverPid);
       if (result.errors > 0 || result.non2xx > 0) {
         throw new Error(`${variant.name}: ${result.errors} errors and ${result.non2xx} non-2xx responses`);
       }
       samples[index]?.push(result.requestsPerSecond);
-      context.log(`  ${variant.name} round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s`);
+      const cpu =
+        cpuBefore !== undefined && cpuAfter !== undefined && result.total > 0
+          ? ((cpuAfter - cpuBefore) * 1000) / result.total
+          : undefined;
+      if (cpu !== undefined) cpuSamples[index]?.push(cpu);
+      context.log(
+        `  ${variant.name} round ${round + 1}: ${Math.round(result.requestsPerSecond)} req/s` +
+          (cpu === undefined ? '' : `, server CPU ${cpu.toFixed(0)} µs/req`),
+      );
     }
   }
-  return variants.map((variant, index) => ({
-    name: variant.name,
-    unit: 'req/s',
-    summary: summarize(samples[index] ?? []),
-    higherIsBetter: true,
-  }));
+  return variants.map((variant, index) => {
+    const cpu = cpuSamples[index] ?? [];
+    return {
+      name: variant.name,
+      unit: 'req/s',
+      summary: summarize(samples[index] ?? []),
+      higherIsBetter: true,
+      ...(cpu.length > 0 && { cpuPerRequest: summarize(cpu) }),
+    };
+  });
 }

@@ -7,6 +7,28 @@ export interface VariantResult {
   summary: SampleSummary;
   /** `true` when a larger figure is better (throughput), `false` for latency and memory. */
   higherIsBetter: boolean;
+  /** For HTTP load: the server's CPU time per request in µs, over the same runs. */
+  cpuPerRequest?: SampleSummary;
+}
+
+/**
+ * The server CPU time per request of `variants` as variants of their own
+ * (`<name>, server CPU`, µs per request): on a shared machine throughput
+ * moves with the neighbours' load, the CPU a request costs hardly does.
+ */
+export function cpuVariants(variants: VariantResult[]): VariantResult[] {
+  return variants.flatMap((variant) =>
+    variant.cpuPerRequest
+      ? [
+          {
+            name: `${variant.name}, server CPU`,
+            unit: 'µs/req',
+            summary: variant.cpuPerRequest,
+            higherIsBetter: false,
+          },
+        ]
+      : [],
+  );
 }
 
 /** A ratio between two variants of the same run, with its target. */
@@ -36,6 +58,25 @@ export function ratio(
 ): RatioResult {
   const met = target ? (target.op === '>=' ? value >= target.value : value <= target.value) : undefined;
   return { label, value, target, met, note };
+}
+
+/**
+ * `ours/anchor` by server CPU per request: the anchor's CPU time over ours
+ * (above 1 when ours costs less, the way a throughput ratio reads), or
+ * nothing where CPU time was not measured.
+ */
+export function cpuRatio(
+  label: string,
+  variants: VariantResult[],
+  ours: string,
+  anchor: string,
+  target?: RatioResult['target'],
+): RatioResult[] {
+  const cpu = (name: string) => variants.find((variant) => variant.name === name)?.cpuPerRequest?.median;
+  const oursCpu = cpu(ours);
+  const anchorCpu = cpu(anchor);
+  if (!oursCpu || !anchorCpu) return [];
+  return [ratio(`${label}, by server CPU per request`, anchorCpu / oursCpu, target)];
 }
 
 const fmt = (n: number): string =>

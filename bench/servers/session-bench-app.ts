@@ -2,6 +2,11 @@
  * One HTTP server for the session benchmarks, configured by environment:
  * - BENCH_SESSION: `none` | `express-session` | `nest-hive`
  * - BENCH_STORE_DELAY_MS: extra latency of every store call (default 0)
+ * - BENCH_EXPRESS_STORE: `connect-redis` puts the sessions in connect-redis 9
+ *   (a node-redis 5 client on REDIS_URL, keys under BENCH_REDIS_PREFIX):
+ *   as its store for express-session, through `fromExpressSessionStore()` for
+ *   `@nest-hive/session`
+ * - BENCH_EAGER: `1` loads the session eagerly (`eager: true`)
  * - PORT: port on 127.0.0.1 (0 picks one)
  * Routes: `GET /bench/none` never uses the session; `GET /bench/visits`
  * increments `visits` in it. Prints `READY <port>` once listening.
@@ -10,12 +15,25 @@ import 'reflect-metadata';
 import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Session, SessionModule, type SessionStore } from '@nest-hive/session';
+import { fromExpressSessionStore } from '@nest-hive/session/express';
+import { RedisStore } from 'connect-redis';
 import session from 'express-session';
+import { createClient } from 'redis';
 import { DelayedExpressMemoryStore, DelayedSessionStore } from './delayed-stores.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const mode = process.env.BENCH_SESSION ?? 'none';
 const delayMs = Number(process.env.BENCH_STORE_DELAY_MS ?? 0);
+const eager = process.env.BENCH_EAGER === '1';
+
+/** connect-redis on its own node-redis client, when BENCH_EXPRESS_STORE asks for it. */
+async function connectRedis(): Promise<session.Store | undefined> {
+  if (process.env.BENCH_EXPRESS_STORE !== 'connect-redis') return undefined;
+  const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+  await client.connect();
+  return new RedisStore({ client, prefix: process.env.BENCH_REDIS_PREFIX ?? 'bench:sess:' });
+}
+const redisStore = await connectRedis();
 
 interface BenchData {
   visits?: number;
@@ -55,9 +73,13 @@ function appModule(): DynamicModule {
         ? ExpressSessionController
         : NoneController,
   ];
-  const store: SessionStore | undefined = delayMs > 0 ? new DelayedSessionStore(delayMs) : undefined;
+  const store: SessionStore | undefined = redisStore
+    ? fromExpressSessionStore(redisStore)
+    : delayMs > 0
+      ? new DelayedSessionStore(delayMs)
+      : undefined;
   const imports =
-    mode === 'nest-hive' ? [SessionModule.forRoot({ secret: SECRET, ...(store && { store }) })] : [];
+    mode === 'nest-hive' ? [SessionModule.forRoot({ secret: SECRET, eager, ...(store && { store }) })] : [];
   @Module({})
   class BenchModule {}
   return { module: BenchModule, imports, controllers };
@@ -70,7 +92,7 @@ if (mode === 'express-session') {
       secret: SECRET,
       resave: false,
       saveUninitialized: false,
-      store: delayMs > 0 ? new DelayedExpressMemoryStore(delayMs) : new session.MemoryStore(),
+      store: redisStore ?? (delayMs > 0 ? new DelayedExpressMemoryStore(delayMs) : new session.MemoryStore()),
     }),
   );
 }

@@ -164,20 +164,45 @@ if (mode === 'fail') {
       expect(await tab.text('#workers-seen')).toContain(`one session, ${WORKERS} workers`);
     });
 
-    it('login shows the user name and survives a reload; logout clears it', async () => {
-      const user = '<i>ann</i> & co';
+    it('signs in through Passport (POST /api/auth/login) on any worker, survives a reload, and logs out', async () => {
       await tab.open();
       await tab.waitForText('#session-user', 'not logged in');
-      await tab.login(user);
-      expect(await tab.page.locator('#session-user i').count()).toBe(0); // shown as text, never as HTML
+      expect(await tab.text('#session-message')).toBe('');
+      await tab.login('ann_2');
+      expect(tab.requests.filter((url) => url.endsWith('/api/auth/login'))).toHaveLength(1);
+      expect(await tab.text('#session-history li:first-child')).toContain('logged in as ann_2');
+      expect(await tab.page.getByLabel('Password').inputValue()).toBe('');
 
-      await tab.reload();
-      await tab.waitForText('#session-user', user);
+      // Each reload asks a new connection, so over a few reloads both workers answer "who am I".
+      const pids = new Set<number>();
+      for (let reload = 0; reload < 8 && pids.size < WORKERS; reload++) {
+        await tab.reload();
+        await tab.waitForText('#session-user', 'ann_2');
+        pids.add(Number(await tab.page.locator('#last-served').getAttribute('data-pid')));
+      }
+      expect(pids.size).toBe(WORKERS);
 
       await tab.page.getByRole('button', { name: 'Log out' }).click();
       await tab.waitForText('#session-user', 'not logged in');
       await tab.reload();
       await tab.waitForText('#session-user', 'not logged in');
+      expect(tab.requests.some((url) => url.endsWith('/api/auth/logout'))).toBe(true);
+    });
+
+    it('a wrong password or a user name that is not allowed is refused with 401, shown as text', async () => {
+      await tab.open();
+      await tab.submitLogin('ann', 'not-the-password');
+      await tab.waitForText('#session-message', 'POST /api/auth/login failed (401: Unauthorized).');
+      expect(await tab.text('#session-user')).toBe('not logged in');
+
+      await tab.submitLogin('<i>ann</i>');
+      await tab.poll(
+        'the second refusal in the history',
+        5_000,
+        async () => (await tab.page.locator('#session-history li.failed').count()) === 2,
+      );
+      expect(await tab.page.locator('#session-panel i, .panel-session i').count()).toBe(0); // never rendered as HTML
+      expect(await tab.text('#session-user')).toBe('not logged in');
     });
 
     it('a broadcast typed in the box appears in the log, with both workers’ receipts, within 2 s', async () => {

@@ -62,6 +62,69 @@ describe('demo contract (compiled demo, one process)', () => {
     expect(reply.setCookies).toEqual([]);
   });
 
+  describe('Passport routes', () => {
+    const login = (body: unknown, cookie?: string) =>
+      request(url, '/api/auth/login', { method: 'POST', body, cookie });
+
+    it('POST /api/auth/login takes { username, password: "hive-demo" } and answers with a regenerated session', async () => {
+      const before = await request(url, '/api/visits');
+      const reply = await login({ username: 'ann_2-b', password: 'hive-demo' }, before.sessionCookie);
+      expect(reply.status).toBe(200);
+      expect(reply.json).toEqual({ user: { username: 'ann_2-b' } });
+      expect(reply.sessionCookie).toBeDefined();
+      expect(reply.sessionCookie).not.toBe(before.sessionCookie);
+      const me = await request(url, '/api/auth/me', { cookie: reply.sessionCookie });
+      expect(me.status).toBe(200);
+      expect(me.json).toEqual({ user: { username: 'ann_2-b' } });
+      expect(me.setCookies).toEqual([]);
+      expect((await request(url, '/api/auth/me', { cookie: before.sessionCookie })).status).toBe(401);
+    });
+
+    it.each([
+      [{ username: 'ann', password: 'wrong' }],
+      [{ username: 'Ann', password: 'hive-demo' }],
+      [{ username: '1ann', password: 'hive-demo' }],
+      [{ username: `a${'b'.repeat(32)}`, password: 'hive-demo' }],
+      [{ username: 'ann' }],
+      [{}],
+      [{ username: ['ann'], password: 'hive-demo' }],
+    ])('POST /api/auth/login refuses %j with 401, writing nothing and setting no cookie', async (body) => {
+      const reply = await login(body);
+      expect(reply.status).toBe(401);
+      expect(reply.setCookies).toEqual([]);
+    });
+
+    it('POST /api/auth/login accepts a 32-character user name', async () => {
+      const username = `a${'b'.repeat(31)}`;
+      expect((await login({ username, password: 'hive-demo' })).json).toEqual({ user: { username } });
+    });
+
+    it('a failed login with a session leaves it as it was', async () => {
+      const visit = await request(url, '/api/visits');
+      const failed = await login({ username: 'ann', password: 'nope' }, visit.sessionCookie);
+      expect(failed.status).toBe(401);
+      expect(failed.setCookies).toEqual([]);
+      const next = await request(url, '/api/visits', { cookie: visit.sessionCookie });
+      expect(next.json).toMatchObject({ visits: 2 });
+    });
+
+    it('GET /api/auth/me answers 401 without a login, and never sets a cookie', async () => {
+      const reply = await request(url, '/api/auth/me');
+      expect(reply.status).toBe(401);
+      expect(reply.setCookies).toEqual([]);
+    });
+
+    it('POST /api/auth/logout calls req.logout(): { ok: true }, and the login is over', async () => {
+      const cookie = (await login({ username: 'bob', password: 'hive-demo' })).sessionCookie;
+      const logout = await request(url, '/api/auth/logout', { method: 'POST', cookie });
+      expect(logout.status).toBe(200);
+      expect(logout.json).toEqual({ ok: true });
+      expect(logout.setCookies[0]).toMatch(/^sid=;.*Max-Age=0/);
+      expect((await request(url, '/api/auth/me', { cookie })).status).toBe(401);
+      expect((await request(url, '/api/auth/logout', { method: 'POST' })).json).toEqual({ ok: true });
+    });
+  });
+
   it('GET /api/slow waits, capped at 10 s', async () => {
     const started = Date.now();
     const reply = await request(url, '/api/slow?ms=200');

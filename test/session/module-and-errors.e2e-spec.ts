@@ -234,6 +234,13 @@ describe('SessionModule', () => {
         /cookie\.sameSite/,
       ],
       ['a bad cookie name', { name: 'bad name;' }, /`name`/],
+      ['an unknown cookie format', { cookie: { format: 'signed' as 'nest-hive' } }, /`cookie\.format`/],
+      ['an eager option of the wrong shape', { eager: { forRoutes: [] } }, /`eager\.forRoutes`/],
+      [
+        'a store without touch()',
+        { store: { get: async () => undefined, set: async () => {}, destroy: async () => {} } as never },
+        /`store` must implement SessionStore: touch\(\) missing/,
+      ],
     ];
     it.each(cases)('refuses %s with a message naming the option', async (_label, session, message) => {
       const logger = new CapturingLogger();

@@ -124,10 +124,16 @@ export class ConsolePage {
     return Number(await this.page.locator('#last-served').getAttribute('data-pid'));
   }
 
-  /** Logs in with the form. */
-  async login(user: string): Promise<void> {
+  /** Fills the login form (Passport's `POST /api/auth/login`) and submits it. */
+  async submitLogin(user: string, password = 'hive-demo'): Promise<void> {
     await this.page.getByLabel('User name').fill(user);
+    await this.page.getByLabel('Password').fill(password);
     await this.page.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  /** Logs in with the form and waits until the panel shows the user. */
+  async login(user: string, password = 'hive-demo'): Promise<void> {
+    await this.submitLogin(user, password);
     await this.waitForText('#session-user', user);
   }
 

@@ -141,3 +141,15 @@ export function isConsoleConfig(value) {
     isNumber(value.serverTime)
   );
 }
+
+/**
+ * The user name in a reply of the Passport routes (`{ user: { username } }`), else `null`.
+ *
+ * @param {unknown} value
+ * @returns {string | null}
+ */
+export function authUserName(value) {
+  return isRecord(value) && isRecord(value.user) && typeof value.user.username === 'string'
+    ? value.user.username
+    : null;
+}

@@ -1,7 +1,7 @@
 // @ts-check
 import { api, errorText, failureText, transport } from './api.js';
 import { byId, formatClock, h, replaceChildren } from './dom.js';
-import { isRecord } from './guards.js';
+import { authUserName, isRecord } from './guards.js';
 import { workerBadge } from './worker-badge.js';
 
 /** @typedef {import('./api.js').ApiReply} ApiReply */
@@ -13,7 +13,8 @@ const HISTORY_SIZE = 10;
 /**
  * The "My session" panel: who I am, the visits counter, login and logout, and which worker
  * served each request. The counter keeps counting and the user stays logged in whichever worker
- * answers, which is the point: the session lives in the shared store, not in a worker.
+ * answers, which is the point: the session lives in the shared store, not in a worker. Login,
+ * logout and "who am I" go through the demo's Passport routes (`/api/auth/*`).
  */
 export class SessionPanel {
   /** @type {string | null | undefined} */
@@ -32,6 +33,7 @@ export class SessionPanel {
   #logoutButton = byId('logout-button', HTMLButtonElement);
   #loginForm = byId('login-form', HTMLFormElement);
   #userInput = byId('user-input', HTMLInputElement);
+  #passwordInput = byId('password-input', HTMLInputElement);
 
   /**
    * @param {{ onServed: (servedBy: ServedBy | null) => void }} options
@@ -42,7 +44,7 @@ export class SessionPanel {
     this.#logoutButton.addEventListener('click', () => void this.logout());
     this.#loginForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.login(this.#userInput.value.trim());
+      void this.login(this.#userInput.value.trim(), this.#passwordInput.value);
     });
     const spread = byId('spread-toggle', HTMLInputElement);
     spread.checked = transport.newConnection;
@@ -50,16 +52,16 @@ export class SessionPanel {
     this.#render();
   }
 
-  /** Reads the current user (`GET /api/whoami`); the session is not written. */
+  /** Reads the current user (`GET /api/auth/me`: 401 means nobody is logged in); nothing is written. */
   async load() {
     await this.#call(
-      'GET /api/whoami',
-      () => api('/api/whoami'),
+      'GET /api/auth/me',
+      () => api('/api/auth/me'),
       (body) => {
-        const user = isRecord(body) && typeof body.user === 'string' ? body.user : null;
-        this.#user = user;
-        return user ? `user: ${user}` : 'not logged in';
+        this.#user = authUserName(body);
+        return this.#user ? `user: ${this.#user}` : 'not logged in';
       },
+      [401],
     );
   }
 
@@ -77,28 +79,30 @@ export class SessionPanel {
   }
 
   /**
-   * Logs in (`POST /api/login`): a new session id holding the user name.
+   * Logs in with Passport (`POST /api/auth/login`): a new session id holding the login.
    *
-   * @param {string} user
+   * @param {string} username
+   * @param {string} password
    */
-  async login(user) {
-    if (!user) return;
+  async login(username, password) {
+    if (!username) return;
     await this.#call(
-      'POST /api/login',
-      () => api('/api/login', { method: 'POST', body: { user } }),
+      'POST /api/auth/login',
+      () => api('/api/auth/login', { method: 'POST', body: { username, password } }),
       (body) => {
-        this.#user = isRecord(body) && typeof body.user === 'string' ? body.user : user;
+        this.#user = authUserName(body) ?? username;
         this.#visits = null; // a login starts a new session: the counter starts again
+        this.#passwordInput.value = '';
         return `logged in as ${this.#user}`;
       },
     );
   }
 
-  /** Logs out (`POST /api/logout`): the session is destroyed. */
+  /** Logs out (`POST /api/auth/logout`, Passport's `req.logout()`): the session is regenerated. */
   async logout() {
     await this.#call(
-      'POST /api/logout',
-      () => api('/api/logout', { method: 'POST' }),
+      'POST /api/auth/logout',
+      () => api('/api/auth/logout', { method: 'POST' }),
       () => {
         this.#user = null;
         this.#visits = null;
@@ -113,14 +117,16 @@ export class SessionPanel {
    * @param {string} action
    * @param {() => Promise<ApiReply>} send
    * @param {(body: unknown) => string} onSuccess - updates the state; returns the history text.
+   * @param {number[]} [answers] - other statuses that are answers, not failures (401 of "who am I").
    */
-  async #call(action, send, onSuccess) {
+  async #call(action, send, onSuccess, answers = []) {
     this.#setBusy(true);
     try {
       const reply = await send();
-      const result = reply.ok ? onSuccess(reply.body) : failureText(reply);
-      this.#message.textContent = reply.ok ? '' : `${action} failed (${result}).`;
-      this.#record(action, reply.servedBy, result, reply.ok);
+      const ok = reply.ok || answers.includes(reply.status);
+      const result = ok ? onSuccess(reply.ok ? reply.body : undefined) : failureText(reply);
+      this.#message.textContent = ok ? '' : `${action} failed (${result}).`;
+      this.#record(action, reply.servedBy, result, ok);
     } catch (error) {
       this.#message.textContent = `${action} failed (${errorText(error)}).`;
       this.#record(action, null, errorText(error), false);

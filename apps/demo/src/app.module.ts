@@ -5,6 +5,7 @@ import { ClusterController } from './api/cluster.controller.js';
 import { PingController } from './api/ping.controller.js';
 import { SessionController } from './api/session.controller.js';
 import { SlowController } from './api/slow.controller.js';
+import { AuthModule } from './auth/auth.module.js';
 import { InboxService } from './cluster/inbox.service.js';
 import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
@@ -21,6 +22,7 @@ export class AppModule {
         ClusterModule.forRootAsync({ useFactory: () => demoClusterOptions(config) }),
         SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
         ConsoleModule.forOptions({ allowKill: config.allowKill }),
+        AuthModule,
       ],
       controllers: [PingController, SessionController, SlowController, ClusterController],
       providers: [InboxService],

@@ -1,20 +1,27 @@
 import type { ClusterModuleOptions } from '@nest-hive/cluster';
 import type { SessionModuleOptions } from '@nest-hive/session';
+import { AuthController } from './auth/auth.controller.js';
 import type { DemoConfig } from './demo-config.js';
 
 /**
  * Session options of the demo. With no store named, `SessionModule` shares
  * sessions through the primary under the cluster; `SESSION_STORE=redis`
  * keeps them in Redis instead (so they survive a restart of the whole
- * cluster, and every machine sees them).
+ * cluster, and every machine sees them). The Passport routes load the
+ * session eagerly, for `passport.session()` and the guards; every other
+ * route stays lazy.
  */
 export async function demoSessionOptions(config: DemoConfig): Promise<SessionModuleOptions> {
+  const options: SessionModuleOptions = {
+    secret: [...config.sessionSecrets],
+    eager: { forRoutes: [AuthController] },
+  };
   if (config.sessionStore === 'redis') {
     const { RedisSessionStore } = await import('@nest-hive/session/redis');
     const store = new RedisSessionStore({ url: config.redisUrl, prefix: `${config.redisNamespace}:sess:` });
-    return { secret: [...config.sessionSecrets], store };
+    return { ...options, store };
   }
-  return { secret: [...config.sessionSecrets] };
+  return options;
 }
 
 /**

@@ -7,13 +7,16 @@ export {
 } from './session.module-definition.js';
 export type {
   SameSiteOption,
+  SessionCookieFormat,
   SessionCookieOptions,
+  SessionEagerRoutes,
   SessionModuleOptions,
 } from './session-options.interface.js';
 export type {
   RegenerateOptions,
   ReservedSessionKey,
   SessionApi,
+  SessionCallback,
   SessionCookie,
   SessionData,
 } from './session.interfaces.js';

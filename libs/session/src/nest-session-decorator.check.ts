@@ -18,14 +18,19 @@ export class NestSessionDecoratorCheck {
     private readonly scanner: MetadataScanner,
   ) {}
 
-  /** @throws NestSessionDecoratorError naming the first offending handler. */
-  assertNoUnloadedNestSession(): void {
+  /**
+   * @param loadsEagerly - whether the session is always loaded before the
+   *   handlers of a controller (`eager: true`, or the controller listed in
+   *   `eager.forRoutes`).
+   * @throws NestSessionDecoratorError naming the first offending handler.
+   */
+  assertNoUnloadedNestSession(loadsEagerly: (controller: unknown) => boolean = () => false): void {
     const sessionType = String(RouteParamtypes.SESSION);
     for (const wrapper of this.discovery.getControllers()) {
       const metatype: unknown = wrapper.metatype;
       const instance: unknown = wrapper.instance;
       if (typeof metatype !== 'function' || !instance) continue;
-      if (Reflect.getMetadata(USE_SESSION_METADATA, metatype)) continue;
+      if (Reflect.getMetadata(USE_SESSION_METADATA, metatype) || loadsEagerly(metatype)) continue;
       const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, metatype, method) ?? {}) as Record<

@@ -17,7 +17,9 @@ describe('resolveSessionConfig', () => {
       maxAge: null,
       partitioned: false,
       priority: undefined,
+      format: 'nest-hive',
     });
+    expect(config.eager).toEqual({ kind: 'off' });
     expect(config.rolling).toBe(false);
     expect(config.trustProxy).toBe(false);
     expect(config.touchAfterMs).toBe(60_000);
@@ -39,6 +41,10 @@ describe('resolveSessionConfig', () => {
     [{ cookie: { maxAge: Number.NaN } }, 'cookie.maxAge'],
     [{ maxSessionBytes: 0 }, 'maxSessionBytes'],
     [{ cookie: { sameSite: 'sometimes' as 'lax' } }, 'cookie.sameSite'],
+    [{ cookie: { format: 'connect' as 'nest-hive' } }, 'cookie.format'],
+    [{ eager: 'yes' as unknown as boolean }, 'eager'],
+    [{ eager: { forRoutes: [] } }, 'eager.forRoutes'],
+    [{ eager: { forRoutes: ['auth/*path'], exclude: 'auth/ping' as unknown as string[] } }, 'eager.exclude'],
   ])('refuses %j naming %s', (extra, option) => {
     expect(() => resolveSessionConfig({ secret: SECRET, ...extra })).toThrow(InvalidSessionOptionsError);
     expect(() => resolveSessionConfig({ secret: SECRET, ...extra })).toThrow(`\`${option}\``);
@@ -52,6 +58,13 @@ describe('resolveSessionConfig', () => {
     '0123456789012345678901234567890123456789',
   ])('refuses the weak secret %s', (secret) => {
     expect(() => resolveSessionConfig({ secret })).toThrow(/`secret`/);
+  });
+
+  it('resolves eager loading: off, every route, or chosen routes', () => {
+    expect(resolveSessionConfig({ secret: SECRET, eager: false }).eager).toEqual({ kind: 'off' });
+    expect(resolveSessionConfig({ secret: SECRET, eager: true }).eager).toEqual({ kind: 'all' });
+    const routes = { forRoutes: ['auth/*path'], exclude: ['auth/ping'] };
+    expect(resolveSessionConfig({ secret: SECRET, eager: routes }).eager).toEqual({ kind: 'routes', routes });
   });
 
   it('accepts a random secret and keeps the rotation order', () => {

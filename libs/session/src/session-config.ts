@@ -9,7 +9,13 @@ import {
   MIN_SECRET_LENGTH,
 } from './session.constants.js';
 import { InvalidSessionOptionsError } from './session.errors.js';
-import type { SameSiteOption, SessionModuleOptions } from './session-options.interface.js';
+import type {
+  SameSiteOption,
+  SessionCookieFormat,
+  SessionEagerRoutes,
+  SessionModuleOptions,
+} from './session-options.interface.js';
+import { assertSessionStore } from './session-store.check.js';
 
 /** Cookie settings after defaults, as the request path needs them. */
 export interface ResolvedCookieSettings {
@@ -22,7 +28,14 @@ export interface ResolvedCookieSettings {
   readonly maxAge: number | null;
   readonly partitioned: boolean;
   readonly priority: 'low' | 'medium' | 'high' | undefined;
+  readonly format: SessionCookieFormat;
 }
+
+/** Where the session loads before the route's middleware and guards. */
+export type ResolvedEagerLoading =
+  | { readonly kind: 'off' }
+  | { readonly kind: 'all' }
+  | { readonly kind: 'routes'; readonly routes: SessionEagerRoutes };
 
 /**
  * Options merged with their defaults and checked once at start-up. The
@@ -39,6 +52,7 @@ export interface SessionConfig {
   readonly genid: (req: IncomingMessage) => string | Promise<string>;
   readonly trustProxy: boolean;
   readonly maxSessionBytes: number;
+  readonly eager: ResolvedEagerLoading;
 }
 
 /**
@@ -59,6 +73,7 @@ export function validateSessionOptions(options: SessionModuleOptions): void {
 /** Validates the options and resolves them into a {@link SessionConfig}. */
 export function resolveSessionConfig(options: SessionModuleOptions): SessionConfig {
   const secrets = resolveSecrets(options.secret);
+  if (options.store !== undefined) assertSessionStore(options.store);
   const cookie = options.cookie ?? {};
   const sameSite =
     cookie.sameSite === undefined ? 'lax' : cookie.sameSite === false ? undefined : cookie.sameSite;
@@ -76,6 +91,10 @@ export function resolveSessionConfig(options: SessionModuleOptions): SessionConf
   if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
     throw new InvalidSessionOptionsError('name', 'must be a valid cookie name (RFC 6265 token characters).');
   }
+  const format = cookie.format ?? 'nest-hive';
+  if (format !== 'nest-hive' && format !== 'express-session') {
+    throw new InvalidSessionOptionsError('cookie.format', "must be 'nest-hive' or 'express-session'.");
+  }
   const idleTimeoutMs = optionalDuration('idleTimeout', options.idleTimeout);
   const maxAge = optionalDuration('cookie.maxAge', cookie.maxAge);
   const effectiveIdle = idleTimeoutMs ?? maxAge ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -92,6 +111,7 @@ export function resolveSessionConfig(options: SessionModuleOptions): SessionConf
       maxAge: maxAge ?? null,
       partitioned: cookie.partitioned ?? false,
       priority: cookie.priority,
+      format,
     },
     rolling: options.rolling ?? false,
     touchAfterMs: Math.min(touchAfterMs, Math.floor(effectiveIdle / 2)),
@@ -101,7 +121,24 @@ export function resolveSessionConfig(options: SessionModuleOptions): SessionConf
     trustProxy: options.trustProxy ?? false,
     maxSessionBytes:
       optionalDuration('maxSessionBytes', options.maxSessionBytes) ?? DEFAULT_MAX_SESSION_BYTES,
+    eager: resolveEager(options.eager),
   };
+}
+
+function resolveEager(eager: unknown): ResolvedEagerLoading {
+  if (eager === undefined || eager === false) return { kind: 'off' };
+  if (eager === true) return { kind: 'all' };
+  const usage =
+    "must be true, false, or { forRoutes: [...], exclude?: [...] } (e.g. { forRoutes: ['auth/*path'] }).";
+  if (typeof eager !== 'object' || eager === null) throw new InvalidSessionOptionsError('eager', usage);
+  const { forRoutes, exclude } = eager as { forRoutes?: unknown; exclude?: unknown };
+  if (!Array.isArray(forRoutes) || forRoutes.length === 0) {
+    throw new InvalidSessionOptionsError('eager.forRoutes', `must list at least one route: eager ${usage}`);
+  }
+  if (exclude !== undefined && !Array.isArray(exclude)) {
+    throw new InvalidSessionOptionsError('eager.exclude', 'must be an array of routes.');
+  }
+  return { kind: 'routes', routes: eager as SessionEagerRoutes };
 }
 
 function resolveSecrets(secret: unknown): string[] {

@@ -7,6 +7,26 @@ import type { MemorySessionStoreOptions } from './stores/memory-session-store.op
 /** `SameSite` attribute values. */
 export type SameSiteOption = 'lax' | 'strict' | 'none';
 
+/**
+ * How the session id is written in the cookie value:
+ * - `'nest-hive'`: `<id>.<signature>`;
+ * - `'express-session'`: `s:<id>.<signature>`, express-session's signed
+ *   cookie, so that sessions carry over between an express-session app and
+ *   this one (same name, secret and store).
+ *
+ * The signature is the same in both: HMAC-SHA256 as `cookie-signature`
+ * makes it, the first secret signing and every secret verifying.
+ */
+export type SessionCookieFormat = 'nest-hive' | 'express-session';
+
+/** Routes that load the session eagerly, in Nest's `MiddlewareConsumer` syntax. */
+export interface SessionEagerRoutes {
+  /** Routes (paths, `RouteInfo`s or controllers) that load the session before middleware and guards. */
+  forRoutes: Array<string | RouteInfo | Type<unknown>>;
+  /** Routes among them that stay lazy. */
+  exclude?: Array<string | RouteInfo>;
+}
+
 /** Settings of the session cookie. */
 export interface SessionCookieOptions {
   /** `Path` attribute. Default `'/'`. */
@@ -33,6 +53,11 @@ export interface SessionCookieOptions {
   partitioned?: boolean;
   /** `Priority` attribute. */
   priority?: 'low' | 'medium' | 'high';
+  /**
+   * Cookie value format. Default `'nest-hive'`; `'express-session'` reads and
+   * writes express-session's `s:`-prefixed cookies (see {@link SessionCookieFormat}).
+   */
+  format?: SessionCookieFormat;
 }
 
 /** Options of `SessionModule.forRoot()` / `forRootAsync()`. */
@@ -87,6 +112,24 @@ export interface SessionModuleOptions {
    * session is refused with `SessionTooLargeError`. Default 128 KiB.
    */
   maxSessionBytes?: number;
+  /**
+   * Load the session before anything else handles the request, as
+   * express-session does, so that Express middleware (`passport.session()`)
+   * and guards (`AuthGuard`) find `req.session` in place. Default `false`:
+   * lazy, the store is read only when a handler asks for the session.
+   *
+   * - `true`: every route the session middleware covers. Mounted when the
+   *   application is created, before middleware added with `app.use()` in
+   *   `main.ts`, so `app.use(passport.session())` works as with
+   *   express-session.
+   * - `{ forRoutes, exclude }`: only these routes (Nest's `MiddlewareConsumer`
+   *   syntax); every other route stays lazy and free. Mount middleware that
+   *   needs `req.session` on them through a `MiddlewareConsumer` as well.
+   *
+   * An eager route reads the store on every request that carries a valid
+   * session cookie, used or not.
+   */
+  eager?: boolean | SessionEagerRoutes;
   /** Routes that get the session middleware. Default: every route. */
   forRoutes?: Array<string | RouteInfo | Type<unknown>>;
   /** Routes excluded from the session middleware. */

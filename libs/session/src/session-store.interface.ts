@@ -23,8 +23,13 @@ export interface SessionStore {
   patch?(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean>;
   /** Deletes the record. Deleting an absent record is not an error. */
   destroy(id: string): Promise<void>;
-  /** Sets the lifetime of an existing record to `ttlMs` from now. */
-  touch(id: string, ttlMs: number): Promise<void>;
+  /**
+   * Sets the lifetime of an existing record to `ttlMs` from now. `record` is
+   * the session as it stands (unchanged by the request), for stores whose
+   * records carry their own expiry and must be rewritten to extend it; most
+   * stores ignore it.
+   */
+  touch(id: string, ttlMs: number, record?: SessionRecord): Promise<void>;
   /** Deletes every record of this store. */
   clear?(): Promise<void>;
   /** How many records the store holds. */

@@ -12,7 +12,5 @@ export const MIN_SECRET_LENGTH = 32;
 export const MAX_COOKIE_VALUE_LENGTH = 256;
 /** Shape every session id must have. */
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
-/** Property under which the middleware leaves the per-request session slot. */
-export const SESSION_SLOT = Symbol('nest-hive.session.slot');
 /** Metadata key set by `@UseSession()`. */
 export const USE_SESSION_METADATA = 'nest-hive:use-session';

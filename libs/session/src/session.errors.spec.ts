@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { HttpException } from '@nestjs/common';
+import {
+  ExpressSessionStoreContractError,
+  ExpressSessionStoreTimeoutError,
+} from './express/express-session-store.errors.js';
 import { RedisOperationTimeoutError, RedisUnavailableError } from './redis/redis-session.errors.js';
 import {
   InvalidSessionIdError,
@@ -25,6 +29,8 @@ describe('SessionError', () => {
     new NestSessionDecoratorError('A.b'),
     new RedisUnavailableError(),
     new RedisOperationTimeoutError(100),
+    new ExpressSessionStoreTimeoutError('get', 100),
+    new ExpressSessionStoreContractError('set', 'called back more than once'),
   ];
 
   it('is the base of every error of the package, the HTTP ones included', () => {

@@ -135,7 +135,8 @@ export class NestSessionDecoratorError extends SessionError {
   constructor(readonly handler: string) {
     super(
       `${handler} uses @Session() from '@nestjs/common', which cannot load a lazy session. ` +
-        `Import { Session } from '@nest-hive/session' instead, or add @UseSession() to the handler or its controller.`,
+        `Import { Session } from '@nest-hive/session' instead, add @UseSession() to the handler or its controller, ` +
+        'or load the session eagerly there (`eager: true`, or the controller class in `eager.forRoutes`).',
     );
   }
 }

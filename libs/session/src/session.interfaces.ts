@@ -34,8 +34,20 @@ export interface RegenerateOptions {
 }
 
 /**
+ * A Node-style callback the session methods accept besides returning a
+ * promise, as express-session's do (Passport calls `regenerate(cb)` and
+ * `save(cb)`): called once, never synchronously, with no argument on success
+ * or with the error.
+ */
+export type SessionCallback = (error?: Error) => void;
+
+/**
  * Methods and read-only fields every session has. None of them is enumerable
  * or stored, and data keys can never overwrite them.
+ *
+ * Every method returns a promise and also takes an optional
+ * {@link SessionCallback}; with a callback, a failure goes to the callback
+ * and never becomes an unhandled rejection.
  */
 export interface SessionApi {
   /** The session id (never logged by the library). */
@@ -47,16 +59,24 @@ export interface SessionApi {
   /**
    * Issues a new id and deletes the old store entry at once, so the old
    * cookie loads nothing anywhere. Call it on login (session fixation).
+   *
+   * `req.session` then holds a new object, as with express-session: an
+   * object read from `req.session` before keeps the old data (Passport's
+   * `keepSessionInfo` copies it over), while the object `@Session()` and
+   * `SessionService.get()` return always follows the request's current
+   * session.
    */
   regenerate(options?: RegenerateOptions): Promise<void>;
-  /** Deletes the store entry and expires the cookie. The session is new afterwards. */
-  destroy(): Promise<void>;
+  regenerate(callback: SessionCallback): Promise<void>;
+  regenerate(options: RegenerateOptions | undefined, callback: SessionCallback): Promise<void>;
+  /** Deletes the store entry and expires the cookie. The session is new (and empty) afterwards. */
+  destroy(callback?: SessionCallback): Promise<void>;
   /** Writes pending changes now instead of just before the response. */
-  save(): Promise<void>;
+  save(callback?: SessionCallback): Promise<void>;
   /** Discards unsaved changes and reads the session again from the store. */
-  reload(): Promise<void>;
+  reload(callback?: SessionCallback): Promise<void>;
   /** Extends the store entry's idle lifetime without changing its data. */
-  touch(): Promise<void>;
+  touch(callback?: SessionCallback): Promise<void>;
 }
 
 /** Names that data keys may not use. */

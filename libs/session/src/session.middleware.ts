@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
+import { sendErrorResponse } from './core/error-response.js';
 import { RequestSession } from './core/request-session.js';
-import type { SessionCarrier } from './core/request-session.lookup.js';
+import { attachRequestSession, requestSessionOf } from './core/request-session.lookup.js';
 import { SessionRuntime } from './core/session-runtime.js';
-import { SESSION_SLOT } from './session.constants.js';
 
 /**
  * Gives every request a lazy session slot. It reads no cookie and calls no
@@ -15,13 +15,51 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
 
   /** Attaches the slot and continues. */
   use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    (req as SessionCarrier)[SESSION_SLOT] = new RequestSession(this.runtime, req, res);
+    attachRequestSession(req, new RequestSession(this.runtime, req, res));
     next();
   }
 
   /** {@link use} as a plain function, for mounting on the HTTP adapter directly. */
   readonly handler = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    (req as SessionCarrier)[SESSION_SLOT] = new RequestSession(this.runtime, req, res);
+    attachRequestSession(req, new RequestSession(this.runtime, req, res));
     next();
   };
+
+  /**
+   * Attaches the slot and loads the session before continuing (`eager: true`),
+   * for mounting on the HTTP adapter directly: `req.session` is in place for
+   * every later middleware. Outside Nest's exception filters, a failed load
+   * is answered here, as Nest would (503 when the store is unavailable).
+   */
+  readonly eagerHandler = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): void => {
+    const slot = new RequestSession(this.runtime, req, res);
+    attachRequestSession(req, slot);
+    slot.load().then(
+      () => next(),
+      (error: unknown) => {
+        this.runtime.reportLoadFailure(error);
+        if (res.headersSent) res.destroy();
+        else sendErrorResponse(res, error);
+      },
+    );
+  };
+}
+
+/**
+ * Loads the session on the routes listed in `eager.forRoutes`, after the slot
+ * middleware, so that later middleware and guards find `req.session`. A
+ * failed load goes through Nest's exception filters (503 when the store is
+ * unavailable).
+ */
+@Injectable()
+export class EagerSessionMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
+  /** Loads, then continues. */
+  async use(req: IncomingMessage, _res: ServerResponse, next: () => void): Promise<void> {
+    await requestSessionOf(req).load();
+    next();
+  }
 }

@@ -7,9 +7,11 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import type { Subscription } from 'rxjs';
+import { SessionRuntime } from './core/session-runtime.js';
 import { NestSessionDecoratorCheck } from './nest-session-decorator.check.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
-import { SessionMiddleware } from './session.middleware.js';
+import { EagerSessionMiddleware, SessionMiddleware } from './session.middleware.js';
 import { sessionRuntimeProvider, sessionStoreProvider } from './session.providers.js';
 import { SessionService } from './session.service.js';
 import type { SessionModuleOptions } from './session-options.interface.js';
@@ -18,6 +20,12 @@ import { SessionStore } from './session-store.interface.js';
 /**
  * Lazy sessions for a Nest application. Mounts its own middleware on every
  * route (narrow it with `forRoutes`/`exclude`) and is global by default.
+ *
+ * Covering every route, the middleware goes on the HTTP adapter as soon as
+ * the application exists (inside `NestFactory.create()` or
+ * `createNestApplication()`), so it runs before middleware that `main.ts`
+ * adds with `app.use()`: with `eager: true`, `app.use(passport.session())`
+ * finds `req.session` as it would behind express-session.
  *
  * @example
  * ```ts
@@ -42,6 +50,7 @@ import { SessionStore } from './session-store.interface.js';
     sessionRuntimeProvider,
     SessionService,
     SessionMiddleware,
+    EagerSessionMiddleware,
     NestSessionDecoratorCheck,
   ],
   exports: [SessionService, SessionStore],
@@ -50,35 +59,81 @@ export class SessionModule
   extends ConfigurableSessionModule
   implements NestModule, OnModuleInit, OnApplicationShutdown
 {
+  /** The adapter the middleware was mounted on directly, if any. */
+  private mountedOn: unknown;
+  private readonly adapterReady: Subscription | undefined;
+
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
     @Inject(SessionStore) private readonly store: SessionStore,
     private readonly nestSessionCheck: NestSessionDecoratorCheck,
     private readonly middleware: SessionMiddleware,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly runtime: SessionRuntime,
   ) {
     super();
+    // The adapter is set before the modules are created (NestFactory.create)
+    // or right after (a testing module's createNestApplication()); either way
+    // this runs before any app.use() of the application's own.
+    if (this.coversEveryRoute()) {
+      this.adapterReady = adapterHost.init$.subscribe(() => this.mountOnAdapter());
+    }
   }
 
   /**
    * Mounts the session middleware. For every route (the default) it goes on
-   * the HTTP adapter directly, which skips Nest's per-request route matching;
-   * with `forRoutes`/`exclude` it goes through the `MiddlewareConsumer`.
+   * the HTTP adapter directly (done when the application was created), which
+   * skips Nest's per-request route matching; with `forRoutes`/`exclude` it
+   * goes through the `MiddlewareConsumer`, and so do the routes of
+   * `eager: { forRoutes }`, after it.
    */
   configure(consumer: MiddlewareConsumer): void {
     const { forRoutes, exclude = [] } = this.options;
-    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
-    if (!forRoutes && exclude.length === 0 && adapter) {
-      adapter.use(this.middleware.handler);
-      return;
+    const eager = this.runtime.config.eager;
+    if (!(this.coversEveryRoute() && this.mountOnAdapter())) {
+      const middleware =
+        eager.kind === 'all' ? [SessionMiddleware, EagerSessionMiddleware] : [SessionMiddleware];
+      const proxy = consumer.apply(...middleware);
+      (exclude.length > 0 ? proxy.exclude(...exclude) : proxy).forRoutes(...(forRoutes ?? ['*']));
     }
-    const proxy = consumer.apply(SessionMiddleware);
-    (exclude.length > 0 ? proxy.exclude(...exclude) : proxy).forRoutes(...(forRoutes ?? ['*']));
+    if (eager.kind === 'routes') {
+      const proxy = consumer.apply(EagerSessionMiddleware);
+      const eagerExclude = eager.routes.exclude ?? [];
+      (eagerExclude.length > 0 ? proxy.exclude(...eagerExclude) : proxy).forRoutes(...eager.routes.forRoutes);
+    }
   }
 
-  /** Fails start-up when a handler uses Nest's `@Session()` without `@UseSession()`. */
+  private coversEveryRoute(): boolean {
+    return !this.options.forRoutes && (this.options.exclude ?? []).length === 0;
+  }
+
+  /** Mounts on the current HTTP adapter, once per adapter; `false` when there is none to mount on. */
+  private mountOnAdapter(): boolean {
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (!adapter) return false;
+    if (this.mountedOn === adapter) return true;
+    const handler =
+      this.runtime.config.eager.kind === 'all' ? this.middleware.eagerHandler : this.middleware.handler;
+    try {
+      adapter.use(handler);
+    } catch {
+      // An adapter that takes no middleware before its own init(); configure() mounts it then.
+      return false;
+    }
+    this.mountedOn = adapter;
+    return true;
+  }
+
+  /**
+   * Fails start-up when a handler uses Nest's `@Session()` where nothing
+   * loads the session first: no `@UseSession()`, and not eager (`eager: true`
+   * on every route, or its controller listed in `eager.forRoutes`).
+   */
   onModuleInit(): void {
-    this.nestSessionCheck.assertNoUnloadedNestSession();
+    const eager = this.runtime.config.eager;
+    if (eager.kind === 'all' && this.coversEveryRoute()) return;
+    const eagerControllers = new Set<unknown>(eager.kind === 'routes' ? eager.routes.forRoutes : []);
+    this.nestSessionCheck.assertNoUnloadedNestSession((controller) => eagerControllers.has(controller));
   }
 
   /**
@@ -87,6 +142,7 @@ export class SessionModule
    * `RedisSessionStore` stays open for its owner to close).
    */
   async onApplicationShutdown(): Promise<void> {
+    this.adapterReady?.unsubscribe();
     await this.store.close?.();
   }
 }

@@ -27,7 +27,7 @@ export class SessionService {
    * @throws SessionStoreUnavailableError when the store fails (answered with 503).
    */
   get<T extends object = SessionData>(req: unknown): Promise<Session<T>> {
-    return requestSessionOf(req).load() as Promise<Session<T>>;
+    return requestSessionOf(req).load(req) as Promise<Session<T>>;
   }
 
   /** The request's session if something already loaded it, without loading it. */

@@ -1,11 +1,18 @@
 import type { IncomingMessage } from 'node:http';
-import { SESSION_SLOT } from '../session.constants.js';
 import { SessionNotAvailableError } from '../session.errors.js';
 import type { RequestSession } from './request-session.js';
 
-/** A request the session middleware has seen. */
-export interface SessionCarrier extends IncomingMessage {
-  [SESSION_SLOT]?: RequestSession;
+/**
+ * Each request's session slot, keyed by the Node request. A `WeakMap` rather
+ * than a property: frameworks that swap the prototype of every request
+ * (Express) make each property added to it afterwards cost a hidden-class
+ * copy, and a slot lives exactly as long as its request anyway.
+ */
+const slots = new WeakMap<object, RequestSession>();
+
+/** Gives `req` its session slot. */
+export function attachRequestSession(req: IncomingMessage, slot: RequestSession): void {
+  slots.set(req, slot);
 }
 
 /**
@@ -21,5 +28,5 @@ export function requestSessionOf(req: unknown): RequestSession {
 }
 
 function slotOf(req: unknown): RequestSession | undefined {
-  return typeof req === 'object' && req !== null ? (req as SessionCarrier)[SESSION_SLOT] : undefined;
+  return typeof req === 'object' && req !== null ? slots.get(req) : undefined;
 }

@@ -2,7 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { InvalidSessionIdError, SessionTooLargeError } from '../session.errors.js';
 import { SESSION_ID_PATTERN } from '../session.constants.js';
 import type { RegenerateOptions, Session, SessionCookie } from '../session.interfaces.js';
-import type { SessionDataRecord, SessionPatch, StoredSessionRecord } from '../session-record.interface.js';
+import type {
+  SessionDataRecord,
+  SessionPatch,
+  SessionRecord,
+  StoredSessionRecord,
+} from '../session-record.interface.js';
 import {
   diffEntries,
   emptyRecord,
@@ -13,8 +18,17 @@ import {
   type SerializedEntries,
 } from './session-data-diff.js';
 import { ResponseCommitGate, type CommitParticipant } from './response-commit-gate.js';
-import { createSessionProxy, isReservedKey } from './session-proxy.js';
+import { publishSession } from './request-session-property.js';
+import {
+  createLiveSession,
+  createSessionView,
+  isReservedKey,
+  type SessionHandle,
+  type SessionMethodName,
+  type SessionView,
+} from './session-proxy.js';
 import type { SessionRuntime } from './session-runtime.js';
+import { withCallback, type NodeCallback } from './session-callback.js';
 
 /** The store work one commit needs. */
 type StoreWork =
@@ -25,22 +39,32 @@ type StoreWork =
 
 const NO_WORK: StoreWork = { kind: 'none' };
 
+/** The serialized state of a session with no data; shared, never changed (snapshots are replaced, not mutated). */
+const NO_ENTRIES: SerializedEntries = new Map();
+
 /**
  * One request's session: created by the middleware for every request, it
  * costs nothing until something asks for the session. Loading reads the
  * cookie and (only then) the store; the commit before the response writes
  * only what the request changed, and the cookie only when it must.
  */
-export class RequestSession implements CommitParticipant {
+export class RequestSession implements CommitParticipant, SessionHandle {
   private loading: Promise<Session> | undefined;
-  private proxy: Session | undefined;
+  /** What `@Session()` and `SessionService.get()` return: always the current session. */
+  private live: Session | undefined;
+  /** What `req.session` holds: replaced on `regenerate()`. */
+  private view: SessionView | undefined;
+  /** The framework's request object, when it is not the Node request itself (Fastify). */
+  private frameworkRequest: object | undefined;
   private cookieViewCache: SessionCookie | undefined;
+  private methods: Partial<Record<SessionMethodName, (...args: unknown[]) => Promise<void>>> | undefined;
 
   private id = '';
   private isNew = true;
-  private readonly data: SessionDataRecord = emptyRecord();
+  /** The current generation's data; `regenerate()` starts a new object. */
+  private data: SessionDataRecord = emptyRecord();
   /** The data as the store holds it, one JSON text per key. */
-  private snapshot: SerializedEntries = new Map();
+  private snapshot: SerializedEntries = NO_ENTRIES;
   private createdAt = 0;
   private expiresAt = 0;
   /** Cookie lifetime this session carries (stored), `undefined` when it follows the options. */
@@ -59,14 +83,22 @@ export class RequestSession implements CommitParticipant {
     private readonly res: ServerResponse,
   ) {}
 
-  /** Loads the session once; later calls share the same promise. */
-  load(): Promise<Session> {
+  /**
+   * Loads the session once; later calls share the same promise. `req.session`
+   * is set on the Node request and on `frameworkRequest`, the object handlers
+   * see when a framework wraps the Node request (Fastify's `request.raw`).
+   */
+  load(frameworkRequest?: unknown): Promise<Session> {
+    if (typeof frameworkRequest === 'object' && frameworkRequest !== null && frameworkRequest !== this.req) {
+      this.frameworkRequest = frameworkRequest;
+      if (this.view) publishSession(frameworkRequest, this.view.session);
+    }
     return (this.loading ??= this.loadOnce());
   }
 
   /** The session if it was loaded, without loading it. */
   peek(): Session | undefined {
-    return this.proxy;
+    return this.live;
   }
 
   private async loadOnce(): Promise<Session> {
@@ -79,11 +111,20 @@ export class RequestSession implements CommitParticipant {
       const record = await runtime.get(reading.id);
       if (record) adopted = this.adopt(reading.id, record);
     }
-    if (!adopted) await this.startNew();
+    if (!adopted) this.becomeNew(await this.newId());
     new ResponseCommitGate(this.res, this);
-    this.proxy = createSessionProxy(this.data, this);
-    (this.req as IncomingMessage & { session?: Session }).session = this.proxy;
-    return this.proxy;
+    this.live = createLiveSession(this);
+    this.publishView();
+    return this.live;
+  }
+
+  /** Puts a session object for the current data on `req.session`. */
+  private publishView(): void {
+    this.view?.retire();
+    const view = createSessionView(this.data, this);
+    this.view = view;
+    publishSession(this.req, view.session);
+    if (this.frameworkRequest) publishSession(this.frameworkRequest, view.session);
   }
 
   private adopt(id: string, record: StoredSessionRecord): boolean {
@@ -106,14 +147,20 @@ export class RequestSession implements CommitParticipant {
     return true;
   }
 
-  private async startNew(): Promise<void> {
+  /** A fresh id from `genid`, checked. */
+  private async newId(): Promise<string> {
     const id = await this.runtime.config.genid(this.req);
     if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new InvalidSessionIdError();
+    return id;
+  }
+
+  /** Switches to a new, unsaved session under `id` (the data is left as it is). */
+  private becomeNew(id: string): void {
     this.id = id;
     this.isNew = true;
     this.createdAt = 0;
     this.expiresAt = 0;
-    this.snapshot = new Map();
+    this.snapshot = NO_ENTRIES;
     this.storedMaxAge = undefined;
   }
 
@@ -150,6 +197,8 @@ export class RequestSession implements CommitParticipant {
 
   /** Decides what the store needs, from what changed since the last save. */
   private plan(): StoreWork {
+    // A new session nobody wrote to, the common case of eager loading: nothing to serialize.
+    if (this.isNew && !this.maxAgeChanged && !hasKeys(this.data)) return NO_WORK;
     const entries = serializeEntries(this.data);
     if (this.isNew) {
       return entries.size > 0 || this.maxAgeChanged ? { kind: 'create', entries } : NO_WORK;
@@ -163,7 +212,7 @@ export class RequestSession implements CommitParticipant {
     const now = Date.now();
     if (work.kind === 'touch') {
       const ttl = this.ttlFrom(now);
-      await runtime.touch(this.id, ttl);
+      await runtime.touch(this.id, ttl, this.record(materialize(this.snapshot)));
       this.expiresAt = now + ttl;
       return;
     }
@@ -175,7 +224,7 @@ export class RequestSession implements CommitParticipant {
     if (work.kind === 'create') {
       this.createdAt = now;
       const ttl = this.ttlFrom(now);
-      const record = { data: materialize(work.entries), createdAt: now, ...(cookie && { cookie }) };
+      const record = this.record(materialize(work.entries));
       await runtime.set(this.id, record, ttl);
       this.isNew = false;
       this.expiresAt = now + ttl;
@@ -183,11 +232,7 @@ export class RequestSession implements CommitParticipant {
     } else {
       const ttl = this.ttlFrom(now);
       const patch: SessionPatch = { ...diffEntries(this.snapshot, work.entries), ...(cookie && { cookie }) };
-      const record = {
-        data: materialize(work.entries),
-        createdAt: this.createdAt,
-        ...(cookie && { cookie }),
-      };
+      const record = this.record(materialize(work.entries));
       const applied = await runtime.update(this.id, patch, record, ttl);
       if (!applied) {
         await this.endedElsewhere();
@@ -200,10 +245,16 @@ export class RequestSession implements CommitParticipant {
     this.maxAgeChanged = false;
   }
 
+  /** The whole record for `data`, with the cookie lifetime this session carries (if it has its own). */
+  private record(data: SessionDataRecord): SessionRecord {
+    const maxAge = this.storedMaxAge;
+    return { data, createdAt: this.createdAt, ...(maxAge !== undefined && { cookie: { maxAge } }) };
+  }
+
   /** Another request destroyed or expired the session while this one changed it: its changes are dropped. */
   private async endedElsewhere(): Promise<void> {
     this.runtime.warnEndedElsewhere();
-    await this.startNew();
+    this.becomeNew(await this.newId());
     this.clearData();
     this.cookieDue = false;
     this.clearCookieDue = this.clientSentCookie;
@@ -292,12 +343,67 @@ export class RequestSession implements CommitParticipant {
     return view;
   }
 
+  /** @inheritdoc */
+  currentData(): SessionDataRecord {
+    return this.data;
+  }
+
+  /** @inheritdoc */
+  method(name: SessionMethodName): unknown {
+    const methods = (this.methods ??= {});
+    return (methods[name] ??= this.apiMethod(name));
+  }
+
+  /** @inheritdoc */
+  noteDetachedWrite(): void {
+    this.runtime.warnDetachedWrite();
+  }
+
+  /**
+   * An API method as the proxies hand it out: it returns a promise and takes
+   * an optional Node-style callback (express-session's signatures, which
+   * Passport calls). Bad arguments reject; they never throw synchronously.
+   */
+  private apiMethod(name: SessionMethodName): (...args: unknown[]) => Promise<void> {
+    switch (name) {
+      case 'regenerate':
+        return (first?: unknown, second?: unknown) =>
+          typeof first === 'function'
+            ? this.settle(name, first, () => this.regenerate())
+            : this.settle(name, second, () => this.regenerate(regenerateOptions(first)));
+      case 'destroy':
+        return (callback?: unknown) => this.settle(name, callback, () => this.destroy());
+      case 'save':
+        return (callback?: unknown) => this.settle(name, callback, () => this.save());
+      case 'reload':
+        return (callback?: unknown) => this.settle(name, callback, () => this.reload());
+      case 'touch':
+        return (callback?: unknown) => this.settle(name, callback, () => this.touch());
+    }
+  }
+
+  private settle(method: SessionMethodName, callback: unknown, run: () => Promise<void>): Promise<void> {
+    let done: Promise<void>;
+    let nodeCallback: NodeCallback | undefined;
+    try {
+      nodeCallback = optionalCallback(method, callback);
+      done = run();
+    } catch (error) {
+      done = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return withCallback(done, nodeCallback, (error) => this.runtime.reportCallbackFailure(method, error));
+  }
+
   /** Session API: see `SessionApi.regenerate`. */
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    const id = await this.newId();
     if (!this.isNew) await this.runtime.destroy(this.id);
     if (this.clientSentCookie) this.clearCookieDue = true;
-    await this.startNew();
-    if (!options.keepData) this.clearData();
+    const next = emptyRecord();
+    if (options.keepData) Object.assign(next, this.data);
+    this.data = next;
+    this.publishView();
+    this.becomeNew(id);
     this.cookieDue = false;
     this.maxAgeChanged = false;
   }
@@ -321,7 +427,7 @@ export class RequestSession implements CommitParticipant {
     this.maxAgeChanged = false;
     if (record && this.adopt(this.id, record)) return;
     if (!this.isNew) {
-      await this.startNew();
+      this.becomeNew(await this.newId());
       this.clearCookieDue = this.clientSentCookie;
     }
   }
@@ -332,6 +438,31 @@ export class RequestSession implements CommitParticipant {
     await this.perform({ kind: 'touch' });
     if (this.runtime.config.rolling) this.cookieDue = true;
   }
+}
+
+/** Whether `data` has an own key (without building the list of them). */
+function hasKeys(data: SessionDataRecord): boolean {
+  for (const _key in data) return true;
+  return false;
+}
+
+/** Checks the options argument of `regenerate()`. */
+function regenerateOptions(options: unknown): RegenerateOptions {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object') {
+    throw new TypeError('session.regenerate() takes an options object ({ keepData }) and/or a callback.');
+  }
+  const keepData: unknown = (options as { keepData?: unknown }).keepData;
+  return { keepData: keepData === true };
+}
+
+/** Checks a callback argument: a function or nothing. */
+function optionalCallback(method: SessionMethodName, callback: unknown): NodeCallback | undefined {
+  if (callback === undefined || callback === null) return undefined;
+  if (typeof callback !== 'function') {
+    throw new TypeError(`session.${method}() takes an optional callback function, got ${typeof callback}.`);
+  }
+  return callback as NodeCallback;
 }
 
 /** Adds a Set-Cookie value, keeping those other code set and replacing an earlier one of ours. */

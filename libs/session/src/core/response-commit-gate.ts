@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { sendErrorResponse } from './error-response.js';
+import {
+  hookResponse,
+  type HookedMethod,
+  type ResponseHook,
+  type ResponseMethods,
+} from './response-hooks.js';
 
 /** What the gate asks of the session before the response goes out. */
 export interface CommitParticipant {
@@ -11,86 +17,39 @@ export interface CommitParticipant {
   commitFailed(error: unknown): void;
 }
 
-/** Where a gated response keeps its gate. */
-const GATE = Symbol('nest-hive.session.gate');
-
-type GatedResponse = ServerResponse & { [GATE]: ResponseCommitGate };
-
-/*
- * The replacement methods are shared by every gated response (no closures
- * per request): each finds its gate on the response it is called on.
- */
-function gatedWriteHead(this: GatedResponse, ...args: unknown[]): unknown {
-  return this[GATE].call('writeHead', args);
-}
-function gatedWrite(this: GatedResponse, ...args: unknown[]): unknown {
-  return this[GATE].call('write', args);
-}
-function gatedEnd(this: GatedResponse, ...args: unknown[]): unknown {
-  return this[GATE].call('end', args);
-}
-function gatedFlushHeaders(this: GatedResponse, ...args: unknown[]): unknown {
-  return this[GATE].call('flushHeaders', args);
-}
-
-type GatedMethod = 'writeHead' | 'write' | 'end' | 'flushHeaders';
-type Call = readonly [GatedMethod, unknown[]];
+type Call = readonly [HookedMethod, unknown[]];
 type Phase = 'open' | 'headers-committed' | 'ended' | 'failed';
-
-/** Headers that describe the body of a response the gate replaces with an error. */
-const BODY_HEADERS = [
-  'content-length',
-  'content-type',
-  'etag',
-  'last-modified',
-  'content-encoding',
-  'location',
-];
 
 /**
  * Holds back the response of a request whose session has to be saved, so the
  * store write completes before the status line is sent (a client that follows
  * a redirect sees the data).
  *
- * It wraps `writeHead`, `write`, `end` and `flushHeaders` of this one response
- * object. The first of them runs the commit; while it is pending, calls are
- * queued in order (a `write` returns `false`, and `'drain'` follows, so piped
+ * It hooks `writeHead`, `write`, `end` and `flushHeaders` of this one
+ * response (see `hookResponse`). The first of them runs the commit; while it
+ * is pending, calls are queued in order (a `write` returns `false`, and `'drain'` follows, so piped
  * streams wait) and then replayed. When the commit fails before anything was
  * sent, the queued response is dropped and an error response sent instead;
  * after headers went out, the connection is destroyed so the client never
  * takes a failed save for success.
  */
-export class ResponseCommitGate {
+export class ResponseCommitGate implements ResponseHook {
   private phase: Phase = 'open';
   private queue: Call[] | null = null;
   private owesDrain = false;
-  private readonly original: Record<GatedMethod, (...args: unknown[]) => unknown>;
+  private readonly original: ResponseMethods;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly participant: CommitParticipant,
   ) {
-    const target = res as unknown as Record<GatedMethod, (...args: unknown[]) => unknown> & {
-      [GATE]: ResponseCommitGate;
-    };
-    // Whatever the response has now (Node's methods, or another library's wrappers) is kept.
-    this.original = {
-      writeHead: target.writeHead,
-      write: target.write,
-      end: target.end,
-      flushHeaders: target.flushHeaders,
-    };
     // A session first used while streaming can no longer change the headers.
     if (res.headersSent) this.phase = 'headers-committed';
-    target[GATE] = this;
-    target.writeHead = gatedWriteHead;
-    target.write = gatedWrite;
-    target.end = gatedEnd;
-    target.flushHeaders = gatedFlushHeaders;
+    this.original = hookResponse(res, this);
   }
 
   /** Handles one call of a gated method. */
-  call(method: GatedMethod, args: unknown[]): unknown {
+  call(method: HookedMethod, args: unknown[]): unknown {
     if (this.queue) return this.enqueue(method, args);
     // The error response replaced whatever the handler still writes.
     if (this.phase === 'failed') return method === 'write' ? false : this.res;
@@ -116,7 +75,7 @@ export class ResponseCommitGate {
     return result;
   }
 
-  private enqueue(method: GatedMethod, args: unknown[]): unknown {
+  private enqueue(method: HookedMethod, args: unknown[]): unknown {
     this.queue?.push([method, args]);
     if (method === 'write') {
       this.owesDrain = true;
@@ -154,20 +113,13 @@ export class ResponseCommitGate {
       res.destroy(error instanceof Error ? error : undefined);
       return;
     }
-    const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
-    const body =
-      error instanceof HttpException
-        ? error.getResponse()
-        : { statusCode: status, message: 'Internal server error' };
-    for (const header of BODY_HEADERS) res.removeHeader(header);
-    res.statusCode = status;
-    res.setHeader('content-type', 'application/json; charset=utf-8');
-    const payload = typeof body === 'string' ? { statusCode: status, message: body } : body;
-    this.invoke('writeHead', [status]);
-    this.invoke('end', [JSON.stringify(payload)]);
+    sendErrorResponse(res, error, {
+      writeHead: (status) => this.invoke('writeHead', [status]),
+      end: (body) => this.invoke('end', [body]),
+    });
   }
 
-  private invoke(method: GatedMethod, args: unknown[]): unknown {
+  private invoke(method: HookedMethod, args: unknown[]): unknown {
     return Reflect.apply(this.original[method], this.res, args);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { sign } from 'cookie-signature';
 import { resolveSessionConfig } from '../session-config.js';
 import { SessionCookieCodec } from './session-cookie.codec.js';
 
@@ -70,5 +71,37 @@ describe('SessionCookieCodec', () => {
     const c = codec();
     const header = c.write('short', { secure: false, expires: undefined }).split(';')[0];
     expect(c.read(header)).toEqual({ kind: 'rejected', reason: 'malformed' });
+  });
+
+  describe("format: 'express-session'", () => {
+    const OLD = 'Zp4Lw8Nq2Vx6Br0Ts5Yk9Hm3Jd7Fc1Ga-_Ue8Qi4Oy6Mx2Ce';
+    const express = () =>
+      codec({ secret: [SECRET, OLD], name: 'connect.sid', cookie: { format: 'express-session' } });
+    /** The cookie pair express-session sets: `s:` + cookie-signature's value, percent-encoded by `cookie`. */
+    const expressPair = (secret: string) => `connect.sid=${encodeURIComponent(`s:${sign(ID, secret)}`)}`;
+
+    it('writes exactly the value express-session writes, signed with the first secret', () => {
+      const header = express().write(ID, { secure: false, expires: undefined });
+      expect(header.split(';')[0]).toBe(expressPair(SECRET));
+      expect(header.split(';')[0]).toMatch(/^connect\.sid=s%3A/);
+    });
+
+    it('reads express-session cookies signed with any listed secret, and no other', () => {
+      expect(express().read(expressPair(SECRET))).toEqual({ kind: 'valid', id: ID });
+      expect(express().read(expressPair(OLD))).toEqual({ kind: 'valid', id: ID });
+      const unknown = 'Nq5Bz1Xw8Kl3Mv6Rc0Tp4Jh9Gd2Fs7Ya-_Ie5Uo1Oa8Qw3Le';
+      expect(express().read(expressPair(unknown))).toEqual({ kind: 'rejected', reason: 'bad-signature' });
+    });
+
+    it('refuses the other format, either way round', () => {
+      const ours = codec({ secret: SECRET, name: 'connect.sid' });
+      const oursPair = ours.write(ID, { secure: false, expires: undefined }).split(';')[0];
+      expect(express().read(oursPair)).toEqual({ kind: 'rejected', reason: 'unsigned' });
+      expect(ours.read(expressPair(SECRET)).kind).toBe('rejected');
+      expect(express().read(`connect.sid=${encodeURIComponent(`s:${ID}`)}`)).toEqual({
+        kind: 'rejected',
+        reason: 'unsigned',
+      });
+    });
   });
 });

@@ -21,19 +21,25 @@ export interface CookieWriteAttributes {
   readonly expires: Date | undefined;
 }
 
+/** What express-session puts before the signed id in its cookie value. */
+const EXPRESS_SESSION_PREFIX = 's:';
+
 /**
  * Reads, verifies, signs and writes the session cookie. The value is
  * `<id>.<HMAC-SHA256 signature>` in the `cookie-signature` format, verified
- * in constant time against every configured secret.
+ * in constant time against every configured secret; with the
+ * `'express-session'` format it carries express-session's `s:` prefix too.
  */
 export class SessionCookieCodec {
   private readonly signer: CookieSigner;
+  private readonly prefix: string;
 
   constructor(
     private readonly settings: ResolvedCookieSettings,
     secrets: readonly string[],
   ) {
     this.signer = new CookieSigner(secrets);
+    this.prefix = settings.format === 'express-session' ? EXPRESS_SESSION_PREFIX : '';
   }
 
   /** Extracts and verifies the session id from a `Cookie` header. */
@@ -47,8 +53,11 @@ export class SessionCookieCodec {
     const value = parseCookie(header)[name];
     if (value === undefined || value === '') return { kind: 'rejected', reason: 'malformed' };
     if (value.length > MAX_COOKIE_VALUE_LENGTH) return { kind: 'rejected', reason: 'oversized' };
-    if (!value.includes('.')) return { kind: 'rejected', reason: 'unsigned' };
-    const id = this.signer.unsign(value);
+    const prefix = this.prefix;
+    if (!value.includes('.') || (prefix !== '' && !value.startsWith(prefix))) {
+      return { kind: 'rejected', reason: 'unsigned' };
+    }
+    const id = this.signer.unsign(prefix === '' ? value : value.slice(prefix.length));
     if (id === undefined) return { kind: 'rejected', reason: 'bad-signature' };
     return SESSION_ID_PATTERN.test(id) ? { kind: 'valid', id } : { kind: 'rejected', reason: 'malformed' };
   }
@@ -57,7 +66,7 @@ export class SessionCookieCodec {
   write(id: string, attributes: CookieWriteAttributes): string {
     const s = this.settings;
     const expires = attributes.expires;
-    return stringifySetCookie(s.name, this.signer.sign(id), {
+    return stringifySetCookie(s.name, this.prefix + this.signer.sign(id), {
       path: s.path,
       domain: s.domain,
       httpOnly: s.httpOnly,

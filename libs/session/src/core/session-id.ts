@@ -1,12 +1,29 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** Bytes of randomness in a default session id (192 bits). */
 const SESSION_ID_BYTES = 24;
+
+/** Ids drawn from one refill of the random pool. */
+const IDS_PER_REFILL = 128;
+
+/**
+ * Random bytes from `crypto`, filled `IDS_PER_REFILL` ids at a time (one call
+ * into the CSPRNG instead of one per id, as `crypto.randomUUID()` does); every
+ * byte is handed out once.
+ */
+const pool = Buffer.alloc(SESSION_ID_BYTES * IDS_PER_REFILL);
+let next = pool.length;
 
 /**
  * The default `genid`: 192 random bits from `crypto`, base64url-encoded into
  * a 32-character URL-safe id.
  */
 export function generateSessionId(): string {
-  return randomBytes(SESSION_ID_BYTES).toString('base64url');
+  if (next === pool.length) {
+    randomFillSync(pool);
+    next = 0;
+  }
+  const id = pool.toString('base64url', next, next + SESSION_ID_BYTES);
+  next += SESSION_ID_BYTES;
+  return id;
 }

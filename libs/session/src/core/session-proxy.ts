@@ -1,6 +1,7 @@
 import { ReservedSessionKeyError } from '../session.errors.js';
-import type { RegenerateOptions, Session, SessionCookie } from '../session.interfaces.js';
+import type { Session, SessionCookie } from '../session.interfaces.js';
 import type { SessionDataRecord } from '../session-record.interface.js';
+import { emptyRecord } from './session-data-diff.js';
 
 const RESERVED_KEYS: ReadonlySet<string> = new Set([
   'id',
@@ -19,83 +20,173 @@ export function isReservedKey(key: string): boolean {
   return RESERVED_KEYS.has(key);
 }
 
-/** What the proxy needs from the request's session. */
+/** The session API methods a proxy exposes. */
+export type SessionMethodName = 'regenerate' | 'destroy' | 'save' | 'reload' | 'touch';
+
+/** What the proxies need from the request's session. */
 export interface SessionHandle {
   readonly sessionId: string;
   readonly sessionIsNew: boolean;
+  /** The data object of the request's current session (a new one after each `regenerate()`). */
+  currentData(): SessionDataRecord;
   cookie(): SessionCookie;
-  regenerate(options?: RegenerateOptions): Promise<void>;
-  destroy(): Promise<void>;
-  save(): Promise<void>;
-  reload(): Promise<void>;
-  touch(): Promise<void>;
-}
-
-type MethodName = 'regenerate' | 'destroy' | 'save' | 'reload' | 'touch';
-
-/**
- * The proxy's traps for one session: data keys read and write through to the
- * data object, API names are answered from the handle (methods bound on first
- * use), and API names can never be written.
- */
-class SessionProxyHandler implements ProxyHandler<SessionDataRecord> {
-  private methods: Partial<Record<MethodName, unknown>> | undefined;
-
-  constructor(private readonly handle: SessionHandle) {}
-
-  get(target: SessionDataRecord, key: string | symbol): unknown {
-    if (typeof key === 'string' && RESERVED_KEYS.has(key)) return this.member(key);
-    return Reflect.get(target, key) as unknown;
-  }
-
-  set(target: SessionDataRecord, key: string | symbol, value: unknown): boolean {
-    guard(key);
-    return Reflect.set(target, key, value);
-  }
-
-  defineProperty(target: SessionDataRecord, key: string | symbol, descriptor: PropertyDescriptor): boolean {
-    guard(key);
-    return Reflect.defineProperty(target, key, descriptor);
-  }
-
-  deleteProperty(target: SessionDataRecord, key: string | symbol): boolean {
-    guard(key);
-    return Reflect.deleteProperty(target, key);
-  }
-
-  has(target: SessionDataRecord, key: string | symbol): boolean {
-    return (typeof key === 'string' && RESERVED_KEYS.has(key) && key !== 'then') || Reflect.has(target, key);
-  }
-
-  private member(key: string): unknown {
-    switch (key) {
-      case 'id':
-        return this.handle.sessionId;
-      case 'isNew':
-        return this.handle.sessionIsNew;
-      case 'cookie':
-        return this.handle.cookie();
-      case 'then':
-        return undefined;
-      default: {
-        const name = key as MethodName;
-        const methods = (this.methods ??= {});
-        return (methods[name] ??= this.handle[name].bind(this.handle));
-      }
-    }
-  }
+  /** The API method `name`, bound once per request and shared by its proxies. */
+  method(name: SessionMethodName): unknown;
+  /** Hears that a session object replaced by `regenerate()` was changed (the change is not saved). */
+  noteDetachedWrite(): void;
 }
 
 function guard(key: string | symbol): void {
   if (typeof key === 'string' && RESERVED_KEYS.has(key)) throw new ReservedSessionKeyError(key);
 }
 
+function reservedIn(key: string | symbol): boolean {
+  return typeof key === 'string' && RESERVED_KEYS.has(key) && key !== 'then';
+}
+
+/** Answers an API name: `id`, `isNew`, `cookie`, the methods; `then` is `undefined`. */
+function member(handle: SessionHandle, key: string, frozen: FrozenIdentity | undefined): unknown {
+  switch (key) {
+    case 'id':
+      return frozen ? frozen.id : handle.sessionId;
+    case 'isNew':
+      return frozen ? frozen.isNew : handle.sessionIsNew;
+    case 'cookie':
+      return handle.cookie();
+    case 'then':
+      return undefined;
+    default:
+      return handle.method(key as SessionMethodName);
+  }
+}
+
+/** Id and state of a session that `regenerate()` replaced. */
+interface FrozenIdentity {
+  readonly id: string;
+  readonly isNew: boolean;
+}
+
 /**
- * Wraps a session's data so that its keys read and write as properties while
- * the API (`id`, `isNew`, `cookie`, the methods) sits beside them: never
- * enumerable, never serialized, never overwritable. `then` reads as
- * `undefined`, so a session is never mistaken for a promise.
+ * Traps of the object `@Session()` and `SessionService.get()` hand out: it
+ * always shows the request's current session, so a handler that calls
+ * `await session.regenerate()` keeps using the same variable. Its target is
+ * an empty placeholder; every trap goes to the current data object.
  */
-export function createSessionProxy(data: SessionDataRecord, handle: SessionHandle): Session {
-  return new Proxy(data, new SessionProxyHandler(handle)) as unknown as Session;
+class LiveSessionHandler implements ProxyHandler<SessionDataRecord> {
+  constructor(private readonly handle: SessionHandle) {}
+
+  get(_target: SessionDataRecord, key: string | symbol): unknown {
+    if (typeof key === 'string' && RESERVED_KEYS.has(key)) return member(this.handle, key, undefined);
+    return Reflect.get(this.handle.currentData(), key) as unknown;
+  }
+
+  set(_target: SessionDataRecord, key: string | symbol, value: unknown): boolean {
+    guard(key);
+    return Reflect.set(this.handle.currentData(), key, value);
+  }
+
+  defineProperty(_target: SessionDataRecord, key: string | symbol, descriptor: PropertyDescriptor): boolean {
+    guard(key);
+    // Configurable, as the placeholder target never holds the key (a proxy invariant).
+    return Reflect.defineProperty(this.handle.currentData(), key, { ...descriptor, configurable: true });
+  }
+
+  deleteProperty(_target: SessionDataRecord, key: string | symbol): boolean {
+    guard(key);
+    return Reflect.deleteProperty(this.handle.currentData(), key);
+  }
+
+  has(_target: SessionDataRecord, key: string | symbol): boolean {
+    return reservedIn(key) || Reflect.has(this.handle.currentData(), key);
+  }
+
+  ownKeys(): Array<string | symbol> {
+    return Reflect.ownKeys(this.handle.currentData());
+  }
+
+  getOwnPropertyDescriptor(_target: SessionDataRecord, key: string | symbol): PropertyDescriptor | undefined {
+    const descriptor = Reflect.getOwnPropertyDescriptor(this.handle.currentData(), key);
+    if (descriptor) descriptor.configurable = true;
+    return descriptor;
+  }
+
+  preventExtensions(): boolean {
+    return false;
+  }
+}
+
+/**
+ * Traps of the object on `req.session`, bound to one generation of the
+ * session's data. Once `regenerate()` replaces it, it keeps the old id and
+ * data (what express-session users and Passport's `keepSessionInfo` expect of
+ * a session object read before), its writes are no longer saved, and its
+ * methods act on the request's current session.
+ */
+class SessionViewHandler implements ProxyHandler<SessionDataRecord> {
+  private frozen: FrozenIdentity | undefined;
+
+  constructor(private readonly handle: SessionHandle) {}
+
+  /** Detaches the view from the request's session, keeping its identity as it is now. */
+  retire(): void {
+    this.frozen ??= { id: this.handle.sessionId, isNew: this.handle.sessionIsNew };
+  }
+
+  get(target: SessionDataRecord, key: string | symbol): unknown {
+    if (typeof key === 'string' && RESERVED_KEYS.has(key)) return member(this.handle, key, this.frozen);
+    return Reflect.get(target, key) as unknown;
+  }
+
+  set(target: SessionDataRecord, key: string | symbol, value: unknown): boolean {
+    guard(key);
+    if (this.frozen) this.handle.noteDetachedWrite();
+    return Reflect.set(target, key, value);
+  }
+
+  defineProperty(target: SessionDataRecord, key: string | symbol, descriptor: PropertyDescriptor): boolean {
+    guard(key);
+    if (this.frozen) this.handle.noteDetachedWrite();
+    return Reflect.defineProperty(target, key, descriptor);
+  }
+
+  deleteProperty(target: SessionDataRecord, key: string | symbol): boolean {
+    guard(key);
+    if (this.frozen) this.handle.noteDetachedWrite();
+    return Reflect.deleteProperty(target, key);
+  }
+
+  has(target: SessionDataRecord, key: string | symbol): boolean {
+    return reservedIn(key) || Reflect.has(target, key);
+  }
+}
+
+/**
+ * The session object `@Session()` and `SessionService.get()` return: the
+ * data keys of the request's current session as properties, with the API
+ * (`id`, `isNew`, `cookie`, the methods) beside them: never enumerable, never
+ * serialized, never overwritable. `then` reads as `undefined`, so a session
+ * is never mistaken for a promise.
+ */
+export function createLiveSession(handle: SessionHandle): Session {
+  return new Proxy(emptyRecord(), new LiveSessionHandler(handle)) as unknown as Session;
+}
+
+/** A session object bound to one generation of data, and the way to detach it. */
+export interface SessionView {
+  readonly session: Session;
+  /** Called when `regenerate()` replaces this generation. */
+  retire(): void;
+}
+
+/**
+ * The object put on `req.session` for one generation of the session's data:
+ * the same data and API as {@link createLiveSession}, but it stays with its
+ * generation when `regenerate()` replaces it, as express-session's do.
+ */
+export function createSessionView(data: SessionDataRecord, handle: SessionHandle): SessionView {
+  const handler = new SessionViewHandler(handle);
+  return {
+    session: new Proxy(data, handler) as unknown as Session,
+    retire: () => handler.retire(),
+  };
 }

@@ -7,6 +7,7 @@ import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../sessio
 import type { SessionStore } from '../session-store.interface.js';
 import { isSecureRequest } from './request-security.js';
 import { SessionCookieCodec, type CookieRejection } from './session-cookie.codec.js';
+import { shareCookieSettings } from './store-cookie-settings.js';
 
 /** Store operations the runtime wraps. */
 type StoreOperation = SessionStoreUnavailableError['operation'];
@@ -28,6 +29,7 @@ export class SessionRuntime {
   readonly defaultIdleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   private warnedInsecure = false;
   private warnedLate = false;
+  private warnedDetached = false;
   private outageSince: number | undefined;
   private outageFailures = 0;
   private lastOutageLog = 0;
@@ -38,6 +40,7 @@ export class SessionRuntime {
     private readonly logger: LoggerService,
   ) {
     this.codec = new SessionCookieCodec(config.cookie, config.secrets);
+    shareCookieSettings(store, config.cookie);
   }
 
   /** Reads a record. */
@@ -73,9 +76,9 @@ export class SessionRuntime {
     this.destroy(id).catch(() => undefined);
   }
 
-  /** Extends a record's lifetime. */
-  touch(id: string, ttlMs: number): Promise<void> {
-    return this.call('touch', () => this.store.touch(id, ttlMs));
+  /** Extends a record's lifetime; `record` is the session as it stands, for stores that rewrite it. */
+  touch(id: string, ttlMs: number, record: SessionRecord): Promise<void> {
+    return this.call('touch', () => this.store.touch(id, ttlMs, record));
   }
 
   /**
@@ -120,6 +123,33 @@ export class SessionRuntime {
     this.logger.warn(
       'A new session was first written after the response headers were sent, so its cookie could not be set. ' +
         'Write to the session (or call `await session.save()`) before streaming the response.',
+    );
+  }
+
+  /** Warns once that code changed a session object that `regenerate()` had replaced. */
+  warnDetachedWrite(): void {
+    if (this.warnedDetached) return;
+    this.warnedDetached = true;
+    this.logger.warn(
+      'A session object was changed after regenerate() or destroy() replaced it, so the change is not saved. ' +
+        'Read `req.session` again after regenerating, or use the object `@Session()` / `SessionService.get()` return, which follows the current session.',
+    );
+  }
+
+  /** Logs an error thrown by a callback passed to a session method (the process goes on). */
+  reportCallbackFailure(method: string, error: unknown): void {
+    this.logger.error(
+      `The callback passed to session.${method}() threw: ${error instanceof Error ? error.message : String(error)}`,
+      error instanceof Error ? error.stack : undefined,
+    );
+  }
+
+  /** Logs a session that could not be loaded before the route ran (eager loading); the client gets an error response. */
+  reportLoadFailure(error: unknown): void {
+    if (error instanceof SessionStoreUnavailableError) return; // logged where the store failed
+    this.logger.error(
+      `Session not loaded: ${error instanceof Error ? error.message : String(error)}`,
+      error instanceof Error ? error.stack : undefined,
     );
   }
 

@@ -7,7 +7,7 @@ import { requestSessionOf } from '../core/request-session.lookup.js';
 export class SessionLoadInterceptor implements NestInterceptor {
   /** Loads, then hands over to the handler. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const session = requestSessionOf(context.switchToHttp().getRequest());
-    return from(session.load()).pipe(switchMap(() => next.handle()));
+    const request: unknown = context.switchToHttp().getRequest();
+    return from(requestSessionOf(request).load(request)).pipe(switchMap(() => next.handle()));
   }
 }

@@ -2,8 +2,11 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { requestSessionOf } from '../core/request-session.lookup.js';
 import type { Session as SessionType, SessionData } from '../session.interfaces.js';
 
-const sessionParam = createParamDecorator((_data: unknown, context: ExecutionContext): Promise<SessionType> =>
-  requestSessionOf(context.switchToHttp().getRequest()).load(),
+const sessionParam = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Promise<SessionType> => {
+    const request: unknown = context.switchToHttp().getRequest();
+    return requestSessionOf(request).load(request);
+  },
 );
 
 /**

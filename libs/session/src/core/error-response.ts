@@ -1,0 +1,45 @@
+import type { ServerResponse } from 'node:http';
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+/** Headers that describe the body of a response that an error response replaces. */
+const BODY_HEADERS = [
+  'content-length',
+  'content-type',
+  'etag',
+  'last-modified',
+  'content-encoding',
+  'location',
+];
+
+/** How to write the status line and the body (the response's own methods, or ones saved before wrapping them). */
+export interface ResponseWriter {
+  writeHead(status: number): void;
+  end(body: string): void;
+}
+
+/**
+ * Answers `error` as Nest's default exception filter would: the status and
+ * body of an `HttpException` (a 503 for an unavailable store), else a 500
+ * with a generic message. For code that runs outside Nest's exception
+ * filters (before routing, or once the handler has answered).
+ */
+export function sendErrorResponse(
+  res: ServerResponse,
+  error: unknown,
+  writer: ResponseWriter = {
+    writeHead: (status) => res.writeHead(status),
+    end: (body) => res.end(body),
+  },
+): void {
+  const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+  const body =
+    error instanceof HttpException
+      ? error.getResponse()
+      : { statusCode: status, message: 'Internal server error' };
+  for (const header of BODY_HEADERS) res.removeHeader(header);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  const payload = typeof body === 'string' ? { statusCode: status, message: body } : body;
+  writer.writeHead(status);
+  writer.end(JSON.stringify(payload));
+}

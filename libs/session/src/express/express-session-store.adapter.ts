@@ -1,0 +1,125 @@
+import { Logger } from '@nestjs/common';
+import { USE_COOKIE_SETTINGS, type CookieSettingsConsumer } from '../core/store-cookie-settings.js';
+import type { ResolvedCookieSettings } from '../session-config.js';
+import type { SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
+import type { SessionStore } from '../session-store.interface.js';
+import { callStore, type StoreCallback } from './callback-call.js';
+import { fromExpressSession, toExpressSession } from './express-session-record.js';
+import {
+  ExpressSessionStoreContractError,
+  type ExpressStoreOperation,
+} from './express-session-store.errors.js';
+import type { ExpressSessionStoreLike } from './express-session-store.interface.js';
+
+/** Default longest wait for a store to call back. */
+export const DEFAULT_EXPRESS_STORE_TIMEOUT_MS = 2_000;
+
+/** Minimum time between two log lines about late or repeated answers. */
+const LATE_LOG_INTERVAL_MS = 10_000;
+
+/** An express-session store method, called with `this` bound to the store. */
+type StoreMethod = (this: ExpressSessionStoreLike, ...args: unknown[]) => unknown;
+
+/**
+ * A `SessionStore` over an express-session store. Records go in
+ * express-session's shape, `{ cookie: { originalMaxAge, expires, … }, ...data }`,
+ * with the TTL as `cookie.expires`, so express-session reads them back and
+ * this adapter reads what express-session wrote. Every call settles: errors,
+ * throws, repeated answers and silence (after `timeoutMs`) reject, and the
+ * session layer answers 503. Writes are whole records (the store has no
+ * per-key patch): of two requests changing one session at once, the last
+ * write wins.
+ */
+export class ExpressSessionStoreAdapter implements SessionStore, CookieSettingsConsumer {
+  /** Deletes every session, when the store has `clear`. */
+  readonly clear?: () => Promise<void>;
+  /** How many sessions the store holds, when it has `length`. */
+  readonly length?: () => Promise<number>;
+
+  private cookieSettings: ResolvedCookieSettings | undefined;
+  private readonly logger = new Logger('ExpressSessionStore');
+  private lastLateLog = 0;
+
+  constructor(
+    private readonly store: ExpressSessionStoreLike,
+    private readonly timeoutMs: number,
+  ) {
+    if (typeof store.clear === 'function') {
+      this.clear = async () => {
+        await this.call('clear', (callback) => this.method('clear')(callback));
+      };
+    }
+    if (typeof store.length === 'function') {
+      this.length = async () => {
+        const count = await this.call('length', (callback) => this.method('length')(callback));
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+          throw new ExpressSessionStoreContractError(
+            'length',
+            `called back ${typeof count} instead of a count`,
+          );
+        }
+        return count;
+      };
+    }
+  }
+
+  /** @inheritdoc */
+  [USE_COOKIE_SETTINGS](settings: ResolvedCookieSettings): void {
+    this.cookieSettings = settings;
+  }
+
+  /** @inheritdoc */
+  async get(id: string): Promise<StoredSessionRecord | undefined> {
+    const answer = await this.call('get', (callback) => this.method('get')(id, callback));
+    return fromExpressSession(answer, this.cookieSettings);
+  }
+
+  /** @inheritdoc */
+  async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    const session = toExpressSession(record, ttlMs, this.cookieSettings);
+    await this.call('set', (callback) => this.method('set')(id, session, callback));
+  }
+
+  /** @inheritdoc */
+  async destroy(id: string): Promise<void> {
+    await this.call('destroy', (callback) => this.method('destroy')(id, callback));
+  }
+
+  /**
+   * Extends the session's lifetime: the store's `touch(sid, session)` with
+   * the new `cookie.expires`; a store without `touch` gets the whole session
+   * again through `set`.
+   */
+  async touch(id: string, ttlMs: number, record?: SessionRecord): Promise<void> {
+    const current = record ?? (await this.get(id));
+    if (!current) return;
+    const session = toExpressSession(current, ttlMs, this.cookieSettings);
+    if (typeof this.store.touch === 'function') {
+      await this.call('touch', (callback) => this.method('touch')(id, session, callback));
+    } else {
+      await this.call('set', (callback) => this.method('set')(id, session, callback));
+    }
+  }
+
+  private method(name: ExpressStoreOperation): (...args: unknown[]) => unknown {
+    const method = (this.store as unknown as Record<string, StoreMethod | undefined>)[name];
+    if (typeof method !== 'function') {
+      throw new ExpressSessionStoreContractError(name, 'is not a function');
+    }
+    return (...args) => method.apply(this.store, args);
+  }
+
+  private call(
+    operation: ExpressStoreOperation,
+    invoke: (callback: StoreCallback) => unknown,
+  ): Promise<unknown> {
+    return callStore(operation, invoke, this.timeoutMs, (late, what) => this.noteLateAnswer(late, what));
+  }
+
+  private noteLateAnswer(operation: ExpressStoreOperation, what: string): void {
+    const now = Date.now();
+    if (now - this.lastLateLog < LATE_LOG_INTERVAL_MS) return;
+    this.lastLateLog = now;
+    this.logger.warn(`The express-session store's ${operation}() ${what}; that answer was ignored.`);
+  }
+}
