@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { request } from '../support/http.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
 
-describe('every way a response leaves persists a written session', () => {
+describe.each(HTTP_ADAPTERS)('every way a response leaves persists a written session (%s)', (adapter) => {
   let t: SessionTestApp;
   beforeAll(async () => {
-    t = await startSessionApp();
+    t = await startSessionApp({ adapter });
   });
   afterAll(() => t.close());
   beforeEach(async () => {
@@ -64,11 +65,12 @@ describe('every way a response leaves persists a written session', () => {
     expect(await userOf(reply.sessionCookie)).toBe('raw-stream');
   });
 
-  it('17. an Express res.redirect() persists the session', async () => {
+  it('17. a redirect through the adapter (res.redirect(), reply.redirect()) persists the session', async () => {
     t.store.delayMs = 30;
-    const reply = await request(t.url, '/probe/express-redirect');
+    const reply = await request(t.url, '/probe/res-redirect');
     expect(reply.status).toBe(302);
-    expect(await userOf(reply.sessionCookie)).toBe('express-redirected');
+    expect(reply.headers.get('location')).toBe('/probe/read');
+    expect(await userOf(reply.sessionCookie)).toBe('res-redirected');
   });
 
   it('17. a thrown HttpException persists the session written before it', async () => {
@@ -96,10 +98,41 @@ describe('every way a response leaves persists a written session', () => {
     expect(t.logger.text()).toContain('after the response headers were sent');
   });
 
-  it('16. Set-Cookie headers that other code set are preserved', async () => {
+  function cookieNames(setCookies: string[]): string[] {
+    return setCookies.map((c) => c.split('=')[0]).sort();
+  }
+
+  it('16. Set-Cookie headers that other code set are preserved (res.cookie / reply.setCookie, and a set-cookie header)', async () => {
+    t.store.delayMs = 20;
     const reply = await request(t.url, '/probe/other-cookie');
-    const names = reply.setCookies.map((c) => c.split('=')[0]).sort();
-    expect(names).toEqual(['lang', 'sid', 'theme']);
+    expect(cookieNames(reply.setCookies)).toEqual(['lang', 'sid', 'theme']);
     expect(await userOf(reply.sessionCookie)).toBe('with-other-cookies');
+  });
+
+  it('16. headers set in bulk (res.set / reply.headers) keep their Set-Cookies next to ours', async () => {
+    t.store.delayMs = 20;
+    const reply = await request(t.url, '/probe/bulk-headers');
+    expect(reply.headers.get('x-bulk')).toBe('1');
+    expect(cookieNames(reply.setCookies)).toEqual(['a', 'b', 'sid']);
+    expect(await userOf(reply.sessionCookie)).toBe('bulk');
+  });
+
+  it('16. writeHead(status, headers) with a Set-Cookie of its own keeps ours too (raw res, reply.hijack())', async () => {
+    t.store.delayMs = 20;
+    const reply = await request(t.url, '/probe/write-head');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('raw');
+    expect(reply.headers.get('content-type')).toBe('text/plain');
+    expect(cookieNames(reply.setCookies)).toEqual(['raw', 'sid']);
+    expect(await userOf(reply.sessionCookie)).toBe('write-head');
+  });
+
+  it('16. a hook that changes the response as it leaves (onSend, an interceptor) keeps our cookie and its own', async () => {
+    t.store.delayMs = 20;
+    const reply = await request(t.url, '/probe/on-send');
+    expect(reply.json).toEqual({ ok: true, hooked: true });
+    expect(reply.headers.get('x-on-send')).toBe('1');
+    expect(cookieNames(reply.setCookies)).toEqual(['hook', 'sid']);
+    expect(await userOf(reply.sessionCookie)).toBe('on-send');
   });
 });

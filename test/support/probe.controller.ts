@@ -1,17 +1,6 @@
 import { Readable } from 'node:stream';
-import {
-  Controller,
-  Get,
-  HttpException,
-  HttpStatus,
-  Query,
-  Req,
-  Redirect,
-  Res,
-  StreamableFile,
-} from '@nestjs/common';
-import { Session, SessionService } from '@nest-hive/session';
-import type { Response } from 'express';
+import { Controller, Get, HttpException, HttpStatus, Query, Redirect, StreamableFile } from '@nestjs/common';
+import { Session } from '@nest-hive/session';
 
 /** The data the probe routes keep in sessions. */
 export interface ProbeData {
@@ -21,27 +10,22 @@ export interface ProbeData {
   [key: string]: unknown;
 }
 
-type ProbeSession = Session<ProbeData>;
+/** The session of the probe routes. */
+export type ProbeSession = Session<ProbeData>;
 
 /** Reports a session as tests look at it. */
-function view(session: ProbeSession): Record<string, unknown> {
+export function view(session: ProbeSession): Record<string, unknown> {
   return { id: session.id, isNew: session.isNew, data: { ...session } };
 }
 
-/** Routes that use the session in each way the behaviour tests need. */
+/**
+ * Routes that use the session in each way the behaviour tests need, the same
+ * on every HTTP adapter. The routes that answer through the adapter's own
+ * reply object are in `probe-replies.controllers.ts`; `startSessionApp` adds
+ * the ones of its adapter wherever this controller is mounted.
+ */
 @Controller('probe')
 export class ProbeController {
-  constructor(private readonly sessions: SessionService) {}
-
-  @Get('late')
-  async late(@Req() req: unknown, @Res() res: Response, @Query('v') value = 'late'): Promise<void> {
-    res.setHeader('content-type', 'text/plain');
-    res.write('start,');
-    const session = await this.sessions.get<ProbeData>(req);
-    session.user = value;
-    res.end('end');
-  }
-
   @Get('none')
   none(): { ok: true } {
     return { ok: true };
@@ -143,23 +127,10 @@ export class ProbeController {
     return view(session);
   }
 
-  @Get('with-res')
-  withRes(@Session() session: ProbeSession, @Res() res: Response): void {
-    session.user = 'res';
-    res.status(201).json({ via: 'res' });
-  }
-
   @Get('stream')
   stream(@Session() session: ProbeSession): StreamableFile {
     session.user = 'stream';
     return new StreamableFile(Readable.from(['chunk-1,', 'chunk-2']));
-  }
-
-  @Get('raw-stream')
-  rawStream(@Session() session: ProbeSession, @Res() res: Response): void {
-    session.user = 'raw-stream';
-    res.setHeader('content-type', 'text/plain');
-    Readable.from(['a', 'b', 'c']).pipe(res);
   }
 
   @Get('redirect')
@@ -168,24 +139,10 @@ export class ProbeController {
     session.user = 'redirected';
   }
 
-  @Get('express-redirect')
-  expressRedirect(@Session() session: ProbeSession, @Res() res: Response): void {
-    session.user = 'express-redirected';
-    res.redirect('/probe/read');
-  }
-
   @Get('throw')
   throwAfterWrite(@Session() session: ProbeSession): never {
     session.user = 'thrown';
     throw new HttpException('teapot', HttpStatus.I_AM_A_TEAPOT);
-  }
-
-  @Get('other-cookie')
-  otherCookie(@Session() session: ProbeSession, @Res({ passthrough: true }) res: Response): { ok: true } {
-    res.cookie('theme', 'dark');
-    res.append('Set-Cookie', 'lang=en; Path=/');
-    session.user = 'with-other-cookies';
-    return { ok: true };
   }
 
   @Get('reserved')

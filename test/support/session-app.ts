@@ -2,9 +2,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { SessionModule, type SessionModuleOptions } from '@nest-hive/session';
 import { CountingStore } from './counting-store.js';
+import { createAppOn, type HttpAdapterName } from './http-adapters.js';
+import { replyProbeControllerFor } from './probe-replies.controllers.js';
 import { ProbeController } from './probe.controller.js';
 
 /** A 48-character test secret. */
@@ -65,20 +66,31 @@ export interface SessionTestAppOptions {
   session?: Partial<SessionModuleOptions>;
   controllers?: Type<unknown>[];
   store?: CountingStore;
+  /** The HTTP adapter (default Express). */
+  adapter?: HttpAdapterName;
 }
 
-/** Starts a Nest app with `SessionModule` over a counting store and the probe routes. */
+/**
+ * Starts a Nest app with `SessionModule` over a counting store and the probe
+ * routes, on Express or Fastify. Wherever `ProbeController` is mounted, the
+ * adapter's reply-probe controller (the routes that answer through `res` or
+ * `reply`) comes with it. A Fastify app gets `@fastify/cookie` and the
+ * `onSend` hook of `/probe/on-send`.
+ */
 export async function startSessionApp(options: SessionTestAppOptions = {}): Promise<SessionTestApp> {
   const store = options.store ?? new CountingStore();
   const logger = new CapturingLogger();
+  const adapter = options.adapter ?? 'express';
+  const controllers = [...(options.controllers ?? [ProbeController])];
+  if (controllers.includes(ProbeController)) controllers.push(replyProbeControllerFor(adapter));
 
   @Module({
     imports: [SessionModule.forRoot({ secret: TEST_SECRET, store, ...options.session })],
-    controllers: options.controllers ?? [ProbeController],
+    controllers,
   })
   class TestAppModule {}
 
-  const app = await NestFactory.create(TestAppModule, { logger, abortOnError: false });
+  const app = await createAppOn(adapter, TestAppModule, { logger, abortOnError: false });
   await app.listen(0, '127.0.0.1');
   return {
     app,

@@ -6,6 +6,7 @@ import {
   type ResponseHook,
   type ResponseMethods,
 } from './response-hooks.js';
+import { foldWriteHeadHeaders } from './write-head-headers.js';
 
 /** What the gate asks of the session before the response goes out. */
 export interface CommitParticipant {
@@ -26,7 +27,9 @@ type Phase = 'open' | 'headers-committed' | 'ended' | 'failed';
  * a redirect sees the data).
  *
  * It hooks `writeHead`, `write`, `end` and `flushHeaders` of this one
- * response (see `hookResponse`). The first of them runs the commit; while it
+ * response (see `hookResponse`). The first of them runs the commit (headers
+ * given to `writeHead` are set on the response before, so the session's
+ * Set-Cookie joins them); while it
  * is pending, calls are queued in order (a `write` returns `false`, and `'drain'` follows, so piped
  * streams wait) and then replayed. When the commit fails before anything was
  * sent, the queued response is dropped and an error response sent instead;
@@ -56,6 +59,8 @@ export class ResponseCommitGate implements ResponseHook {
     let pending: Promise<void> | undefined;
     try {
       if (this.phase === 'open') {
+        // Headers passed to writeHead() would replace the session's Set-Cookie: they go on the response first.
+        if (method === 'writeHead') args = foldWriteHeadHeaders(this.res, args);
         this.phase = method === 'end' ? 'ended' : 'headers-committed';
         pending = this.participant.beforeHeaders();
       } else if (this.phase === 'headers-committed' && method === 'end') {
