@@ -113,6 +113,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'MemorySessionStoreOptions',
       'NestSessionDecoratorError',
       'RegenerateOptions',
+      'RequestSessionDecoratedError',
       'ReservedSessionKey',
       'ReservedSessionKeyError',
       'SESSION_MODULE_OPTIONS',

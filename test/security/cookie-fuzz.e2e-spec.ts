@@ -14,19 +14,20 @@ import { fuzzViolations, type StoreCallDelta } from '../support/cookie-fuzz.orac
 import { cookieValue, request } from '../support/http.js';
 import { recordReliability, RELIABILITY_FILE } from '../support/reliability-record.js';
 import { startSessionApp, TEST_SECRET, type SessionTestApp } from '../support/session-app.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 
 /** Cases per run: 4 000 by default, `FUZZ_RUNS` for long runs. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4_000);
 /** Fixed by default so that `npm test` is reproducible; `FUZZ_SEED` to vary it. */
 const SEED = process.env.FUZZ_SEED === undefined ? 6_082_026 : Number(process.env.FUZZ_SEED);
 
-describe('8. cookie fuzzing against a running app', () => {
+describe.each(HTTP_ADAPTERS)('8. cookie fuzzing against a running app (%s)', (adapter) => {
   let t: SessionTestApp;
   let client: CookieClient;
   const seeds: SeededSession[] = [];
 
   beforeAll(async () => {
-    t = await startSessionApp();
+    t = await startSessionApp({ adapter });
     for (let i = 0; i < 4; i++) {
       const marker = `owner-${i}-${randomBytes(6).toString('hex')}`;
       const reply = await request(t.url, `/probe/write?k=user&v=${marker}`);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { request } from '../support/http.js';
 import { recordReliability } from '../support/reliability-record.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 
 const LIMIT = 4_096;
 /** Below this many bytes of value, the session is certainly under the limit (key names and JSON add a few bytes). */
@@ -14,14 +15,14 @@ interface ReadView {
   data: { user?: string; blob?: string; [key: string]: unknown };
 }
 
-describe('12. denial of service by payload: maxSessionBytes', () => {
+describe.each(HTTP_ADAPTERS)('12. denial of service by payload: maxSessionBytes (%s)', (adapter) => {
   let t: SessionTestApp;
   let cookie: string;
   let id: string;
   const figures = { refused: 0, largestRefused: 0, accepted: 0 };
 
   beforeAll(async () => {
-    t = await startSessionApp({ session: { maxSessionBytes: LIMIT } });
+    t = await startSessionApp({ adapter, session: { maxSessionBytes: LIMIT } });
   });
   afterAll(async () => {
     await t.close();

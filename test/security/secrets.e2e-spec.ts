@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { InvalidSessionOptionsError, SessionModule, type SessionModuleOptions } from '@nest-hive/session';
+import { createAppOn, HTTP_ADAPTERS, type HttpAdapterName } from '../support/http-adapters.js';
 import { freePort, startNode } from '../support/processes.js';
 import { recordReliability } from '../support/reliability-record.js';
 import { CapturingLogger } from '../support/session-app.js';
 
 /** Starts an app with these session options; resolves with the start-up error, if any. */
-async function startUpError(secret: SessionModuleOptions['secret'] | undefined): Promise<unknown> {
+async function startUpError(
+  secret: SessionModuleOptions['secret'] | undefined,
+  adapter: HttpAdapterName,
+): Promise<unknown> {
   @Module({ imports: [SessionModule.forRoot({ secret } as SessionModuleOptions)] })
   class SecretAppModule {}
   try {
-    const app = await NestFactory.create(SecretAppModule, {
+    const app = await createAppOn(adapter, SecretAppModule, {
       logger: new CapturingLogger(),
       abortOnError: false,
     });
@@ -41,7 +44,7 @@ const PLACEHOLDERS = [
   'session-secret-placeholder-0123456789abcd',
 ];
 
-describe('10. secrets are checked at start-up', () => {
+describe.each(HTTP_ADAPTERS)('10. secrets are checked at start-up (%s)', (adapter) => {
   it.each([
     ['missing', undefined, /`secret` is required/],
     ['empty', '', /`secret` is required/],
@@ -51,14 +54,14 @@ describe('10. secrets are checked at start-up', () => {
   ])(
     'a %s secret is refused with InvalidSessionOptionsError naming the option',
     async (_label, secret, message) => {
-      const error = await startUpError(secret);
+      const error = await startUpError(secret, adapter);
       expect(error).toBeInstanceOf(InvalidSessionOptionsError);
       expect((error as Error).message).toMatch(message);
     },
   );
 
   it.each(PLACEHOLDERS)('the placeholder secret "%s" is refused', async (secret) => {
-    const error = await startUpError(secret);
+    const error = await startUpError(secret, adapter);
     expect(error).toBeInstanceOf(InvalidSessionOptionsError);
     expect((error as InvalidSessionOptionsError).option).toBe('secret');
     expect((error as Error).message).not.toContain(secret);
@@ -74,7 +77,7 @@ describe('10. secrets are checked at start-up', () => {
     for (const make of shapes) {
       for (let i = 0; i < 50; i++) {
         const secret = make();
-        const error = await startUpError(secret);
+        const error = await startUpError(secret, adapter);
         expect({ secret, error }).toEqual({ secret, error: undefined });
       }
     }

@@ -8,6 +8,7 @@ import { PeakLengthStore } from '../support/peak-length-store.js';
 import { recordReliability } from '../support/reliability-record.js';
 import { countResponses } from '../support/response-counter.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 
 /** Cookie-less requests of the read flood: 100 000 by default. */
 const READ_FLOOD = Number(process.env.FLOOD_REQUESTS ?? 100_000);
@@ -19,7 +20,7 @@ const SESSION_BYTES = 4_096;
 /** Sessions written one by one before and after the write flood. */
 const WITNESSES = 20;
 
-describe('11. store flooding', () => {
+describe.each(HTTP_ADAPTERS)('11. store flooding (%s)', (adapter) => {
   let t: SessionTestApp | undefined;
   afterEach(async () => {
     await t?.close();
@@ -27,7 +28,7 @@ describe('11. store flooding', () => {
   });
 
   it(`${READ_FLOOD} cookie-less requests to a route that reads the session but never writes leave zero store entries`, async () => {
-    t = await startSessionApp();
+    t = await startSessionApp({ adapter });
     const responses = countResponses(t.app.getHttpServer() as Server);
     const result = await flood(`${t.url}/probe/read`, { amount: READ_FLOOD });
     responses.detach();
@@ -59,7 +60,7 @@ describe('11. store flooding', () => {
   it(`${WRITE_FLOOD} sessions that write stay within maxSessions (${MAX_SESSIONS}): the oldest are evicted first and memory stays bounded`, async () => {
     const memory = new MemorySessionStore({ maxSessions: MAX_SESSIONS, sweepIntervalMs: 0 });
     const store = new PeakLengthStore(memory);
-    t = await startSessionApp({ store });
+    t = await startSessionApp({ adapter, store });
     const write = async (): Promise<string> => {
       const reply = await request(t!.url, `/probe/big?bytes=${SESSION_BYTES}`);
       expect(reply.status).toBe(200);

@@ -4,13 +4,14 @@ import { sign } from 'cookie-signature';
 import { CountingStore } from '../support/counting-store.js';
 import { cookieValue, request } from '../support/http.js';
 import { OTHER_SECRET, startSessionApp, TEST_SECRET, type SessionTestApp } from '../support/session-app.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 
-describe('cookie verification', () => {
+describe.each(HTTP_ADAPTERS)('cookie verification (%s)', (adapter) => {
   let t: SessionTestApp;
   let valid: string;
   let validId: string;
   beforeAll(async () => {
-    t = await startSessionApp();
+    t = await startSessionApp({ adapter });
   });
   afterAll(() => t.close());
   beforeEach(async () => {
@@ -77,7 +78,7 @@ describe('cookie verification', () => {
   });
 });
 
-describe('secret rotation', () => {
+describe.each(HTTP_ADAPTERS)('secret rotation (%s)', (adapter) => {
   const store = new CountingStore();
   let oldApp: SessionTestApp | undefined;
   let rotated: SessionTestApp | undefined;
@@ -88,13 +89,13 @@ describe('secret rotation', () => {
   });
 
   it('10. a cookie signed with any configured secret verifies; a rewrite re-signs with the first', async () => {
-    oldApp = await startSessionApp({ store, session: { secret: OTHER_SECRET } });
+    oldApp = await startSessionApp({ adapter, store, session: { secret: OTHER_SECRET } });
     const issued = await request(oldApp.url, '/probe/write?k=user&v=ann');
     const id = (issued.json as { id: string }).id;
     await oldApp.close();
     oldApp = undefined;
 
-    rotated = await startSessionApp({ store, session: { secret: [TEST_SECRET, OTHER_SECRET] } });
+    rotated = await startSessionApp({ adapter, store, session: { secret: [TEST_SECRET, OTHER_SECRET] } });
     const read = await request(rotated.url, '/probe/read', { cookie: issued.sessionCookie });
     expect(read.json).toMatchObject({ id, isNew: false, data: { user: 'ann' } });
 
@@ -102,7 +103,7 @@ describe('secret rotation', () => {
     expect(decodeURIComponent(cookieValue(rewrite.sessionCookie))).toBe(sign(id, TEST_SECRET));
     await rotated.close();
 
-    rotated = await startSessionApp({ store, session: { secret: [TEST_SECRET] } });
+    rotated = await startSessionApp({ adapter, store, session: { secret: [TEST_SECRET] } });
     const afterRemoval = await request(rotated.url, '/probe/read', { cookie: issued.sessionCookie });
     expect(afterRemoval.json).toMatchObject({ isNew: true, data: {} });
     const resigned = await request(rotated.url, '/probe/read', { cookie: rewrite.sessionCookie });
@@ -110,14 +111,14 @@ describe('secret rotation', () => {
   });
 });
 
-describe("secure: 'auto' and trustProxy", () => {
+describe.each(HTTP_ADAPTERS)("secure: 'auto' and trustProxy (%s)", (adapter) => {
   let apps: SessionTestApp[] = [];
   afterEach(async () => {
     await Promise.all(apps.map((a) => a.close()));
     apps = [];
   });
   async function start(session: Parameters<typeof startSessionApp>[0]): Promise<SessionTestApp> {
-    const app = await startSessionApp(session);
+    const app = await startSessionApp({ adapter, ...session });
     apps.push(app);
     return app;
   }

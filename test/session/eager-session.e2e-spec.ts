@@ -19,6 +19,7 @@ import {
   TEST_SECRET,
   type SessionTestApp,
 } from '../support/session-app.js';
+import { createHttpAdapter, HTTP_ADAPTERS } from '../support/http-adapters.js';
 
 /** Reads `req.session` the way Express middleware does: synchronously, whatever the route. */
 @Controller('sync')
@@ -43,7 +44,7 @@ class NestDecoratorController {
   }
 }
 
-describe('eager loading', () => {
+describe.each(HTTP_ADAPTERS)('eager loading (%s)', (adapter) => {
   let t: SessionTestApp | undefined;
   afterEach(async () => {
     await t?.close();
@@ -51,6 +52,7 @@ describe('eager loading', () => {
   });
   async function start(session: Partial<SessionModuleOptions>): Promise<SessionTestApp> {
     t = await startSessionApp({
+      adapter,
       session,
       controllers: [ProbeController, SyncReadController, OtherAccessController],
     });
@@ -77,6 +79,7 @@ describe('eager loading', () => {
 
     it('lets Nest’s own @Session() work without @UseSession()', async () => {
       t = await startSessionApp({
+        adapter,
         session: { eager: true },
         controllers: [ProbeController, BareNestSessionController],
       });
@@ -105,6 +108,7 @@ describe('eager loading', () => {
 
     it('with forRoutes/exclude, loads on the covered routes only', async () => {
       t = await startSessionApp({
+        adapter,
         session: { eager: true, exclude: ['sync/plain'] },
         controllers: [ProbeController, SyncReadController],
       });
@@ -133,6 +137,7 @@ describe('eager loading', () => {
 
     it('lets Nest’s own @Session() work on a controller listed in forRoutes', async () => {
       t = await startSessionApp({
+        adapter,
         session: { eager: { forRoutes: [NestDecoratorController] } },
         controllers: [ProbeController, NestDecoratorController],
       });
@@ -142,6 +147,7 @@ describe('eager loading', () => {
 
     it('still refuses Nest’s @Session() on a controller it cannot tell is eager', async () => {
       const failure = startSessionApp({
+        adapter,
         session: { eager: { forRoutes: ['nest'] } },
         controllers: [NestDecoratorController],
       });
@@ -158,52 +164,53 @@ describe('eager loading', () => {
   });
 });
 
-describe('the session middleware runs before middleware added in main.ts', () => {
-  /** `app.use()` middleware that reads the session through SessionService, before any route. */
-  function sessionReadingMiddleware(sessions: SessionService) {
-    return (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
-      if (req.url !== '/early') return next();
-      sessions.get<{ user?: string }>(req).then(
-        (session) => {
-          res.setHeader('content-type', 'application/json');
-          res.end(JSON.stringify({ user: session.user ?? null }));
-        },
-        (error: unknown) => next(error),
-      );
-    };
-  }
-
-  it.each([
-    ['NestFactory.create()', false],
-    ['Test.createTestingModule().createNestApplication()', true],
-  ])('with %s, even when lazy', async (_label, testing) => {
-    const store = new CountingStore();
-    @Module({
-      imports: [SessionModule.forRoot({ secret: TEST_SECRET, store })],
-      controllers: [ProbeController, ScopedController],
-    })
-    class EarlyModule {}
-    const logger = new CapturingLogger();
-    const app = testing
-      ? (
-          await Test.createTestingModule({ imports: [EarlyModule] })
-            .setLogger(logger)
-            .compile()
-        ).createNestApplication({
-          logger,
-        })
-      : await NestFactory.create(EarlyModule, { logger });
-    app.use(sessionReadingMiddleware(app.get(SessionService)));
-    await app.listen(0, '127.0.0.1');
-    try {
-      const url = appUrl(app);
-      const cookie = (await request(url, '/probe/write?k=user&v=gil')).sessionCookie;
-      expect((await request(url, '/early', { cookie })).json).toEqual({ user: 'gil' });
-      store.reset();
-      expect((await request(url, '/probe/none', { cookie })).status).toBe(200);
-      expect(store.total).toBe(0);
-    } finally {
-      await app.close();
+describe.each(HTTP_ADAPTERS)(
+  'the session middleware runs before middleware added in main.ts (%s)',
+  (adapter) => {
+    /** `app.use()` middleware that reads the session through SessionService, before any route. */
+    function sessionReadingMiddleware(sessions: SessionService) {
+      return (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void => {
+        if (req.url !== '/early') return next();
+        sessions.get<{ user?: string }>(req).then(
+          (session) => {
+            res.setHeader('content-type', 'application/json');
+            res.end(JSON.stringify({ user: session.user ?? null }));
+          },
+          (error: unknown) => next(error),
+        );
+      };
     }
-  });
-});
+
+    it.each([
+      ['NestFactory.create()', false],
+      ['Test.createTestingModule().createNestApplication()', true],
+    ])('with %s, even when lazy', async (_label, testing) => {
+      const store = new CountingStore();
+      @Module({
+        imports: [SessionModule.forRoot({ secret: TEST_SECRET, store })],
+        controllers: [ProbeController, ScopedController],
+      })
+      class EarlyModule {}
+      const logger = new CapturingLogger();
+      const app = testing
+        ? (
+            await Test.createTestingModule({ imports: [EarlyModule] })
+              .setLogger(logger)
+              .compile()
+          ).createNestApplication(createHttpAdapter(adapter), { logger })
+        : await NestFactory.create(EarlyModule, createHttpAdapter(adapter), { logger });
+      app.use(sessionReadingMiddleware(app.get(SessionService)));
+      await app.listen(0, '127.0.0.1');
+      try {
+        const url = appUrl(app);
+        const cookie = (await request(url, '/probe/write?k=user&v=gil')).sessionCookie;
+        expect((await request(url, '/early', { cookie })).json).toEqual({ user: 'gil' });
+        store.reset();
+        expect((await request(url, '/probe/none', { cookie })).status).toBe(200);
+        expect(store.total).toBe(0);
+      } finally {
+        await app.close();
+      }
+    });
+  },
+);

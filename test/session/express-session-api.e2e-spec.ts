@@ -4,9 +4,11 @@ import { Controller, Get, Query, Req } from '@nestjs/common';
 import { Session, SessionService } from '@nest-hive/session';
 import { request } from '../support/http.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 
 type NoteSession = Session<{ note?: string; other?: string }>;
 type CarrierRequest = IncomingMessage & { session?: NoteSession };
+type FrameworkRequest = { raw: IncomingMessage; session?: NoteSession };
 
 /** Calls a callback-style session method and reports how its callback and promise behaved. */
 async function callbackOutcome(
@@ -135,26 +137,29 @@ class ExpressStyleController {
     return { id: session.id, data: { ...session } };
   }
 
-  /** A framework request object that wraps the Node request in `raw`, as Fastify's does. */
+  /**
+   * A framework request that wraps the Node request in `raw`: Fastify's own
+   * on Fastify, one made up the same way on Express.
+   */
   @Get('wrapped')
-  async wrapped(@Req() req: IncomingMessage): Promise<unknown> {
-    const wrapper: { raw: IncomingMessage; session?: NoteSession } = { raw: req };
+  async wrapped(@Req() req: IncomingMessage | FrameworkRequest): Promise<unknown> {
+    const wrapper: FrameworkRequest = 'raw' in req ? req : { raw: req };
     const session = await this.sessions.get<{ note?: string }>(wrapper);
     return {
       onWrapper: wrapper.session?.note ?? null,
-      onRaw: (req as CarrierRequest).session?.note ?? null,
+      onRaw: (wrapper.raw as CarrierRequest).session?.note ?? null,
       note: session.note ?? null,
     };
   }
 }
 
-describe('express-session-compatible session API', () => {
+describe.each(HTTP_ADAPTERS)('express-session-compatible session API (%s)', (adapter) => {
   let t: SessionTestApp;
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled);
-    t = await startSessionApp({ controllers: [ExpressStyleController] });
+    t = await startSessionApp({ adapter, controllers: [ExpressStyleController] });
   });
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);

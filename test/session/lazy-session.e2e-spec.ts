@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { request } from '../support/http.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 
-describe('lazy load and lazy persist', () => {
+describe.each(HTTP_ADAPTERS)('lazy load and lazy persist (%s)', (adapter) => {
   let t: SessionTestApp;
   beforeAll(async () => {
-    t = await startSessionApp();
+    t = await startSessionApp({ adapter });
   });
   afterAll(() => t.close());
   beforeEach(async () => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import {
   getSessionStoreToken,
   InvalidSessionOptionsError,
@@ -24,8 +23,9 @@ import {
   TEST_SECRET,
   type SessionTestApp,
 } from '../support/session-app.js';
+import { createAppOn, HTTP_ADAPTERS } from '../support/http-adapters.js';
 
-describe('SessionModule', () => {
+describe.each(HTTP_ADAPTERS)('SessionModule (%s)', (adapter) => {
   let t: SessionTestApp | undefined;
   afterEach(async () => {
     await t?.close();
@@ -34,7 +34,7 @@ describe('SessionModule', () => {
 
   describe('a failing store', () => {
     it('answers 503 for requests that need the session, logs the cause, and leaves other routes alone', async () => {
-      t = await startSessionApp();
+      t = await startSessionApp({ adapter });
       const cookie = (await request(t.url, '/probe/visit')).sessionCookie;
       t.store.failure = new Error('connection refused by test');
       const read = await request(t.url, '/probe/read', { cookie });
@@ -52,7 +52,7 @@ describe('SessionModule', () => {
     });
 
     it('answers 503 instead of 200 when the save before the response fails', async () => {
-      t = await startSessionApp();
+      t = await startSessionApp({ adapter });
       t.store.failure = new Error('write refused by test');
       const reply = await request(t.url, '/probe/visit');
       expect(reply.status).toBe(503);
@@ -61,7 +61,7 @@ describe('SessionModule', () => {
     });
 
     it('fails a @Res() response that could not be saved instead of sending it', async () => {
-      t = await startSessionApp();
+      t = await startSessionApp({ adapter });
       t.store.failure = new Error('write refused by test');
       const reply = await request(t.url, '/probe/with-res');
       expect(reply.status).toBe(503);
@@ -73,7 +73,7 @@ describe('SessionModule', () => {
     it.each(['id', 'cookie', 'save', 'destroy', 'isNew', 'regenerate'])(
       'refuses "%s" as a data key and saves nothing',
       async (key) => {
-        t = await startSessionApp();
+        t = await startSessionApp({ adapter });
         const reply = await request(t.url, `/probe/reserved?k=${key}`);
         expect(reply.status).toBe(500);
         expect(t.store.calls.set).toBe(0);
@@ -82,7 +82,7 @@ describe('SessionModule', () => {
     );
 
     it('refuses a session over maxSessionBytes with 413 and stores nothing', async () => {
-      t = await startSessionApp({ session: { maxSessionBytes: 1024 } });
+      t = await startSessionApp({ adapter, session: { maxSessionBytes: 1024 } });
       const small = await request(t.url, '/probe/big?bytes=100');
       expect(small.status).toBe(200);
       const big = await request(t.url, '/probe/big?bytes=5000', { cookie: small.sessionCookie });
@@ -93,7 +93,7 @@ describe('SessionModule', () => {
     });
 
     it('refuses a value JSON cannot hold with a clear error', async () => {
-      t = await startSessionApp({ controllers: [OtherAccessController] });
+      t = await startSessionApp({ adapter, controllers: [OtherAccessController] });
       const reply = await request(t.url, '/other/write-bigint');
       expect(reply.status).toBe(500);
       expect(t.logger.text()).toContain('not JSON-serializable');
@@ -103,7 +103,7 @@ describe('SessionModule', () => {
 
   describe('other ways to reach the session', () => {
     it('SessionService in a guard, @UseSession() with req.session and with Nest’s own @Session()', async () => {
-      t = await startSessionApp({ controllers: [ProbeController, OtherAccessController] });
+      t = await startSessionApp({ adapter, controllers: [ProbeController, OtherAccessController] });
       expect((await request(t.url, '/other/guarded')).status).toBe(403);
       const cookie = (await request(t.url, '/probe/write?k=user&v=ann')).sessionCookie;
       const guarded = await request(t.url, '/other/guarded', { cookie });
@@ -120,14 +120,14 @@ describe('SessionModule', () => {
     });
 
     it('InjectSessionStore() and getSessionStoreToken() give the active store', async () => {
-      t = await startSessionApp({ controllers: [ProbeController, OtherAccessController] });
+      t = await startSessionApp({ adapter, controllers: [ProbeController, OtherAccessController] });
       await request(t.url, '/probe/visit');
       expect((await request(t.url, '/other/store-size')).json).toEqual({ size: 1 });
       expect(t.app.get(getSessionStoreToken())).toBe(t.store);
     });
 
     it('Nest’s @Session() without @UseSession() fails start-up with an error naming the fix', async () => {
-      const failure = startSessionApp({ controllers: [BareNestSessionController] });
+      const failure = startSessionApp({ adapter, controllers: [BareNestSessionController] });
       await expect(failure).rejects.toBeInstanceOf(NestSessionDecoratorError);
       await expect(failure).rejects.toThrow(
         /BareNestSessionController\.bare\(\).*'@nest-hive\/session'.*@UseSession\(\)/,
@@ -138,6 +138,7 @@ describe('SessionModule', () => {
   describe('routes', () => {
     it('forRoutes/exclude narrow the middleware; a handler outside it gets a clear 500', async () => {
       t = await startSessionApp({
+        adapter,
         controllers: [ScopedController],
         session: { exclude: ['scoped/out'] },
       });
@@ -150,7 +151,11 @@ describe('SessionModule', () => {
     });
 
     it('forRoutes limits the middleware to the listed routes', async () => {
-      t = await startSessionApp({ controllers: [ScopedController], session: { forRoutes: ['scoped/in'] } });
+      t = await startSessionApp({
+        adapter,
+        controllers: [ScopedController],
+        session: { forRoutes: ['scoped/in'] },
+      });
       expect((await request(t.url, '/scoped/in')).status).toBe(200);
       expect((await request(t.url, '/scoped/out')).status).toBe(500);
     });
@@ -179,7 +184,7 @@ describe('SessionModule', () => {
         controllers: [ProbeController],
       })
       class AsyncAppModule {}
-      const app = await NestFactory.create(AsyncAppModule, { logger: false });
+      const app = await createAppOn(adapter, AsyncAppModule, { logger: false });
       await app.listen(0, '127.0.0.1');
       try {
         const url = appUrl(app);
@@ -208,7 +213,7 @@ describe('SessionModule', () => {
         controllers: [ProbeController],
       })
       class ClassAppModule {}
-      const app = await NestFactory.create(ClassAppModule, { logger: false });
+      const app = await createAppOn(adapter, ClassAppModule, { logger: false });
       await app.listen(0, '127.0.0.1');
       try {
         const url = appUrl(app);
@@ -246,7 +251,7 @@ describe('SessionModule', () => {
       const logger = new CapturingLogger();
       @Module({ imports: [SessionModule.forRoot({ secret: TEST_SECRET, ...session })] })
       class BadModule {}
-      const creating = NestFactory.create(BadModule, { logger, abortOnError: false });
+      const creating = createAppOn(adapter, BadModule, { logger, abortOnError: false });
       await expect(creating).rejects.toBeInstanceOf(InvalidSessionOptionsError);
       await expect(creating).rejects.toThrow(message);
     });

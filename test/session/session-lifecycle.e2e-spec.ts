@@ -2,15 +2,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { request } from '../support/http.js';
 import { startSessionApp, type SessionTestApp, type SessionTestAppOptions } from '../support/session-app.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 
-describe('session lifecycle', () => {
+describe.each(HTTP_ADAPTERS)('session lifecycle (%s)', (adapter) => {
   let t: SessionTestApp | undefined;
   afterEach(async () => {
     await t?.close();
     t = undefined;
   });
   async function start(options: SessionTestAppOptions = {}): Promise<SessionTestApp> {
-    t = await startSessionApp(options);
+    t = await startSessionApp({ adapter, ...options });
     return t;
   }
   const expiresOf = (setCookie: string | undefined): number => {

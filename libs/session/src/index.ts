@@ -41,6 +41,7 @@ export {
   InvalidSessionIdError,
   InvalidSessionOptionsError,
   NestSessionDecoratorError,
+  RequestSessionDecoratedError,
   ReservedSessionKeyError,
   SessionDataNotSerializableError,
   SessionNotAvailableError,

@@ -140,3 +140,17 @@ export class NestSessionDecoratorError extends SessionError {
     );
   }
 }
+
+/**
+ * On Fastify, another plugin (usually `@fastify/session`) already puts a
+ * `session` on every request: two session modules cannot share `req.session`.
+ */
+export class RequestSessionDecoratedError extends SessionError {
+  override readonly name = 'RequestSessionDecoratedError';
+  constructor() {
+    super(
+      'Fastify requests already have a `session` decorator (from @fastify/session or another plugin). ' +
+        'SessionModule puts its own session on req.session: register only one of them.',
+    );
+  }
+}

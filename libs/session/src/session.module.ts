@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
+import { decorateFastifyRequestSession } from './adapters/fastify-request-session.js';
 import { SessionRuntime } from './core/session-runtime.js';
 import { NestSessionDecoratorCheck } from './nest-session-decorator.check.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
@@ -61,7 +62,7 @@ export class SessionModule
 {
   /** The adapter the middleware was mounted on directly, if any. */
   private mountedOn: unknown;
-  private readonly adapterReady: Subscription | undefined;
+  private readonly adapterReady: Subscription;
 
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
@@ -75,9 +76,16 @@ export class SessionModule
     // The adapter is set before the modules are created (NestFactory.create)
     // or right after (a testing module's createNestApplication()); either way
     // this runs before any app.use() of the application's own.
-    if (this.coversEveryRoute()) {
-      this.adapterReady = adapterHost.init$.subscribe(() => this.mountOnAdapter());
-    }
+    this.adapterReady = adapterHost.init$.subscribe(() => {
+      this.prepareAdapter();
+      if (this.coversEveryRoute()) this.mountOnAdapter();
+    });
+  }
+
+  /** On Fastify, makes `req.session` on Fastify's request read the Node request's. */
+  private prepareAdapter(): void {
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (adapter?.getType() === 'fastify') decorateFastifyRequestSession(adapter.getInstance());
   }
 
   /**
@@ -90,6 +98,7 @@ export class SessionModule
   configure(consumer: MiddlewareConsumer): void {
     const { forRoutes, exclude = [] } = this.options;
     const eager = this.runtime.config.eager;
+    this.prepareAdapter();
     if (!(this.coversEveryRoute() && this.mountOnAdapter())) {
       const middleware =
         eager.kind === 'all' ? [SessionMiddleware, EagerSessionMiddleware] : [SessionMiddleware];
@@ -142,7 +151,7 @@ export class SessionModule
    * `RedisSessionStore` stays open for its owner to close).
    */
   async onApplicationShutdown(): Promise<void> {
-    this.adapterReady?.unsubscribe();
+    this.adapterReady.unsubscribe();
     await this.store.close?.();
   }
 }

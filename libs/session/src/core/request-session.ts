@@ -91,7 +91,7 @@ export class RequestSession implements CommitParticipant, SessionHandle {
   load(frameworkRequest?: unknown): Promise<Session> {
     if (typeof frameworkRequest === 'object' && frameworkRequest !== null && frameworkRequest !== this.req) {
       this.frameworkRequest = frameworkRequest;
-      if (this.view) publishSession(frameworkRequest, this.view.session);
+      if (this.view) this.publishOnFrameworkRequest(this.view.session);
     }
     return (this.loading ??= this.loadOnce());
   }
@@ -124,7 +124,13 @@ export class RequestSession implements CommitParticipant, SessionHandle {
     const view = createSessionView(this.data, this);
     this.view = view;
     publishSession(this.req, view.session);
-    if (this.frameworkRequest) publishSession(this.frameworkRequest, view.session);
+    this.publishOnFrameworkRequest(view.session);
+  }
+
+  /** Sets `session` on the framework request, unless it already reads the Node request's (Fastify, decorated). */
+  private publishOnFrameworkRequest(session: Session): void {
+    const request = this.frameworkRequest as { session?: unknown } | undefined;
+    if (request && request.session !== session) publishSession(request, session);
   }
 
   private adopt(id: string, record: StoredSessionRecord): boolean {
