@@ -63,6 +63,8 @@ export class SessionModule
   /** The adapter the middleware was mounted on directly, if any. */
   private mountedOn: unknown;
   private readonly adapterReady: Subscription;
+  /** Why the adapter could not be prepared, if it could not. */
+  private adapterError: Error | undefined;
 
   constructor(
     @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
@@ -77,7 +79,13 @@ export class SessionModule
     // or right after (a testing module's createNestApplication()); either way
     // this runs before any app.use() of the application's own.
     this.adapterReady = adapterHost.init$.subscribe(() => {
-      this.prepareAdapter();
+      try {
+        this.prepareAdapter();
+      } catch (error) {
+        // Thrown from onModuleInit(), so start-up fails with it.
+        this.adapterError = error instanceof Error ? error : new Error(String(error));
+        return;
+      }
       if (this.coversEveryRoute()) this.mountOnAdapter();
     });
   }
@@ -98,7 +106,7 @@ export class SessionModule
   configure(consumer: MiddlewareConsumer): void {
     const { forRoutes, exclude = [] } = this.options;
     const eager = this.runtime.config.eager;
-    this.prepareAdapter();
+    if (this.adapterError === undefined) this.prepareAdapter();
     if (!(this.coversEveryRoute() && this.mountOnAdapter())) {
       const middleware =
         eager.kind === 'all' ? [SessionMiddleware, EagerSessionMiddleware] : [SessionMiddleware];
@@ -136,9 +144,11 @@ export class SessionModule
   /**
    * Fails start-up when a handler uses Nest's `@Session()` where nothing
    * loads the session first: no `@UseSession()`, and not eager (`eager: true`
-   * on every route, or its controller listed in `eager.forRoutes`).
+   * on every route, or its controller listed in `eager.forRoutes`); and when
+   * the HTTP adapter could not be prepared (Fastify with `@fastify/session`).
    */
   onModuleInit(): void {
+    if (this.adapterError !== undefined) throw this.adapterError;
     const eager = this.runtime.config.eager;
     if (eager.kind === 'all' && this.coversEveryRoute()) return;
     const eagerControllers = new Set<unknown>(eager.kind === 'routes' ? eager.routes.forRoutes : []);
