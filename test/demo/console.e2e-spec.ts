@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { request } from '../support/http.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freePort, startNode, waitFor, waitForHttp, type RunningProcess } from '../support/processes.js';
 
 /** Whether a process with this pid still exists. */
@@ -14,13 +15,18 @@ function isAlive(pid: number): boolean {
   }
 }
 
-describe('console page and routes, kill disabled (compiled demo, one process)', () => {
+describe.each(HTTP_ADAPTERS)('console page and routes, kill disabled (one process, %s)', (adapter) => {
   let demo: RunningProcess;
   let url: string;
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    demo = startNode('apps/demo/dist/main.js', { PORT: String(port), WORKERS: '0', DEMO_ALLOW_KILL: '' });
+    demo = startNode('apps/demo/dist/main.js', {
+      PORT: String(port),
+      WORKERS: '0',
+      DEMO_ALLOW_KILL: '',
+      HTTP_ADAPTER: adapter,
+    });
     await waitForHttp(`${url}/api/ping`);
   });
   afterAll(() => demo.stop());
@@ -70,10 +76,10 @@ describe('console page and routes, kill disabled (compiled demo, one process)', 
   });
 });
 
-describe('console kill route on a 2-worker cluster with DEMO_ALLOW_KILL=1', () => {
+describe.each(HTTP_ADAPTERS)('console kill route, 2 workers, DEMO_ALLOW_KILL=1 (%s)', (adapter) => {
   let demo: DemoCluster;
   beforeAll(async () => {
-    demo = await startDemoCluster(2, { DEMO_ALLOW_KILL: '1' });
+    demo = await startDemoCluster(2, { DEMO_ALLOW_KILL: '1', HTTP_ADAPTER: adapter });
   }, 40_000);
   afterAll(() => demo.stop());
 
@@ -118,7 +124,9 @@ describe('console kill route on a 2-worker cluster with DEMO_ALLOW_KILL=1', () =
     const listed = await freshRequest(`${demo.url}/api/cluster/workers`);
     const victim = (listed.json as { workers: Array<{ id: number; slot: number; pid: number }> }).workers[0];
     if (!victim) throw new Error(`no worker listed: ${listed.body}`);
-    const reply = await freshRequest(`${demo.url}/api/console/workers/${victim.id}/kill`, { method: 'POST' });
+    const reply = await freshRequest(`${demo.url}/api/console/workers/${victim.id}/kill`, {
+      method: 'POST',
+    });
     expect(reply.status).toBe(202);
     expect(reply.json).toEqual({ id: victim.id, slot: victim.slot, pid: victim.pid });
     await waitFor('the killed worker to exit', () => (isAlive(victim.pid) ? undefined : true), 5_000);

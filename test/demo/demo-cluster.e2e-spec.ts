@@ -2,14 +2,15 @@ import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freshRequest, pidOf, requestOnWorker } from '../support/fresh-http.js';
 import { openEventStream } from '../support/event-stream.js';
 import { waitFor } from '../support/processes.js';
 
-describe('demo on a 2-worker cluster: one session across all workers', () => {
+describe.each(HTTP_ADAPTERS)('demo on a 2-worker cluster: one session across all workers (%s)', (adapter) => {
   let demo: DemoCluster;
   beforeAll(async () => {
-    demo = await startDemoCluster(2);
+    demo = await startDemoCluster(2, { HTTP_ADAPTER: adapter });
   }, 40_000);
   afterAll(() => demo.stop());
 
@@ -36,7 +37,7 @@ describe('demo on a 2-worker cluster: one session across all workers', () => {
     const pid = demo.process.child.pid;
     const port = new URL(demo.url).port;
     expect(demo.process.output()).toContain(
-      `nest-hive demo ready with 2 workers: http://localhost:${port} ` +
+      `nest-hive demo ready with 2 workers on ${adapter === 'fastify' ? 'Fastify' : 'Express'}: http://localhost:${port} ` +
         `(primary pid ${pid}; kill -HUP ${pid} for a rolling restart)`,
     );
   });

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from '../support/http.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freePort, startNode, waitForHttp, type RunningProcess } from '../support/processes.js';
 
-describe('demo contract (compiled demo, one process)', () => {
+describe.each(HTTP_ADAPTERS)('demo contract (compiled demo, one process) (%s)', (adapter) => {
   let demo: RunningProcess;
   let url: string;
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    demo = startNode('apps/demo/dist/main.js', { PORT: String(port), WORKERS: '0' });
+    demo = startNode('apps/demo/dist/main.js', { PORT: String(port), WORKERS: '0', HTTP_ADAPTER: adapter });
     await waitForHttp(`${url}/api/ping`);
   });
   afterAll(() => demo.stop());

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { requestServedBy, servedBy } from '../support/worker-targeting.js';
 
-describe('demo Passport login on a 2-worker cluster', () => {
+describe.each(HTTP_ADAPTERS)('demo Passport login on a 2-worker cluster (%s)', (adapter) => {
   let demo: DemoCluster;
   beforeAll(async () => {
-    demo = await startDemoCluster(2);
+    demo = await startDemoCluster(2, { HTTP_ADAPTER: adapter });
   }, 40_000);
   afterAll(() => demo.stop());
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import autocannon from 'autocannon';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
+import { figuresOn, HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop } from '../support/load-loop.js';
 import { waitFor } from '../support/processes.js';
@@ -9,10 +10,10 @@ import { recordReliability } from '../support/reliability-record.js';
 
 const DURATION_S = Number(process.env.RELIABILITY_DURATION_S ?? 10);
 
-describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load', () => {
+describe.each(HTTP_ADAPTERS)('2. rolling restart (SIGHUP) under mixed load (%s)', (adapter) => {
   let demo: DemoCluster;
   beforeAll(async () => {
-    demo = await startDemoCluster(2);
+    demo = await startDemoCluster(2, { HTTP_ADAPTER: adapter });
   }, 40_000);
   afterAll(() => demo.stop());
 
@@ -61,13 +62,15 @@ describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load',
     }
     const failed = fresh.failed + keepAliveResult.errors + keepAliveResult.timeouts + keepAliveResult.non2xx;
     const total = fresh.ok + fresh.failed + keepAliveResult.requests.total;
-    await recordReliability({
-      'rolling.requests': total,
-      'rolling.failed': failed,
-      'rolling.keepAliveRequests': keepAliveResult.requests.total,
-      'rolling.freshConnectionRequests': fresh.ok + fresh.failed,
-      'rolling.sessionsLost': lost.length,
-    });
+    await recordReliability(
+      figuresOn(adapter, {
+        'rolling.requests': total,
+        'rolling.failed': failed,
+        'rolling.keepAliveRequests': keepAliveResult.requests.total,
+        'rolling.freshConnectionRequests': fresh.ok + fresh.failed,
+        'rolling.sessionsLost': lost.length,
+      }),
+    );
     expect(fresh.failures).toEqual({});
     expect(fresh.wrongSession).toBe(0);
     expect(keepAliveResult.errors).toBe(0);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import { startDemoCluster } from '../support/demo-cluster.js';
+import { figuresOn, HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop } from '../support/load-loop.js';
 import { recordReliability } from '../support/reliability-record.js';
@@ -8,9 +9,9 @@ import { recordReliability } from '../support/reliability-record.js';
 /** The demo's shutdownTimeoutMs: the bootstrap default. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
-describe('3. graceful shutdown (SIGTERM) under load', () => {
+describe.each(HTTP_ADAPTERS)('3. graceful shutdown (SIGTERM) under load (%s)', (adapter) => {
   it('cuts no request in flight, and every process exits 0 within shutdownTimeoutMs', async () => {
-    const demo = await startDemoCluster(2);
+    const demo = await startDemoCluster(2, { HTTP_ADAPTER: adapter });
     try {
       const pids = await demo.workerPids();
       const loop = new LoadLoop({
@@ -33,16 +34,18 @@ describe('3. graceful shutdown (SIGTERM) under load', () => {
       const exitedAfterMs = Date.now() - signalledAt;
       const stats = await loop.stop();
 
-      await recordReliability({
-        'shutdown.slowInFlight': slowReplies.length,
-        'shutdown.slowCompleted': slowReplies.filter((r) => r.status === 200).length,
-        'shutdown.exitCode': typeof exit === 'number' ? exit : String(exit),
-        'shutdown.exitMs': exitedAfterMs,
-        'shutdown.loopRequests': stats.ok + stats.failed,
-        'shutdown.loopCut': stats.failures.ECONNRESET ?? 0,
-        'shutdown.newConnectionsTurnedAway':
-          (stats.failures['ECONNRESET on a new connection'] ?? 0) + (stats.failures.ECONNREFUSED ?? 0),
-      });
+      await recordReliability(
+        figuresOn(adapter, {
+          'shutdown.slowInFlight': slowReplies.length,
+          'shutdown.slowCompleted': slowReplies.filter((r) => r.status === 200).length,
+          'shutdown.exitCode': typeof exit === 'number' ? exit : String(exit),
+          'shutdown.exitMs': exitedAfterMs,
+          'shutdown.loopRequests': stats.ok + stats.failed,
+          'shutdown.loopCut': stats.failures.ECONNRESET ?? 0,
+          'shutdown.newConnectionsTurnedAway':
+            (stats.failures['ECONNRESET on a new connection'] ?? 0) + (stats.failures.ECONNREFUSED ?? 0),
+        }),
+      );
       expect(slowReplies.map((r) => r.status)).toEqual([200, 200, 200]);
       expect(exit).toBe(0);
       expect(exitedAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);

@@ -5,6 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import { HOOK_COOKIE } from './probe-replies.controllers.js';
+import type { ReliabilityFigure } from './reliability-record.js';
 
 /** The HTTP adapters the session and cluster suites run on. */
 export type HttpAdapterName = 'express' | 'fastify';
@@ -47,4 +48,17 @@ export async function prepareFastifyApp(adapter: FastifyAdapter): Promise<void> 
     const body = JSON.parse(String(payload)) as object;
     return JSON.stringify({ ...body, hooked: true });
   });
+}
+
+/**
+ * The key of a recorded figure for this adapter: Express keeps the plain key
+ * (the README's Reliability table), other adapters get theirs prefixed
+ * (`fastify.rolling.failed`).
+ */
+export function figuresOn(
+  adapter: HttpAdapterName,
+  figures: Record<string, ReliabilityFigure>,
+): Record<string, ReliabilityFigure> {
+  if (adapter === 'express') return figures;
+  return Object.fromEntries(Object.entries(figures).map(([key, value]) => [`${adapter}.${key}`, value]));
 }

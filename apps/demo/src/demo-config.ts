@@ -5,6 +5,9 @@ import { validateSessionOptions } from '@nest-hive/session';
 /** Where the demo keeps sessions. */
 export type DemoSessionStore = 'cluster' | 'redis';
 
+/** The Nest HTTP adapter the demo runs on. */
+export type DemoHttpAdapter = 'express' | 'fastify';
+
 /** Settings the demo reads from its environment. */
 export interface DemoConfig {
   /** HTTP port. `PORT`, default 3000. */
@@ -25,6 +28,8 @@ export interface DemoConfig {
   readonly redisNamespace: string;
   /** `DEMO_ALLOW_KILL=1` lets the console kill workers. */
   readonly allowKill: boolean;
+  /** `HTTP_ADAPTER`: `express` (default) or `fastify`. */
+  readonly httpAdapter: DemoHttpAdapter;
 }
 
 /**
@@ -47,6 +52,10 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   const sessionStore = env.SESSION_STORE ?? 'cluster';
   if (sessionStore !== 'cluster' && sessionStore !== 'redis') {
     throw new Error(`SESSION_STORE must be "cluster" or "redis", got "${sessionStore}".`);
+  }
+  const httpAdapter = env.HTTP_ADAPTER ?? 'express';
+  if (httpAdapter !== 'express' && httpAdapter !== 'fastify') {
+    throw new Error(`HTTP_ADAPTER must be "express" or "fastify", got "${httpAdapter}".`);
   }
   const sessionSecrets = (env.SESSION_SECRET ?? '')
     .split(',')
@@ -71,5 +80,6 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',
     allowKill: env.DEMO_ALLOW_KILL === '1',
+    httpAdapter,
   };
 }

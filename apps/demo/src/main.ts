@@ -6,6 +6,7 @@ import { bootstrapCluster } from '@nest-hive/cluster';
 import { AppModule } from './app.module.js';
 import { attachWorkerKiller } from './console/worker-killer.js';
 import { readDemoConfig, type DemoConfig } from './demo-config.js';
+import { createDemoHttpAdapter, HTTP_ADAPTER_LABEL } from './http-adapter.js';
 import { servedByHeader } from './served-by.middleware.js';
 
 // The primary reads the configuration (inventing a secret if needed) and hands
@@ -29,7 +30,10 @@ const handle = await bootstrapCluster({
     if (config.allowKill) attachWorkerKiller(runtime);
   },
   worker: async () => {
-    const app = await NestFactory.create(AppModule.forConfig(config));
+    const app = await NestFactory.create(
+      AppModule.forConfig(config),
+      await createDemoHttpAdapter(config.httpAdapter),
+    );
     // Every response names the process that served it, so clients can watch the round robin.
     app.use(servedByHeader);
     await app.listen(config.port);
@@ -47,8 +51,9 @@ if (handle.role === 'primary') {
  */
 function readyLine(demo: DemoConfig, pid: number): string {
   const url = `http://localhost:${demo.port}`;
+  const adapter = `on ${HTTP_ADAPTER_LABEL[demo.httpAdapter]}`;
   const workers = demo.workers === 'auto' ? availableParallelism() : demo.workers;
-  if (workers === 0) return `nest-hive demo ready in one process: ${url} (pid ${pid})`;
-  const shape = `with ${workers} worker${workers === 1 ? '' : 's'}`;
+  if (workers === 0) return `nest-hive demo ready in one process ${adapter}: ${url} (pid ${pid})`;
+  const shape = `with ${workers} worker${workers === 1 ? '' : 's'} ${adapter}`;
   return `nest-hive demo ready ${shape}: ${url} (primary pid ${pid}; kill -HUP ${pid} for a rolling restart)`;
 }

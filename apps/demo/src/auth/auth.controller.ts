@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Post, Req, UnauthorizedException, UseGuards 
 import type { Request } from 'express';
 import { AuthenticatedGuard, LocalAuthGuard } from './auth.guards.js';
 import { isDemoUser, type DemoUser } from './demo-user.js';
+import { passportRequest } from './passport-request.js';
 
 /** What the auth routes answer about the user. */
 export interface AuthUserReply {
@@ -28,7 +29,7 @@ export class AuthController {
   @Get('me')
   @UseGuards(AuthenticatedGuard)
   me(@Req() req: Request): AuthUserReply {
-    return { user: { username: userOf(req).username } };
+    return { user: { username: userOf(passportRequest(req)).username } };
   }
 
   /** Ends the login (`req.logout(cb)`, which regenerates the session). */
@@ -36,7 +37,7 @@ export class AuthController {
   @HttpCode(200)
   async logout(@Req() req: Request): Promise<{ ok: true }> {
     await new Promise<void>((resolve, reject) =>
-      req.logout((error: unknown) =>
+      passportRequest(req).logout((error: unknown) =>
         error ? reject(error instanceof Error ? error : new Error('logout failed')) : resolve(),
       ),
     );

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
+import { passportRequest } from './passport-request.js';
 
 /**
  * `POST /api/auth/login`: passport-local checks the body, then `logIn()`
@@ -22,7 +23,7 @@ export class LocalAuthGuard extends AuthGuard('local') {
 export class AuthenticatedGuard implements CanActivate {
   /** 401 unless the session holds a login. */
   canActivate(context: ExecutionContext): boolean {
-    if (!context.switchToHttp().getRequest<Request>().isAuthenticated()) {
+    if (!passportRequest(context.switchToHttp().getRequest()).isAuthenticated()) {
       throw new UnauthorizedException('Not logged in: POST /api/auth/login first.');
     }
     return true;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ export interface ConsoleAsset {
   readonly body: Buffer;
   /** Its `Content-Type`. */
   readonly contentType: string;
+  /** A strong entity tag of the bytes, for `ETag` and `If-None-Match`. */
+  readonly etag: string;
 }
 
 /**
@@ -56,7 +59,8 @@ export class ConsoleAssets {
     for (const name of names.sort()) {
       const contentType = CONTENT_TYPES[extname(name)];
       if (!contentType || !ASSET_NAME.test(name)) continue;
-      files.set(name, { body: await readFile(join(folder, name)), contentType });
+      const body = await readFile(join(folder, name));
+      files.set(name, { body, contentType, etag: entityTag(body) });
     }
     if (!files.has(CONSOLE_INDEX)) throw new ConsoleAssetsMissingError(folder);
     return new ConsoleAssets(files);
@@ -71,4 +75,9 @@ export class ConsoleAssets {
   names(): string[] {
     return [...this.files.keys()];
   }
+}
+
+/** A strong entity tag of `body`: its SHA-256, quoted. */
+function entityTag(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url')}"`;
 }
