@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import autocannon from 'autocannon';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { ClusterFixture, type ReportedEvent, until } from './support/cluster-fixture.js';
 import { http, pick, pickList } from './support/http-client.js';
 
@@ -84,62 +85,69 @@ describe('bootstrapCluster: rolling restart', () => {
     marker = undefined;
   });
 
-  it('SIGHUP: fork, ready, then stop the old worker, slot by slot, while a request loop and a keep-alive load see zero failures', async () => {
-    fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '2', FIXTURE_IDLE_GRACE_MS: '500' });
-    await fixture.bootstrapped();
-    const old = fixture.events('fork');
-    const oldIds = old.map((event) => event.workerId);
+  it.each(HTTP_ADAPTERS)(
+    'SIGHUP (%s): fork, ready, then stop the old worker, slot by slot, while a request loop and a keep-alive load see zero failures',
+    async (adapter) => {
+      fixture = await ClusterFixture.start({
+        FIXTURE_WORKERS: '2',
+        FIXTURE_IDLE_GRACE_MS: '500',
+        FIXTURE_HTTP_ADAPTER: adapter,
+      });
+      await fixture.bootstrapped();
+      const old = fixture.events('fork');
+      const oldIds = old.map((event) => event.workerId);
 
-    const loop = clientLoop(`${fixture.url}/whoami`);
-    const load = keepAliveLoad(`${fixture.url}/whoami`);
-    await until('traffic before the restart', () => loop.ok() >= 20);
+      const loop = clientLoop(`${fixture.url}/whoami`);
+      const load = keepAliveLoad(`${fixture.url}/whoami`);
+      await until('traffic before the restart', () => loop.ok() >= 20);
 
-    fixture.signal('SIGHUP');
-    await fixture.waitForEvent(
-      'both old workers to exit',
-      (e) => e.type === 'exit' && oldIds.includes(e.workerId),
-      2,
-      20_000,
-    );
-    const after = loop.ok();
-    await until('traffic after the restart', () => loop.ok() >= after + 50);
+      fixture.signal('SIGHUP');
+      await fixture.waitForEvent(
+        'both old workers to exit',
+        (e) => e.type === 'exit' && oldIds.includes(e.workerId),
+        2,
+        20_000,
+      );
+      const after = loop.ok();
+      await until('traffic after the restart', () => loop.ok() >= after + 50);
 
-    const failures = await loop.stop();
-    const result = await load.stop();
-    expect(failures).toEqual([]);
-    expect(result).toMatchObject({ errors: 0, timeouts: 0, non2xx: 0 });
-    expect(result.total).toBeGreaterThan(100);
+      const failures = await loop.stop();
+      const result = await load.stop();
+      expect(failures).toEqual([]);
+      expect(result).toMatchObject({ errors: 0, timeouts: 0, non2xx: 0 });
+      expect(result.total).toBeGreaterThan(100);
 
-    // The order, per slot: replacement forked, replacement ready, then the old one stopped.
-    const events = fixture.events();
-    const index = (predicate: (e: ReportedEvent) => boolean): number => events.findIndex(predicate);
-    const replacements = fixture.events('fork').filter((event) => !oldIds.includes(event.workerId));
-    expect(replacements.map((event) => event.slot)).toEqual([0, 1]);
-    for (const replacement of replacements) {
-      const previous = old.find((event) => event.slot === replacement.slot);
-      const readyAt = index((e) => e.type === 'ready' && e.workerId === replacement.workerId);
-      const oldExitAt = index((e) => e.type === 'exit' && e.workerId === previous?.workerId);
-      expect(readyAt).toBeGreaterThan(index((e) => e === replacement));
-      expect(oldExitAt).toBeGreaterThan(readyAt);
-    }
-    // Slot 1 was only touched after slot 0 was done.
-    const slot0OldExit = index(
-      (e) => e.type === 'exit' && e.workerId === old.find((o) => o.slot === 0)?.workerId,
-    );
-    expect(index((e) => e === replacements[1])).toBeGreaterThan(slot0OldExit);
+      // The order, per slot: replacement forked, replacement ready, then the old one stopped.
+      const events = fixture.events();
+      const index = (predicate: (e: ReportedEvent) => boolean): number => events.findIndex(predicate);
+      const replacements = fixture.events('fork').filter((event) => !oldIds.includes(event.workerId));
+      expect(replacements.map((event) => event.slot)).toEqual([0, 1]);
+      for (const replacement of replacements) {
+        const previous = old.find((event) => event.slot === replacement.slot);
+        const readyAt = index((e) => e.type === 'ready' && e.workerId === replacement.workerId);
+        const oldExitAt = index((e) => e.type === 'exit' && e.workerId === previous?.workerId);
+        expect(readyAt).toBeGreaterThan(index((e) => e === replacement));
+        expect(oldExitAt).toBeGreaterThan(readyAt);
+      }
+      // Slot 1 was only touched after slot 0 was done.
+      const slot0OldExit = index(
+        (e) => e.type === 'exit' && e.workerId === old.find((o) => o.slot === 0)?.workerId,
+      );
+      expect(index((e) => e === replacements[1])).toBeGreaterThan(slot0OldExit);
 
-    // Old workers were stopped on purpose (exit 0) and not respawned: 2 + 2 forks, no more.
-    for (const exit of fixture.events('exit')) expect(exit).toMatchObject({ code: 0, reason: 'stopped' });
-    expect(fixture.events('fork')).toHaveLength(4);
-    const table = await fixture.command('workers');
-    expect(pick(table.value, 'workers')).toEqual(
-      replacements.map((event) =>
-        expect.objectContaining({ id: event.workerId, slot: event.slot, state: 'ready' }),
-      ),
-    );
-    // The loop really moved over to the new workers.
-    expect(replacements.some((event) => loop.pids.has(event.pid))).toBe(true);
-  });
+      // Old workers were stopped on purpose (exit 0) and not respawned: 2 + 2 forks, no more.
+      for (const exit of fixture.events('exit')) expect(exit).toMatchObject({ code: 0, reason: 'stopped' });
+      expect(fixture.events('fork')).toHaveLength(4);
+      const table = await fixture.command('workers');
+      expect(pick(table.value, 'workers')).toEqual(
+        replacements.map((event) =>
+          expect.objectContaining({ id: event.workerId, slot: event.slot, state: 'ready' }),
+        ),
+      );
+      // The loop really moved over to the new workers.
+      expect(replacements.some((event) => loop.pids.has(event.pid))).toBe(true);
+    },
+  );
 
   it('rollingRestart() from code: a replacement that never gets ready leaves the old worker serving and stops with RollingRestartError; a later restart succeeds', async () => {
     marker = join(tmpdir(), `nest-hive-hang-${process.pid}-${Date.now()}`);

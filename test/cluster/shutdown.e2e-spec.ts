@@ -4,6 +4,7 @@
 import { Agent, request } from 'node:http';
 import { type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { ClusterFixture } from './support/cluster-fixture.js';
 import { http, pick } from './support/http-client.js';
 
@@ -18,57 +19,64 @@ describe('bootstrapCluster: graceful shutdown', () => {
     fixture = undefined;
   });
 
-  it('SIGTERM: the in-flight 1.5 s request completes with 200, idle keep-alive sockets close at once, shutdown hooks run, nothing respawns, exit 0', async () => {
-    fixture = await ClusterFixture.start({ FIXTURE_WORKERS: '2', FIXTURE_SHUTDOWN_TIMEOUT_MS: '8000' });
-    await fixture.bootstrapped();
-    const base = fixture.url;
+  it.each(HTTP_ADAPTERS)(
+    'SIGTERM (%s): the in-flight 1.5 s request completes with 200, idle keep-alive sockets close at once, the event stream is closed, shutdown hooks run, nothing respawns, exit 0',
+    async (adapter) => {
+      fixture = await ClusterFixture.start({
+        FIXTURE_WORKERS: '2',
+        FIXTURE_SHUTDOWN_TIMEOUT_MS: '8000',
+        FIXTURE_HTTP_ADAPTER: adapter,
+      });
+      await fixture.bootstrapped();
+      const base = fixture.url;
 
-    // An idle keep-alive connection: one request, then it sits in the agent's pool.
-    agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    let idleSocket: Socket | undefined;
-    const warm = await http(`${base}/whoami`, { agent, onSocket: (socket) => (idleSocket = socket) });
-    expect(warm.status).toBe(200);
-    expect(idleSocket?.destroyed).toBe(false);
-    let idleClosedAt = 0;
-    idleSocket?.once('close', () => (idleClosedAt = Date.now()));
+      // An idle keep-alive connection: one request, then it sits in the agent's pool.
+      agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      let idleSocket: Socket | undefined;
+      const warm = await http(`${base}/whoami`, { agent, onSocket: (socket) => (idleSocket = socket) });
+      expect(warm.status).toBe(200);
+      expect(idleSocket?.destroyed).toBe(false);
+      let idleClosedAt = 0;
+      idleSocket?.once('close', () => (idleClosedAt = Date.now()));
 
-    // A Server-Sent Events stream, which never ends on its own, is open too.
-    const sse = request(`${base}/events`, { headers: { accept: 'text/event-stream' } });
-    const sseClosed = new Promise<void>((resolve) => sse.once('close', () => resolve()));
-    sse.on('error', () => undefined);
-    sse.end();
-    await fixture.waitFor('the event stream to open', () => fixture?.linesOf('sse-open', 'worker')[0]);
+      // A Server-Sent Events stream, which never ends on its own, is open too.
+      const sse = request(`${base}/events`, { headers: { accept: 'text/event-stream' } });
+      const sseClosed = new Promise<void>((resolve) => sse.once('close', () => resolve()));
+      sse.on('error', () => undefined);
+      sse.end();
+      await fixture.waitFor('the event stream to open', () => fixture?.linesOf('sse-open', 'worker')[0]);
 
-    // A slow request in flight when SIGTERM arrives.
-    let slowDoneAt = 0;
-    const slow = http(`${base}/slow?ms=1500`).then((answer) => {
-      slowDoneAt = Date.now();
-      return answer;
-    });
-    await fixture.waitFor('the slow request to start', () => fixture?.linesOf('slow-start', 'worker')[0]);
-    const sigtermAt = Date.now();
-    fixture.signal('SIGTERM');
+      // A slow request in flight when SIGTERM arrives.
+      let slowDoneAt = 0;
+      const slow = http(`${base}/slow?ms=1500`).then((answer) => {
+        slowDoneAt = Date.now();
+        return answer;
+      });
+      await fixture.waitFor('the slow request to start', () => fixture?.linesOf('slow-start', 'worker')[0]);
+      const sigtermAt = Date.now();
+      fixture.signal('SIGTERM');
 
-    const answer = await slow;
-    expect(answer.status).toBe(200);
-    expect(pick(answer.body, 'waited')).toBe(1500);
-    expect(idleClosedAt).toBeGreaterThan(0);
-    expect(idleClosedAt).toBeLessThan(slowDoneAt); // closed at once, not after the in-flight request
+      const answer = await slow;
+      expect(answer.status).toBe(200);
+      expect(pick(answer.body, 'waited')).toBe(1500);
+      expect(idleClosedAt).toBeGreaterThan(0);
+      expect(idleClosedAt).toBeLessThan(slowDoneAt); // closed at once, not after the in-flight request
 
-    const exit = await fixture.waitForExit();
-    expect(exit.code).toBe(0);
-    await sseClosed; // the event stream was closed so the worker could stop, long before shutdownTimeoutMs
-    expect(Date.now() - sigtermAt).toBeLessThan(6_000);
-    // Every worker ran Nest's shutdown hooks and exited on its own with code 0.
-    const forks = fixture.events('fork');
-    expect(forks).toHaveLength(2);
-    const hooked = fixture.linesOf('shutdown-hook', 'worker').map((line) => line.workerId);
-    expect(hooked.sort()).toEqual(forks.map((event) => event.workerId).sort());
-    const exits = fixture.events('exit');
-    expect(exits).toHaveLength(2);
-    for (const event of exits) expect(event).toMatchObject({ code: 0, signal: null, reason: 'stopped' });
-    expect(fixture.events('fork').every((event) => event.at < sigtermAt)).toBe(true);
-  });
+      const exit = await fixture.waitForExit();
+      expect(exit.code).toBe(0);
+      await sseClosed; // the event stream was closed so the worker could stop, long before shutdownTimeoutMs
+      expect(Date.now() - sigtermAt).toBeLessThan(6_000);
+      // Every worker ran Nest's shutdown hooks and exited on its own with code 0.
+      const forks = fixture.events('fork');
+      expect(forks).toHaveLength(2);
+      const hooked = fixture.linesOf('shutdown-hook', 'worker').map((line) => line.workerId);
+      expect(hooked.sort()).toEqual(forks.map((event) => event.workerId).sort());
+      const exits = fixture.events('exit');
+      expect(exits).toHaveLength(2);
+      for (const event of exits) expect(event).toMatchObject({ code: 0, signal: null, reason: 'stopped' });
+      expect(fixture.events('fork').every((event) => event.at < sigtermAt)).toBe(true);
+    },
+  );
 
   it('kills stragglers after shutdownTimeoutMs, respawns nothing once shutdown began (even a worker killed meanwhile), and exits non-zero', async () => {
     fixture = await ClusterFixture.start({
