@@ -2,7 +2,8 @@
  * `npm run bench` — runs every benchmark case and prints a Markdown table;
  * writes every figure to bench/results/latest.json.
  *   --quick        a few seconds per run (under 2 minutes in all)
- *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading)
+ *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading;
+ *                  1f and 2f: cases 1 and 2 on Fastify)
  *   --rounds=5     measured runs per variant (default 3; more steady the medians on a busy machine)
  * Exits non-zero only when a case fails to run; missed targets are reported.
  */
@@ -14,6 +15,7 @@ import { toMarkdown } from './lib/report.js';
 import { REPO_ROOT } from './lib/server-process.js';
 import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js';
 import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
+import { fastifySessionOverheadCase, fastifySessionWriteCase } from './cases/fastify-session.cases.js';
 import { memoryCase } from './cases/memory.case.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
@@ -39,6 +41,8 @@ const context: BenchContext = {
 const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['1', sessionOverheadCase],
   ['2', sessionWriteCase],
+  ['1f', fastifySessionOverheadCase],
+  ['2f', fastifySessionWriteCase],
   ['3', storeLatencyCase],
   ['4', ipcCase],
   ['5', sharedSessionsCase],

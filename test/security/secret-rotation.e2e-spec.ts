@@ -5,6 +5,7 @@ import { startDemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { cookieValue } from '../support/http.js';
 import { deleteKeys, REDIS_URL, redisReachable } from '../support/redis.js';
+import { figuresOn, HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { recordReliability } from '../support/reliability-record.js';
 
 const redisUp = await redisReachable();
@@ -16,9 +17,9 @@ function signedWith(cookie: string | undefined, secret: string): boolean {
   return sign(value.slice(0, value.lastIndexOf('.')), secret) === value;
 }
 
-describeRedis('10. secret rotation on the demo (sessions in Redis, so they outlive each restart)', () => {
+describeRedis.each(HTTP_ADAPTERS)('10. secret rotation on the demo, sessions in Redis (%s)', (adapter) => {
   const namespace = `test-rotation-${randomBytes(4).toString('hex')}`;
-  const env = { SESSION_STORE: 'redis', REDIS_URL, REDIS_NAMESPACE: namespace };
+  const env = { SESSION_STORE: 'redis', REDIS_URL, REDIS_NAMESPACE: namespace, HTTP_ADAPTER: adapter };
   const oldSecret = randomBytes(36).toString('base64url');
   const newSecret = randomBytes(36).toString('base64url');
 
@@ -56,9 +57,11 @@ describeRedis('10. secret rotation on the demo (sessions in Redis, so they outli
     } finally {
       await after.stop();
     }
-    await recordReliability({
-      'secrets.rotationOldCookieValidWhileListed': true,
-      'secrets.rotationOldCookieAfterRemoval': 'refused',
-    });
+    await recordReliability(
+      figuresOn(adapter, {
+        'secrets.rotationOldCookieValidWhileListed': true,
+        'secrets.rotationOldCookieAfterRemoval': 'refused',
+      }),
+    );
   }, 60_000);
 });

@@ -4,6 +4,7 @@ import { sign, unsign } from 'cookie-signature';
 import { DEMO_SECRET, startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { cookieValue } from '../support/http.js';
+import { figuresOn, HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { recordReliability } from '../support/reliability-record.js';
 import { OTHER_SECRET } from '../support/session-app.js';
 import { requestServedBy, servedBy } from '../support/worker-targeting.js';
@@ -15,23 +16,25 @@ function idOf(cookie: string | undefined): string {
   return id;
 }
 
-describe('9. session fixation and theft, on the demo with 2 workers', () => {
+describe.each(HTTP_ADAPTERS)('9. session fixation and theft, on the demo with 2 workers (%s)', (adapter) => {
   let demo: DemoCluster;
   let pids: number[];
   const figures = { plantedIdsTried: 0, plantedIdsAdopted: 0, oldCookieChecks: 0, oldCookieLoads: 0 };
 
   beforeAll(async () => {
-    demo = await startDemoCluster(2);
+    demo = await startDemoCluster(2, { HTTP_ADAPTER: adapter });
     pids = await demo.workerPids();
   }, 40_000);
   afterAll(async () => {
     await demo.stop();
-    await recordReliability({
-      'fixation.plantedIdsTried': figures.plantedIdsTried,
-      'fixation.plantedIdsAdopted': figures.plantedIdsAdopted,
-      'fixation.oldCookieChecksOnWorkers': figures.oldCookieChecks,
-      'fixation.oldCookieLoads': figures.oldCookieLoads,
-    });
+    await recordReliability(
+      figuresOn(adapter, {
+        'fixation.plantedIdsTried': figures.plantedIdsTried,
+        'fixation.plantedIdsAdopted': figures.plantedIdsAdopted,
+        'fixation.oldCookieChecksOnWorkers': figures.oldCookieChecks,
+        'fixation.oldCookieLoads': figures.oldCookieLoads,
+      }),
+    );
   });
 
   const login = (user: string, cookie?: string) =>

@@ -1,0 +1,135 @@
+import type { BenchContext } from '../lib/bench-context.js';
+import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
+import { obtainCookie } from '../lib/load.js';
+import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
+import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
+
+const APP = `${BENCH_DIST}/servers/fastify-session-bench-app.js`;
+
+/** The three Fastify servers of cases 1f and 2f, started together and stopped together. */
+async function withFastifyServers<T>(
+  run: (servers: { none: ServerProcess; anchor: ServerProcess; ours: ServerProcess }) => Promise<T>,
+): Promise<T> {
+  const started: ServerProcess[] = [];
+  try {
+    for (const mode of ['none', 'fastify-session', 'nest-hive'])
+      started.push(await startServer(`fastify ${mode}`, APP, { BENCH_SESSION: mode }));
+    const [none, anchor, ours] = started;
+    return await run({ none, anchor, ours });
+  } finally {
+    await Promise.all(started.map((s) => s.stop()));
+  }
+}
+
+const median = (variants: VariantResult[], name: string): number => {
+  const found = variants.find((v) => v.name === name);
+  if (!found) throw new Error(`no variant ${name}`);
+  return found.summary.median;
+};
+
+const variant = (name: string, server: ServerProcess, path: string, cookie?: string): LoadVariant => ({
+  name,
+  load: { url: `${server.url}${path}`, ...(cookie && { headers: { cookie } }) },
+  serverPid: server.child.pid,
+});
+
+/** Case 1f: case 1 on Fastify, against `@fastify/session` and no session module. */
+export async function fastifySessionOverheadCase(context: BenchContext): Promise<CaseResult> {
+  return withFastifyServers(async ({ none, anchor, ours }) => {
+    const anchorCookie = await obtainCookie(`${anchor.url}/bench/visits`);
+    const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+    const variants = await measureInterleaved(context, [
+      variant('(a) Fastify, no session module', none, '/bench/none'),
+      variant('(b) @fastify/session', anchor, '/bench/none'),
+      variant('(c) @nest-hive/session', ours, '/bench/none'),
+      variant('(a) Fastify, no session module, with cookie', none, '/bench/none', ourCookie),
+      variant('(b) @fastify/session, with cookie', anchor, '/bench/none', anchorCookie),
+      variant('(c) @nest-hive/session, with cookie', ours, '/bench/none', ourCookie),
+    ]);
+    const m = (name: string) => median(variants, name);
+    const target = { op: '>=', value: 0.97 } as const;
+    return {
+      id: '1f',
+      title: 'Fastify: route that never uses the session',
+      variants: [...variants, ...cpuVariants(variants)],
+      ratios: [
+        ...cpuRatio(
+          '(c)/(a) without cookie',
+          variants,
+          '(c) @nest-hive/session',
+          '(a) Fastify, no session module',
+          target,
+        ),
+        ...cpuRatio(
+          '(c)/(a) with cookie',
+          variants,
+          '(c) @nest-hive/session, with cookie',
+          '(a) Fastify, no session module, with cookie',
+          target,
+        ),
+        ratio(
+          '(c)/(a) without cookie',
+          m('(c) @nest-hive/session') / m('(a) Fastify, no session module'),
+          target,
+        ),
+        ratio(
+          '(c)/(a) with cookie',
+          m('(c) @nest-hive/session, with cookie') / m('(a) Fastify, no session module, with cookie'),
+          target,
+        ),
+        ratio('(b)/(a) without cookie', m('(b) @fastify/session') / m('(a) Fastify, no session module')),
+        ratio(
+          '(b)/(a) with cookie',
+          m('(b) @fastify/session, with cookie') / m('(a) Fastify, no session module, with cookie'),
+        ),
+      ],
+    };
+  });
+}
+
+/** Case 2f: case 2 on Fastify (`visits++`), against `@fastify/session`. */
+export async function fastifySessionWriteCase(context: BenchContext): Promise<CaseResult> {
+  return withFastifyServers(async ({ anchor, ours }) => {
+    const anchorCookie = await obtainCookie(`${anchor.url}/bench/visits`);
+    const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+    const variants = await measureInterleaved(context, [
+      variant('@fastify/session, new session each request', anchor, '/bench/visits'),
+      variant('@nest-hive/session, new session each request', ours, '/bench/visits'),
+      variant('@fastify/session, existing session', anchor, '/bench/visits', anchorCookie),
+      variant('@nest-hive/session, existing session', ours, '/bench/visits', ourCookie),
+    ]);
+    const m = (name: string) => median(variants, name);
+    const target = { op: '>=', value: 1.0 } as const;
+    return {
+      id: '2f',
+      title: 'Fastify: route that writes the session',
+      variants: [...variants, ...cpuVariants(variants)],
+      ratios: [
+        ...cpuRatio(
+          'ours/@fastify/session, new session',
+          variants,
+          '@nest-hive/session, new session each request',
+          '@fastify/session, new session each request',
+          target,
+        ),
+        ...cpuRatio(
+          'ours/@fastify/session, existing session',
+          variants,
+          '@nest-hive/session, existing session',
+          '@fastify/session, existing session',
+          target,
+        ),
+        ratio(
+          'ours/@fastify/session, new session',
+          m('@nest-hive/session, new session each request') / m('@fastify/session, new session each request'),
+          target,
+        ),
+        ratio(
+          'ours/@fastify/session, existing session',
+          m('@nest-hive/session, existing session') / m('@fastify/session, existing session'),
+          target,
+        ),
+      ],
+    };
+  });
+}
