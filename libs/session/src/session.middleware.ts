@@ -25,6 +25,11 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
     next();
   };
 
+  /** Attaches the slot: {@link handler} without the `next`, for a framework hook (Fastify's `onRequest`). */
+  readonly attach = (req: IncomingMessage, res: ServerResponse): void => {
+    attachRequestSession(req, new RequestSession(this.runtime, req, res));
+  };
+
   /**
    * Attaches the slot and loads the session before continuing (`eager: true`),
    * for mounting on the HTTP adapter directly: `req.session` is in place for
