@@ -2,7 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { sendErrorResponse } from './core/error-response.js';
 import { RequestSession } from './core/request-session.js';
-import { attachRequestSession, requestSessionOf } from './core/request-session.lookup.js';
+import {
+  attachRequestSession,
+  attachRequestSessionLazily,
+  requestSessionOf,
+} from './core/request-session.lookup.js';
 import { SessionRuntime } from './core/session-runtime.js';
 
 /**
@@ -25,10 +29,17 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
     next();
   };
 
-  /** Attaches the slot: {@link handler} without the `next`, for a framework hook (Fastify's `onRequest`). */
+  /**
+   * Gives a Node request a slot made on first use: {@link handler} without
+   * the `next` and without allocating, for a listener on the server's
+   * `'request'` event (Fastify).
+   */
   readonly attach = (req: IncomingMessage, res: ServerResponse): void => {
-    attachRequestSession(req, new RequestSession(this.runtime, req, res));
+    attachRequestSessionLazily(req, res, this.createSlot);
   };
+
+  private readonly createSlot = (req: IncomingMessage, res: ServerResponse): RequestSession =>
+    new RequestSession(this.runtime, req, res);
 
   /**
    * Attaches the slot and loads the session before continuing (`eager: true`),
