@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { stringifySetCookie } from 'cookie';
 import { sign } from 'cookie-signature';
 import { resolveSessionConfig } from '../session-config.js';
 import { SessionCookieCodec } from './session-cookie.codec.js';
@@ -12,6 +13,50 @@ function codec(options: Parameters<typeof resolveSessionConfig>[0] = { secret: S
 }
 
 describe('SessionCookieCodec', () => {
+  it.each([
+    [{ secret: SECRET }, false, undefined],
+    [{ secret: SECRET }, true, new Date(Date.now() + 3_600_000)],
+    [
+      {
+        secret: SECRET,
+        name: '__Host-app',
+        cookie: { domain: 'example.com', partitioned: true, priority: 'low', sameSite: 'strict' },
+      },
+      true,
+      new Date(Date.now() + 5_000),
+    ],
+    [
+      {
+        secret: SECRET,
+        cookie: { path: '/app', httpOnly: false, sameSite: false, format: 'express-session' },
+      },
+      false,
+      new Date(Date.now() + 90_000),
+    ],
+  ] as const)(
+    'writes exactly what cookie.stringifySetCookie writes (%j, secure %s)',
+    (options, secure, expires) => {
+      const config = resolveSessionConfig(options);
+      const c = new SessionCookieCodec(config.cookie, config.secrets);
+      const header = c.write(ID, { secure, expires });
+      const s = config.cookie;
+      const value = decodeURIComponent(header.slice(header.indexOf('=') + 1, header.indexOf(';')));
+      expect(header).toBe(
+        stringifySetCookie(s.name, value, {
+          path: s.path,
+          domain: s.domain,
+          httpOnly: s.httpOnly,
+          sameSite: s.sameSite,
+          secure,
+          partitioned: s.partitioned && secure,
+          priority: s.priority,
+          expires,
+          maxAge: expires ? Math.max(0, Math.round((expires.getTime() - Date.now()) / 1000)) : undefined,
+        }),
+      );
+    },
+  );
+
   it('round-trips an id through Set-Cookie and Cookie', () => {
     const c = codec();
     const header = c.write(ID, { secure: false, expires: undefined });

@@ -33,6 +33,10 @@ const EXPRESS_SESSION_PREFIX = 's:';
 export class SessionCookieCodec {
   private readonly signer: CookieSigner;
   private readonly prefix: string;
+  /** The attributes that never change, formatted once: `; Domain=…; Path=…` (before `Expires`). */
+  private readonly placeAttributes: string;
+  /** The attributes after `Expires`, for an insecure and for a secure cookie. */
+  private readonly tails: Readonly<Record<'plain' | 'secure', string>>;
 
   constructor(
     private readonly settings: ResolvedCookieSettings,
@@ -40,6 +44,17 @@ export class SessionCookieCodec {
   ) {
     this.signer = new CookieSigner(secrets);
     this.prefix = settings.format === 'express-session' ? EXPRESS_SESSION_PREFIX : '';
+    // Formatted (and checked) by `cookie` itself, in its attribute order, once rather than per response.
+    this.placeAttributes = attributesOf(settings.name, { domain: settings.domain, path: settings.path });
+    const tail = (secure: boolean): string =>
+      attributesOf(settings.name, {
+        httpOnly: settings.httpOnly,
+        secure,
+        partitioned: settings.partitioned && secure,
+        priority: settings.priority,
+        sameSite: settings.sameSite,
+      });
+    this.tails = { plain: tail(false), secure: tail(true) };
   }
 
   /** Extracts and verifies the session id from a `Cookie` header. */
@@ -62,21 +77,18 @@ export class SessionCookieCodec {
     return SESSION_ID_PATTERN.test(id) ? { kind: 'valid', id } : { kind: 'rejected', reason: 'malformed' };
   }
 
-  /** A `Set-Cookie` value carrying `id`, signed with the first secret. */
+  /**
+   * A `Set-Cookie` value carrying `id`, signed with the first secret: what
+   * `cookie`'s `stringifySetCookie` writes, with the attributes that never
+   * change formatted at start-up.
+   */
   write(id: string, attributes: CookieWriteAttributes): string {
-    const s = this.settings;
     const expires = attributes.expires;
-    return stringifySetCookie(s.name, this.prefix + this.signer.sign(id), {
-      path: s.path,
-      domain: s.domain,
-      httpOnly: s.httpOnly,
-      sameSite: s.sameSite,
-      secure: attributes.secure,
-      partitioned: s.partitioned && attributes.secure,
-      priority: s.priority,
-      expires,
-      maxAge: expires ? Math.max(0, Math.round((expires.getTime() - Date.now()) / 1000)) : undefined,
-    });
+    let header = `${this.settings.name}=${encodeURIComponent(this.prefix + this.signer.sign(id))}`;
+    if (expires) header += `; Max-Age=${Math.max(0, Math.round((expires.getTime() - Date.now()) / 1000))}`;
+    header += this.placeAttributes;
+    if (expires) header += `; Expires=${expires.toUTCString()}`;
+    return header + (attributes.secure ? this.tails.secure : this.tails.plain);
   }
 
   /** A `Set-Cookie` value that makes the browser drop the session cookie. */
@@ -112,4 +124,10 @@ function countCookies(header: string, name: string): number {
     start = end + 1;
   }
   return count;
+}
+
+/** The attributes `cookie` writes for `options`, without the leading `name=value`. */
+function attributesOf(name: string, options: Parameters<typeof stringifySetCookie>[2]): string {
+  const probe = stringifySetCookie(name, 'v', options);
+  return probe.slice(`${name}=v`.length);
 }
