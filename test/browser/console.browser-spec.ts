@@ -10,6 +10,7 @@ import {
 } from '../support/browser.js';
 import { ConsolePage } from '../support/console-page.js';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { ROOT, waitFor } from '../support/processes.js';
 
 const WORKERS = 2;
@@ -41,23 +42,24 @@ if (mode === 'fail') {
   });
 }
 
-(mode === 'run' ? describe : describe.skip)(
-  'live console in Chromium (2-worker cluster, kill enabled)',
-  () => {
+(mode === 'run' ? describe : describe.skip).each(HTTP_ADAPTERS)(
+  'live console in Chromium (2-worker cluster, kill enabled, %s)',
+  (adapter) => {
     let demo: DemoCluster;
     let browser: RunningBrowser;
     let tab: ConsolePage;
 
     beforeAll(async () => {
       [demo, browser] = await Promise.all([
-        startDemoCluster(WORKERS, { DEMO_ALLOW_KILL: '1' }),
+        startDemoCluster(WORKERS, { DEMO_ALLOW_KILL: '1', HTTP_ADAPTER: adapter }),
         launchChromium(),
       ]);
     }, 60_000);
 
     afterAll(async () => {
       try {
-        if (demo && browser) await takeScreenshot();
+        // The README's picture comes from the Express run.
+        if (demo && browser && adapter === 'express') await takeScreenshot();
       } finally {
         await browser?.close();
         await demo?.stop();
