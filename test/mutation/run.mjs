@@ -51,6 +51,16 @@ if (only && mutations.length !== only.length) {
 /** Copies the tracked and new (not ignored) files, the builds, and links node_modules. */
 function makeCopy() {
   const copy = mkdtempSync(join(tmpdir(), 'nest-hive-mutate-'));
+  try {
+    fillCopy(copy);
+  } catch (error) {
+    rmSync(copy, { recursive: true, force: true });
+    throw error;
+  }
+  return copy;
+}
+
+function fillCopy(copy) {
   const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], { cwd: ROOT })
     .toString()
     .split('\0')
@@ -68,7 +78,10 @@ function makeCopy() {
     // The other commit's tests: test/ and every unit spec beside the code.
     rmSync(join(copy, 'test'), { recursive: true, force: true });
     rmSync(join(copy, 'dist-test', 'fixtures'), { recursive: true, force: true });
-    const tar = execFileSync('git', ['archive', testsFrom, 'test', 'libs', 'apps'], { cwd: ROOT });
+    const tar = execFileSync('git', ['archive', testsFrom, 'test', 'libs', 'apps'], {
+      cwd: ROOT,
+      maxBuffer: 1024 * 1024 * 1024,
+    });
     const staging = mkdtempSync(join(tmpdir(), 'nest-hive-mutate-tests-'));
     execFileSync('tar', ['-x', '-C', staging], { input: tar });
     cpSync(join(staging, 'test'), join(copy, 'test'), { recursive: true });
@@ -99,7 +112,6 @@ function makeCopy() {
     const modules = join(ROOT, workspace, 'node_modules');
     if (existsSync(modules)) symlinkSync(modules, join(copy, workspace, 'node_modules'));
   }
-  return copy;
 }
 
 function run(copy, command, commandArgs) {
