@@ -103,6 +103,10 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'startPrimaryHost',
     ],
   },
+  '@nest-hive/cluster/terminus': {
+    source: 'libs/cluster/src/terminus/index.ts',
+    names: ['ClusterHealthIndicator', 'ClusterHealthModule', 'ClusterHealthOptions'],
+  },
   '@nest-hive/session': {
     source: 'libs/session/src/index.ts',
     names: [
@@ -179,6 +183,10 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'ClusterSessionStoreOptions',
       'clusterSessionHost',
     ],
+  },
+  '@nest-hive/session/terminus': {
+    source: 'libs/session/src/terminus/index.ts',
+    names: ['SessionHealthModule', 'SessionStoreHealthIndicator', 'SessionStoreHealthOptions'],
   },
 };
 

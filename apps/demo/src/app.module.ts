@@ -1,6 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@nest-hive/cluster';
+import { ClusterHealthModule } from '@nest-hive/cluster/terminus';
 import { SessionModule } from '@nest-hive/session';
+import { SessionHealthModule } from '@nest-hive/session/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import { ClusterController } from './api/cluster.controller.js';
 import { PingController } from './api/ping.controller.js';
 import { SessionController } from './api/session.controller.js';
@@ -10,6 +13,7 @@ import { InboxService } from './cluster/inbox.service.js';
 import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
 import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
+import { HealthController } from './ops/health.controller.js';
 
 /** The demo application, as each worker runs it. */
 @Module({})
@@ -23,8 +27,11 @@ export class AppModule {
         SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
         ConsoleModule.forOptions({ allowKill: config.allowKill }),
         AuthModule,
+        TerminusModule,
+        ClusterHealthModule,
+        SessionHealthModule,
       ],
-      controllers: [PingController, SessionController, SlowController, ClusterController],
+      controllers: [PingController, SessionController, SlowController, ClusterController, HealthController],
       providers: [InboxService],
     };
   }

@@ -1,6 +1,11 @@
 import { type Observable } from 'rxjs';
 import { type ClusterError } from '../cluster.errors.js';
-import { type Address, type ClusterSelf, type WorkerInfo } from '../cluster.interfaces.js';
+import {
+  type Address,
+  type ClusterSelf,
+  type WorkerInfo,
+  type WorkersSnapshot,
+} from '../cluster.interfaces.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type DataEnvelope } from '../wire/envelope.js';
 
@@ -34,8 +39,8 @@ export interface EndpointLink {
   readonly events$: Observable<ClusterEvent>;
   /** Worker table. */
   readonly workers$: Observable<readonly WorkerInfo[]>;
-  /** The primary's local worker table, or `null` in a worker (ask the primary instead). */
-  localTable(): readonly WorkerInfo[] | null;
+  /** The primary's local worker snapshot, or `null` in a worker (ask the primary instead). */
+  localSnapshot(): WorkersSnapshot | null;
   /** Whether sending to `to` needs a delivery receipt from the primary (worker → other worker). */
   needsReceipt(to: Address): boolean;
   /** A correlation id unique in this process. */

@@ -66,8 +66,8 @@ export abstract class Hub {
   /** Whether a local endpoint sending to `to` should ask for a delivery receipt. */
   protected abstract needsReceipt(from: Address, to: Address): boolean;
 
-  /** The primary's worker table, or `null` in a worker. */
-  protected abstract localTable(): ReturnType<EndpointLink['localTable']>;
+  /** The primary's worker snapshot, or `null` in a worker. */
+  protected abstract localSnapshot(): ReturnType<EndpointLink['localSnapshot']>;
 
   private httpServerHandler: ((address: Address, server: unknown) => void) | undefined;
 
@@ -108,7 +108,7 @@ export abstract class Hub {
       errors$: this.errors.asObservable(),
       events$: this.table.events$,
       workers$: this.table.workers$,
-      localTable: () => this.localTable(),
+      localSnapshot: () => this.localSnapshot(),
       needsReceipt: (to) => this.needsReceipt(options.address, to),
       nextId: () => `${idPrefix}${++linkSequence}`,
       post: (envelope) =>

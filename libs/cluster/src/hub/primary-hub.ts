@@ -5,7 +5,7 @@ import {
   WorkerExitedError,
   WorkerUnavailableError,
 } from '../cluster.errors.js';
-import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
+import { type Address, type WorkerInfo, type WorkersSnapshot } from '../cluster.interfaces.js';
 import {
   type BroadcastEnvelope,
   type DataEnvelope,
@@ -187,8 +187,8 @@ export class PrimaryHub extends Hub {
     return false;
   }
 
-  protected localTable(): readonly WorkerInfo[] {
-    return this.table.workers ?? [];
+  protected localSnapshot(): WorkersSnapshot {
+    return this.table.snapshot();
   }
 
   private onWorkerMessage(workerId: number, message: unknown): void {

@@ -1,6 +1,6 @@
 import { CONTROL_TOPIC } from '../cluster.constants.js';
 import { MalformedEnvelopeError, NoHandlerError, PrimaryUnavailableError } from '../cluster.errors.js';
-import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
+import { type Address } from '../cluster.interfaces.js';
 import {
   type DataEnvelope,
   type StopMode,
@@ -145,7 +145,7 @@ export class WorkerHub extends Hub {
     return typeof to === 'number' && to !== this.workerId;
   }
 
-  protected localTable(): readonly WorkerInfo[] | null {
+  protected localSnapshot(): null {
     return null;
   }
 

@@ -304,8 +304,8 @@ export class ClusterEndpoint implements ClusterMessaging {
 
   /** @inheritdoc */
   async workers(): Promise<WorkersSnapshot> {
-    const local = this.link.localTable();
-    if (local) return { primary: { pid: process.pid }, workers: local };
+    const local = this.link.localSnapshot();
+    if (local) return local;
     return this.request(WORKERS, null, { to: PRIMARY_ADDRESS });
   }
 
