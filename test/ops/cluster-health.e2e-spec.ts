@@ -99,5 +99,8 @@ describe('GET /health when a slot is given up', () => {
       info: { sessionStore: { status: 'up' } },
       error: { cluster: { status: 'down', ready: 1, desired: 2, givenUpSlots: [1] } },
     });
+    const metrics = await freshRequest(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.body).toMatch(/^nest_hive_slots_given_up 1$/m);
+    expect(metrics.body).toMatch(/^nest_hive_workers\{state="ready"\} 1$/m);
   }, 40_000);
 });

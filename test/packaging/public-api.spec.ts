@@ -103,6 +103,17 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'startPrimaryHost',
     ],
   },
+  '@nest-hive/cluster/metrics': {
+    source: 'libs/cluster/src/metrics/index.ts',
+    names: [
+      'ClusterMetricsHostOptions',
+      'ClusterMetricsModule',
+      'ClusterMetricsModuleExtras',
+      'ClusterMetricsModuleOptions',
+      'ClusterMetricsService',
+      'clusterMetricsHost',
+    ],
+  },
   '@nest-hive/cluster/terminus': {
     source: 'libs/cluster/src/terminus/index.ts',
     names: ['ClusterHealthIndicator', 'ClusterHealthModule', 'ClusterHealthOptions'],
@@ -183,6 +194,10 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'ClusterSessionStoreOptions',
       'clusterSessionHost',
     ],
+  },
+  '@nest-hive/session/metrics': {
+    source: 'libs/session/src/metrics/index.ts',
+    names: ['SessionMetricsModule', 'SessionMetricsModuleOptions'],
   },
   '@nest-hive/session/terminus': {
     source: 'libs/session/src/terminus/index.ts',

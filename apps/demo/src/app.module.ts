@@ -1,7 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@nest-hive/cluster';
+import { ClusterMetricsModule } from '@nest-hive/cluster/metrics';
 import { ClusterHealthModule } from '@nest-hive/cluster/terminus';
 import { SessionModule } from '@nest-hive/session';
+import { SessionMetricsModule } from '@nest-hive/session/metrics';
 import { SessionHealthModule } from '@nest-hive/session/terminus';
 import { TerminusModule } from '@nestjs/terminus';
 import { ClusterController } from './api/cluster.controller.js';
@@ -14,6 +16,7 @@ import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
 import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
 import { HealthController } from './ops/health.controller.js';
+import { MetricsController } from './ops/metrics.controller.js';
 
 /** The demo application, as each worker runs it. */
 @Module({})
@@ -30,8 +33,17 @@ export class AppModule {
         TerminusModule,
         ClusterHealthModule,
         SessionHealthModule,
+        ClusterMetricsModule.forRoot(),
+        SessionMetricsModule.forRoot(),
       ],
-      controllers: [PingController, SessionController, SlowController, ClusterController, HealthController],
+      controllers: [
+        PingController,
+        SessionController,
+        SlowController,
+        ClusterController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [InboxService],
     };
   }

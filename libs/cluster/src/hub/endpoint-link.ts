@@ -1,5 +1,6 @@
 import { type Observable } from 'rxjs';
 import { type ClusterError } from '../cluster.errors.js';
+import { type IpcStats } from '../ipc/ipc-stats.js';
 import {
   type Address,
   type ClusterSelf,
@@ -27,6 +28,8 @@ export interface EndpointLink {
   readonly address: Address;
   /** This endpoint's identity. */
   readonly self: ClusterSelf;
+  /** The process' IPC counters (pending requests and timeouts are counted by endpoints). */
+  readonly stats: IpcStats;
   /** Unique id of this endpoint, used to recognise its own broadcasts. */
   readonly origin: string;
   /** Data envelopes addressed to this endpoint (requests only to the one endpoint that handles them). */
