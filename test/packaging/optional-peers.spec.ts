@@ -14,6 +14,7 @@ const ENTRIES = [
   'libs/cluster/src/redis/index.ts',
   'libs/cluster/src/environment/index.ts',
   'libs/cluster/src/extensions/index.ts',
+  'libs/cluster/src/monitor/index.ts',
   'libs/session/src/index.ts',
   'libs/session/src/redis/index.ts',
   'libs/session/src/express/index.ts',

@@ -114,6 +114,17 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'clusterMetricsHost',
     ],
   },
+  '@nest-hive/cluster/monitor': {
+    source: 'libs/cluster/src/monitor/index.ts',
+    names: [
+      'ClusterMonitorModule',
+      'ClusterMonitorModuleOptions',
+      'ClusterMonitorService',
+      'ClusterMonitorSnapshot',
+      'MonitoredWorker',
+      'ProcessSample',
+    ],
+  },
   '@nest-hive/cluster/terminus': {
     source: 'libs/cluster/src/terminus/index.ts',
     names: ['ClusterHealthIndicator', 'ClusterHealthModule', 'ClusterHealthOptions'],
