@@ -104,6 +104,11 @@ if (mode === 'fail') {
           );
         }
         await tour.visit(2);
+        // A few seconds of the monitor, so its plots have a line to show.
+        await tour.poll('monitor samples for the picture', 15_000, async () => {
+          const rows = await tour.monitorRows();
+          return rows.length === WORKERS && rows.every((row) => row.samples >= 6);
+        });
         await page.locator('header').scrollIntoViewIfNeeded();
         await mkdir(join(ROOT, 'test/artifacts'), { recursive: true });
         await page.screenshot({ path: SCREENSHOT, fullPage: true });
