@@ -104,3 +104,50 @@ describe('GET /health when a slot is given up', () => {
     expect(metrics.body).toMatch(/^nest_hive_workers\{state="ready"\} 1$/m);
   }, 40_000);
 });
+
+describe('GET /health while a crashed worker waits to be respawned', () => {
+  let fixture: RunningProcess | undefined;
+  afterEach(() => fixture?.stop());
+
+  it('is degraded (still 200) with fewer ready workers than desired, then up again', async () => {
+    const port = await freePort();
+    fixture = startNode('dist-test/fixtures/ops/app.js', {
+      OPS_PORT: String(port),
+      OPS_WORKERS: '2',
+      OPS_RESPAWN_DELAY_MS: '3000',
+    });
+    const running = fixture;
+    await waitFor(
+      'the fixture',
+      async () => (/ops fixture ready/.test(running.output()) ? true : undefined),
+      30_000,
+    );
+    const url = `http://127.0.0.1:${port}`;
+    const { pid } = (await freshRequest(`${url}/hit`)).json as { pid: number };
+    process.kill(pid, 'SIGKILL');
+    const degraded = await waitFor(
+      'the health check to see one worker missing',
+      async () => {
+        const reply = await freshRequest(`${url}/health`);
+        return (reply.json as { info?: { cluster?: { ready?: number } } }).info?.cluster?.ready === 1
+          ? reply
+          : undefined;
+      },
+      2_500,
+      50,
+    );
+    expect(degraded.status).toBe(200);
+    expect(degraded.json).toMatchObject({
+      info: { cluster: { status: 'degraded', ready: 1, desired: 2 } },
+    });
+    await waitFor(
+      'the respawned worker',
+      async () => {
+        const reply = await freshRequest(`${url}/health`);
+        return reply.status === 200 && (reply.json as { status: string }).status === 'ok' ? true : undefined;
+      },
+      15_000,
+      200,
+    );
+  }, 40_000);
+});
