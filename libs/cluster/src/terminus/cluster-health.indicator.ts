@@ -33,11 +33,11 @@ export class ClusterHealthIndicator {
   /**
    * Asks the primary for the worker table and judges it.
    *
-   * @param key - the key of the result in terminus' answer (default `'cluster'`).
+   * @param key - the key of the result in terminus' answer, e.g. `'cluster'`.
    * @param options - thresholds and timeout.
    */
-  async isHealthy<const Key extends string = 'cluster'>(
-    key: Key = 'cluster' as Key,
+  async isHealthy<const Key extends string>(
+    key: Key,
     options: ClusterHealthOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
     const { minReady, timeoutMs } = { ...DEFAULT_CLUSTER_HEALTH_OPTIONS, ...options };

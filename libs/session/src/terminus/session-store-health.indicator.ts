@@ -33,11 +33,11 @@ export class SessionStoreHealthIndicator {
   /**
    * Pings the store.
    *
-   * @param key - the key of the result in terminus' answer (default `'sessionStore'`).
+   * @param key - the key of the result in terminus' answer, e.g. `'sessionStore'`.
    * @param options - the timeout.
    */
-  async isHealthy<const Key extends string = 'sessionStore'>(
-    key: Key = 'sessionStore' as Key,
+  async isHealthy<const Key extends string>(
+    key: Key,
     options: SessionStoreHealthOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
     const { timeoutMs } = { ...DEFAULT_SESSION_STORE_HEALTH_OPTIONS, ...options };
