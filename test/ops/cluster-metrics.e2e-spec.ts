@@ -98,3 +98,36 @@ describe('GET /metrics of a 2-worker cluster', () => {
     );
   }, 30_000);
 });
+
+describe('GET /metrics and /health of the demo in one process (WORKERS=0)', () => {
+  let demo: RunningProcess;
+  let url: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    demo = startNode('apps/demo/dist/main.js', {
+      PORT: String(port),
+      WORKERS: '0',
+      SESSION_SECRET: 'Qm7Xc2Vb9Nz4Lk8Jh3Gf6Ds1Ap5Ow0Ie-_Ru2Ty7Uo4Pz9Xa',
+    });
+    await waitFor(
+      'the demo in one process',
+      async () => (/demo ready/.test(demo.output()) ? true : undefined),
+      30_000,
+    );
+  }, 40_000);
+  afterAll(() => demo?.stop());
+
+  it('counts the in-process worker once: its registry is the primary’s', async () => {
+    for (let i = 0; i < 3; i++) expect((await freshRequest(`${url}/api/visits`)).status).toBe(200);
+    const text = (await freshRequest(`${url}/metrics`)).body;
+    expect(sample(text, 'nest_hive_session_store_duration_seconds_count{operation="set"}')).toBe(3);
+    expect(sample(text, 'nest_hive_workers{state="ready"}')).toBe(1);
+    expect(sample(text, 'nest_hive_workers_desired')).toBe(1);
+    expect(sample(text, 'nest_hive_sessions{store="MemorySessionStore"}')).toBe(3);
+    expect((await freshRequest(`${url}/health`)).json).toMatchObject({
+      status: 'ok',
+      info: { cluster: { status: 'up', ready: 1, desired: 1 }, sessionStore: { status: 'up' } },
+    });
+  });
+});
