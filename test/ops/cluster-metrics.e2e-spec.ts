@@ -131,3 +131,34 @@ describe('GET /metrics and /health of the demo in one process (WORKERS=0)', () =
     });
   });
 });
+
+describe('GET /metrics when the gathered metrics exceed maxMessageBytes', () => {
+  let fixture: RunningProcess | undefined;
+  afterAll(() => fixture?.stop());
+
+  it('fails the scrape with an error naming MessageTooLargeError, never a partial answer', async () => {
+    const port = await freePort();
+    fixture = startNode('dist-test/fixtures/ops/app.js', {
+      OPS_PORT: String(port),
+      OPS_WORKERS: '2',
+      OPS_MAX_MESSAGE_BYTES: '12000', // one process' metrics fit, two do not
+    });
+    const running = fixture;
+    await waitFor(
+      'the ops fixture',
+      async () => (/ops fixture ready/.test(running.output()) ? true : undefined),
+      30_000,
+    );
+    const reply = await freshRequest(`http://127.0.0.1:${port}/metrics`);
+    expect(reply.status).toBe(500);
+    expect(reply.body).not.toMatch(/nest_hive_workers/);
+    await waitFor(
+      'the error in the log',
+      async () =>
+        /MessageTooLargeError: The "nest-hive:metrics:gather" message is \d+ bytes/.test(running.output())
+          ? true
+          : undefined,
+      5_000,
+    );
+  }, 40_000);
+});

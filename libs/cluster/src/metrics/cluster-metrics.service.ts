@@ -91,7 +91,7 @@ export class ClusterMetricsService implements OnModuleInit, OnApplicationShutdow
     const merged = AggregatorRegistry.aggregate([own, ...others.processes]);
     new Gauge({
       name: 'nest_hive_metrics_unanswered_workers',
-      help: 'Workers whose metrics this scrape lacks: they did not answer in time.',
+      help: 'Workers whose metrics this scrape lacks: they did not answer in time, or their answer could not be sent.',
       registers: [merged],
     }).set(others.unanswered);
     return merged.metrics();
