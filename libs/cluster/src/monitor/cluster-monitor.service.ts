@@ -82,9 +82,11 @@ export class ClusterMonitorService implements OnApplicationBootstrap, OnApplicat
 
   /**
    * Every worker of the table with its samples taken after `since` (epoch ms; 0 for the whole
-   * history). A worker that does not answer within `timeoutMs` is listed with no samples.
+   * history; anything but a finite number counts as 0). A worker that does not answer within
+   * `timeoutMs` is listed with no samples.
    */
-  async snapshot(since = 0): Promise<ClusterMonitorSnapshot> {
+  async snapshot(sinceMs = 0): Promise<ClusterMonitorSnapshot> {
+    const since = Number.isFinite(sinceMs) ? sinceMs : 0;
     const { workers } = await this.cluster.workers();
     const self = this.cluster.self;
     const monitored = await Promise.all(
