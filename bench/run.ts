@@ -2,7 +2,7 @@
  * `npm run bench` — runs every benchmark case and prints a Markdown table;
  * writes every figure to bench/results/latest.json.
  *   --quick        a few seconds per run (under 2 minutes in all)
- *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading;
+ *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading; 10: metrics;
  *                  1f and 2f: cases 1 and 2 on Fastify)
  *   --rounds=5     measured runs per variant (default 3; more steady the medians on a busy machine)
  * Exits non-zero only when a case fails to run; missed targets are reported.
@@ -17,6 +17,7 @@ import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js
 import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
 import { fastifySessionOverheadCase, fastifySessionWriteCase } from './cases/fastify-session.cases.js';
 import { memoryCase } from './cases/memory.case.js';
+import { metricsCase } from './cases/metrics.case.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
 const args = process.argv.slice(2);
@@ -50,6 +51,7 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['7', memoryCase],
   ['8', expressStoreCase],
   ['9', eagerCostCase],
+  ['10', metricsCase],
 ];
 
 const results: CaseResult[] = [];
