@@ -5,15 +5,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freePort, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { OwnRedisServer, redisReachable } from '../support/redis.js';
 
 const redisUp = await redisReachable();
 
-describe('GET /health of the demo on 2 workers (cluster-shared session store)', () => {
+describe.each(HTTP_ADAPTERS)('GET /health of the demo on 2 workers, cluster-shared store (%s)', (adapter) => {
   let demo: DemoCluster;
   beforeAll(async () => {
-    demo = await startDemoCluster(2);
+    demo = await startDemoCluster(2, { HTTP_ADAPTER: adapter });
   }, 60_000);
   afterAll(() => demo?.stop());
 

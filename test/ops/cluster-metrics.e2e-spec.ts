@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freshRequest } from '../support/fresh-http.js';
+import { HTTP_ADAPTERS } from '../support/http-adapters.js';
 import { freePort, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 
 /** The value of one sample line (`name{labels} value`) of a scrape, or `undefined`. */
@@ -99,7 +100,7 @@ describe('GET /metrics of a 2-worker cluster', () => {
   }, 30_000);
 });
 
-describe('GET /metrics and /health of the demo in one process (WORKERS=0)', () => {
+describe.each(HTTP_ADAPTERS)('GET /metrics and /health of the demo in one process (%s)', (adapter) => {
   let demo: RunningProcess;
   let url: string;
   beforeAll(async () => {
@@ -109,6 +110,7 @@ describe('GET /metrics and /health of the demo in one process (WORKERS=0)', () =
       PORT: String(port),
       WORKERS: '0',
       SESSION_SECRET: 'Qm7Xc2Vb9Nz4Lk8Jh3Gf6Ds1Ap5Ow0Ie-_Ru2Ty7Uo4Pz9Xa',
+      HTTP_ADAPTER: adapter,
     });
     await waitFor(
       'the demo in one process',
