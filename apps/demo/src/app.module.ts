@@ -7,6 +7,7 @@ import { SessionController } from './api/session.controller.js';
 import { SlowController } from './api/slow.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { InboxService } from './cluster/inbox.service.js';
+import { ChatModule } from './chat/chat.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
 import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
@@ -23,6 +24,7 @@ export class AppModule {
         SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
         ConsoleModule.forOptions({ allowKill: config.allowKill }),
         AuthModule,
+        ChatModule,
       ],
       controllers: [PingController, SessionController, SlowController, ClusterController],
       providers: [InboxService],

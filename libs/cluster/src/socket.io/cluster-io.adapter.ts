@@ -9,7 +9,7 @@ import { getProcessMessaging } from '../process-state.js';
 import { type DrainableServer, isDrainableServer } from '../http/http-drainer.js';
 import { stickySessionId } from '../sticky/engine-session-id.js';
 import { WorkerSocketHandover, processHandoverChannel } from '../sticky/worker-socket-handover.js';
-import { ClusterSocketAdapter, localSocketIoNode } from './cluster-socket.adapter.js';
+import { clusterSocketAdapterClass, localSocketIoNode } from './cluster-socket.adapter.js';
 import {
   type ClusterIoAdapterOptions,
   type ResolvedClusterIoOptions,
@@ -76,7 +76,7 @@ export class ClusterIoAdapter extends IoAdapter {
     if (port !== 0) {
       throw new ClusterStateError(
         `A gateway on its own port (${port}) cannot be routed by the cluster. Leave the port out of ` +
-          '@WebSocketGateway() so the gateway shares the app\'s HTTP server.',
+          "@WebSocketGateway() so the gateway shares the app's HTTP server.",
       );
     }
     if (transports.includes('polling') && !environment.sticky) {
@@ -93,15 +93,17 @@ export class ClusterIoAdapter extends IoAdapter {
     };
     const entry: { draining: boolean } = { draining: false };
     const userAllow = options?.allowRequest;
-    const server = super.createIOServer(port, {
+    // Nest hands the gateway's (partial) options typed as ServerOptions; socket.io fills in the rest.
+    const serverOptions = {
       ...options,
-      adapter: (nsp: Namespace) => new ClusterSocketAdapter(nsp, messaging, node, heartbeat),
+      adapter: clusterSocketAdapterClass(messaging, node, heartbeat),
       allowRequest: (req, callback) => {
         if (entry.draining) callback('This worker is stopping; reconnect.', false);
         else if (userAllow) userAllow(req, callback);
         else callback(null, true);
       },
-    } as ServerOptions);
+    } satisfies Partial<ServerOptions> as ServerOptions;
+    const server = super.createIOServer(port, serverOptions);
     server.engine.generateId = () => stickySessionId(workerId);
     const httpServer = this.httpServerOf();
     let router: StickyRequestRouter | undefined;
@@ -142,7 +144,7 @@ export class ClusterIoAdapter extends IoAdapter {
   override async dispose(): Promise<void> {
     for (const server of [...this.servers.keys()]) {
       await this.drain(server);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
     await super.dispose();
   }

@@ -57,7 +57,10 @@ export function resolveClusterIoOptions(options: ClusterIoAdapterOptions): Resol
   const interval = positive('heartbeatIntervalMs', options.heartbeatIntervalMs ?? d.heartbeatIntervalMs, 1);
   const timeout = positive('heartbeatTimeoutMs', options.heartbeatTimeoutMs ?? d.heartbeatTimeoutMs, 1);
   if (timeout <= interval) {
-    throw new InvalidClusterOptionsError('heartbeatTimeoutMs', `must exceed heartbeatIntervalMs (${interval})`);
+    throw new InvalidClusterOptionsError(
+      'heartbeatTimeoutMs',
+      `must exceed heartbeatIntervalMs (${interval})`,
+    );
   }
   return {
     messaging: options.messaging,

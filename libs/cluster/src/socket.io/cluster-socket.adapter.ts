@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { type Subscription } from 'rxjs';
 import {
+  type Adapter,
   type ClusterAdapterOptions,
   ClusterAdapterWithHeartbeat,
   type ClusterMessage,
@@ -38,6 +39,7 @@ export class ClusterSocketAdapter extends ClusterAdapterWithHeartbeat {
   private readonly subscriptions: Subscription[] = [];
   /** Uids of the nodes of this cluster, by worker id. */
   private readonly localNodes = new Map<number, Set<string>>();
+  private readonly namespace: string;
   private lastFailureLog = 0;
   private closed = false;
 
@@ -54,6 +56,7 @@ export class ClusterSocketAdapter extends ClusterAdapterWithHeartbeat {
     options: ClusterAdapterOptions,
   ) {
     super(nsp, options);
+    this.namespace = nsp.name;
     this.subscriptions.push(
       messaging.on(SOCKET_IO_TOPIC).subscribe((packet) => this.receive(packet)),
       messaging.events$.subscribe((event) => {
@@ -94,12 +97,12 @@ export class ClusterSocketAdapter extends ClusterAdapterWithHeartbeat {
   private receive(packet: SocketIoPacket): void {
     if (this.closed) return;
     if ('message' in packet) {
-      if (packet.message.nsp !== this.nsp.name || packet.message.uid === this.uid) return;
+      if (packet.message.nsp !== this.namespace || packet.message.uid === this.uid) return;
       this.remember(packet.node, packet.message.uid);
       this.onMessage(packet.message);
       return;
     }
-    if (packet.requester !== this.uid || packet.response.nsp !== this.nsp.name) return;
+    if (packet.requester !== this.uid || packet.response.nsp !== this.namespace) return;
     this.remember(packet.node, packet.response.uid);
     this.onResponse(packet.response);
   }
@@ -116,6 +119,22 @@ export class ClusterSocketAdapter extends ClusterAdapterWithHeartbeat {
     const uids = this.localNodes.get(workerId);
     if (!uids) return;
     this.localNodes.delete(workerId);
-    for (const uid of uids) this.onMessage({ type: MessageType.ADAPTER_CLOSE, uid, nsp: this.nsp.name });
+    for (const uid of uids) this.onMessage({ type: MessageType.ADAPTER_CLOSE, uid, nsp: this.namespace });
   }
+}
+
+/**
+ * The adapter class socket.io instantiates per namespace (`new Adapter(nsp)`), bound to this
+ * worker's messaging.
+ */
+export function clusterSocketAdapterClass(
+  messaging: ClusterMessaging,
+  node: SocketIoNode,
+  options: ClusterAdapterOptions,
+): typeof Adapter {
+  return class BoundClusterSocketAdapter extends ClusterSocketAdapter {
+    constructor(nsp: Namespace) {
+      super(nsp, messaging, node, options);
+    }
+  };
 }

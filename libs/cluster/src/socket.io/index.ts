@@ -8,4 +8,3 @@
 export { ClusterIoAdapter } from './cluster-io.adapter.js';
 export { type ClusterIoAdapterOptions, DEFAULT_CLUSTER_IO_OPTIONS } from './cluster-io.options.js';
 export { type EventRateLimit } from './event-rate-limit.js';
-export { ClusterSocketAdapter } from './cluster-socket.adapter.js';

@@ -40,12 +40,9 @@ export class EngineConnections {
   async closeSpread(spreadMs: number): Promise<void> {
     const connections = [...this.open];
     if (connections.length === 0) return;
-    for (let i = connections.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      const swap = connections[i]!;
-      connections[i] = connections[j]!;
-      connections[j] = swap;
-    }
+    const order = connections.map((connection) => ({ connection, key: Math.random() }));
+    order.sort((a, b) => a.key - b.key);
+    connections.splice(0, connections.length, ...order.map((entry) => entry.connection));
     const step = connections.length > 1 ? spreadMs / (connections.length - 1) : 0;
     const timers: NodeJS.Timeout[] = [];
     const closed = connections.map(

@@ -49,7 +49,7 @@ export class SocketRelay {
     const send = peer.worker.sendSocket;
     if (!send || !peer.worker.isConnected()) return false;
     try {
-      send.call(peer.worker, message, socket, (error) => {
+      send(message, socket, (error) => {
         if (!error) return;
         this.logger.warn(`A socket handed to worker ${peer.worker.id} was lost: ${error.message}`);
         socket.destroy();

@@ -10,7 +10,12 @@ export type HandedSocketListener = (socket: Socket, data: Buffer, final: boolean
 
 /** The part of `process` the handover uses. */
 export interface HandoverChannel {
-  send(message: object, socket: Socket, options: { keepOpen: boolean }, callback: (error: Error | null) => void): boolean;
+  send(
+    message: object,
+    socket: Socket,
+    options: { keepOpen: boolean },
+    callback: (error: Error | null) => void,
+  ): boolean;
   on(event: 'message', listener: (message: unknown, handle?: unknown) => void): unknown;
   off(event: 'message', listener: (message: unknown, handle?: unknown) => void): unknown;
 }

@@ -21,7 +21,7 @@ export interface LaunchedWorker extends WorkerChannel {
    * Hands a TCP socket to the process with a message (sticky routing); the socket is closed here
    * once sent. Absent on launchers that cannot pass handles.
    */
-  sendSocket?(message: object, socket: Socket, callback: (error: Error | null) => void): void;
+  readonly sendSocket?: (message: object, socket: Socket, callback: (error: Error | null) => void) => void;
   /** Sends a signal to the process. Throws when it is already gone. */
   kill(signal: NodeJS.Signals): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
