@@ -1,5 +1,6 @@
 import { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
+import { stopReading } from './stop-reading.js';
 import { type LaunchedWorker } from '../supervisor/worker-launcher.js';
 import { type SocketHandoverMessage, isSocketHandoverMessage } from './socket-handover.message.js';
 
@@ -23,6 +24,7 @@ export class SocketRelay {
   add(worker: LaunchedWorker): void {
     const onMessage = (message: unknown, handle?: unknown): void => {
       if (!(handle instanceof Socket) || !isSocketHandoverMessage(message)) return; // not ours
+      stopReading(handle);
       if (message.from !== worker.id) handle.destroy();
       else this.relay(message, handle);
     };

@@ -4,6 +4,7 @@ import {
   handoverMessage,
   isSocketHandoverMessage,
 } from './socket-handover.message.js';
+import { stopReading } from './stop-reading.js';
 
 /** Receives the sockets other workers hand to this one, with the bytes already read from them. */
 export type HandedSocketListener = (socket: Socket, data: Buffer, final: boolean) => void;
@@ -64,6 +65,7 @@ export class WorkerSocketHandover {
    */
   handOver(socket: Socket, to: number, data: Buffer): void {
     const message = handoverMessage(this.workerId, to, data);
+    stopReading(socket);
     try {
       this.channel.send(message, socket, { keepOpen: false }, (error) => {
         // Sent: what is left here is a socket object without a handle; destroying it lets the
