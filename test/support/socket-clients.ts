@@ -11,6 +11,8 @@ export interface TestClient {
   disconnects: number;
   /** The disconnect reasons. */
   readonly reasons: string[];
+  /** When it first disconnected (ms since epoch), or 0. */
+  firstDisconnectAt: number;
   /** When it last disconnected (ms since epoch), or 0. */
   lastDisconnectAt: number;
 }
@@ -30,6 +32,7 @@ export function connectClient(
     received: new Map(),
     disconnects: 0,
     reasons: [],
+    firstDisconnectAt: 0,
     lastDisconnectAt: 0,
   };
   for (const event of events) {
@@ -42,6 +45,7 @@ export function connectClient(
   socket.on('disconnect', (reason) => {
     client.disconnects += 1;
     client.reasons.push(reason);
+    if (client.firstDisconnectAt === 0) client.firstDisconnectAt = Date.now();
     client.lastDisconnectAt = Date.now();
   });
   return client;
