@@ -1,3 +1,4 @@
+import { Server as HttpsServer } from 'node:https';
 import { type INestApplication } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { type Namespace, type Server, type ServerOptions, type Socket } from 'socket.io';
@@ -83,6 +84,12 @@ export class ClusterIoAdapter extends IoAdapter {
       throw new ClusterStateError(
         'socket.io long-polling needs sticky sessions in a cluster: pass `sticky: true` to bootstrapCluster(), ' +
           "or set `transports: ['websocket']` on the gateway (and on its clients).",
+      );
+    }
+    if (transports.includes('polling') && this.httpServerOf() instanceof HttpsServer) {
+      throw new ClusterStateError(
+        'Sticky routing hands TCP connections between workers, which cannot carry a TLS session: ' +
+          "terminate TLS in front of the cluster (a proxy), or set `transports: ['websocket']` on the gateway.",
       );
     }
     const messaging = this.messaging();
