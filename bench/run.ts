@@ -15,6 +15,7 @@ import { REPO_ROOT } from './lib/server-process.js';
 import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js';
 import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
 import { memoryCase } from './cases/memory.case.js';
+import { socketFanoutCase } from './cases/socket.cases.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
 const args = process.argv.slice(2);
@@ -46,6 +47,7 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['7', memoryCase],
   ['8', expressStoreCase],
   ['9', eagerCostCase],
+  ['10', socketFanoutCase],
 ];
 
 const results: CaseResult[] = [];

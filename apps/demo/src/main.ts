@@ -24,7 +24,7 @@ const handle = await bootstrapCluster({
   workers: config.workers,
   env: { SESSION_SECRET: config.sessionSecrets.join(',') },
   // The chat gateway's long-polling clients: each engine.io session's requests reach its worker.
-  sticky: true,
+  sticky: config.sticky,
   // Replace killed workers quickly (the console lets users kill them); the
   // crash-loop guard still gives up on a slot that keeps failing.
   restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000, maxRestarts: 10 },

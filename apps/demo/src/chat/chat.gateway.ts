@@ -10,7 +10,7 @@ import {
 import { SessionService } from '@nest-hive/session';
 import { type Server, type Socket } from 'socket.io';
 import { processIdentity, type ProcessIdentity } from '../process-identity.js';
-import { CHAT_MAX_HTTP_BUFFER_BYTES, CHAT_MAX_TEXT_LENGTH } from './chat.constants.js';
+import { CHAT_MAX_HTTP_BUFFER_BYTES, CHAT_MAX_TEXT_LENGTH, CHAT_TRANSPORTS } from './chat.constants.js';
 import '../session-data.js';
 
 /** What every socket of the demo carries in `socket.data` (visible to `fetchSockets()` on any worker). */
@@ -42,7 +42,7 @@ export function chatText(body: unknown): string | undefined {
  *   `error` event and nothing is sent. The user is read from the session at each message, so a
  *   logout over HTTP shows at the next one.
  */
-@WebSocketGateway({ maxHttpBufferSize: CHAT_MAX_HTTP_BUFFER_BYTES })
+@WebSocketGateway({ maxHttpBufferSize: CHAT_MAX_HTTP_BUFFER_BYTES, transports: CHAT_TRANSPORTS })
 export class ChatGateway implements OnGatewayConnection {
   private readonly logger = new Logger('ChatGateway');
   /** The socket.io server (its adapter spans the workers). */
