@@ -16,6 +16,7 @@ import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js
 import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
 import { memoryCase } from './cases/memory.case.js';
 import { metricsCase } from './cases/metrics.case.js';
+import { socketFanoutCase } from './cases/socket.cases.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
 const args = process.argv.slice(2);
@@ -48,6 +49,7 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['8', expressStoreCase],
   ['9', eagerCostCase],
   ['10', metricsCase],
+  ['11', socketFanoutCase],
 ];
 
 const results: CaseResult[] = [];

@@ -25,6 +25,11 @@ export interface DemoConfig {
   readonly redisNamespace: string;
   /** `DEMO_ALLOW_KILL=1` lets the console kill workers. */
   readonly allowKill: boolean;
+  /**
+   * `DEMO_STICKY=0` turns sticky engine.io sessions off (the chat then takes WebSocket-only
+   * clients); default on. For measuring what sticky routing costs plain HTTP (bench case 6).
+   */
+  readonly sticky: boolean;
 }
 
 /**
@@ -71,5 +76,6 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',
     allowKill: env.DEMO_ALLOW_KILL === '1',
+    sticky: env.DEMO_STICKY !== '0',
   };
 }

@@ -44,6 +44,7 @@ export {
   ReservedSessionKeyError,
   SessionDataNotSerializableError,
   SessionNotAvailableError,
+  HandshakeSessionError,
   SessionStoreUnavailableError,
   SessionTooLargeError,
 } from './session.errors.js';
