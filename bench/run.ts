@@ -18,6 +18,7 @@ import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js'
 import { fastifySessionOverheadCase, fastifySessionWriteCase } from './cases/fastify-session.cases.js';
 import { memoryCase } from './cases/memory.case.js';
 import { metricsCase } from './cases/metrics.case.js';
+import { socketFanoutCase } from './cases/socket.cases.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
 const args = process.argv.slice(2);
@@ -52,6 +53,7 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['8', expressStoreCase],
   ['9', eagerCostCase],
   ['10', metricsCase],
+  ['11', socketFanoutCase],
 ];
 
 const results: CaseResult[] = [];

@@ -151,12 +151,13 @@ export async function sharedSessionsCase(context: BenchContext): Promise<CaseRes
   }
 }
 
-async function startDemo(workers: number): Promise<ServerProcess> {
+async function startDemo(workers: number, sticky = true): Promise<ServerProcess> {
   const server = await startServer(
-    `demo, ${workers} worker(s)`,
+    `demo, ${workers} worker(s)${sticky ? '' : ', sticky off'}`,
     `${REPO_ROOT}/apps/demo/dist/main.js`,
     {
       WORKERS: String(workers),
+      DEMO_STICKY: sticky ? '1' : '0',
       PORT: String(await freePortNumber()),
       SESSION_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
     },
@@ -176,16 +177,21 @@ async function freePortNumber(): Promise<number> {
   return port;
 }
 
-/** Case 6: the demo's `/api/ping` on 1 worker against 2 (the load generator shares the 2 cores). */
+/**
+ * Case 6: the demo's `/api/ping` on 1 worker against 2 (the load generator shares the 2 cores), and
+ * 2 workers with sticky engine.io sessions on (the demo's default) against off.
+ */
 export async function scaleCase(context: BenchContext): Promise<CaseResult> {
   const servers: ServerProcess[] = [];
   try {
     servers.push(await startDemo(1));
     servers.push(await startDemo(2));
-    const [one, two] = servers;
+    servers.push(await startDemo(2, false));
+    const [one, two, twoPlain] = servers;
     const variants = await measureInterleaved(context, [
       { name: 'demo /api/ping, 1 worker', load: { url: `${one.url}/api/ping` } },
       { name: 'demo /api/ping, 2 workers', load: { url: `${two.url}/api/ping` } },
+      { name: 'demo /api/ping, 2 workers, sticky off', load: { url: `${twoPlain.url}/api/ping` } },
     ]);
     return {
       id: '6',
@@ -197,6 +203,13 @@ export async function scaleCase(context: BenchContext): Promise<CaseResult> {
           median(variants, 'demo /api/ping, 2 workers') / median(variants, 'demo /api/ping, 1 worker'),
           undefined,
           '2 cores shared with the load generator',
+        ),
+        ratio(
+          'sticky on / sticky off (2 workers)',
+          median(variants, 'demo /api/ping, 2 workers') /
+            median(variants, 'demo /api/ping, 2 workers, sticky off'),
+          { op: '>=', value: 0.9 },
+          'plain HTTP through the sticky request router',
         ),
       ],
     };

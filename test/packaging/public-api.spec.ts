@@ -92,6 +92,10 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
     source: 'libs/cluster/src/environment/index.ts',
     names: ['CLUSTER_ENV', 'ClusterEnvironment', 'getClusterEnvironment'],
   },
+  '@nest-hive/cluster/socket.io': {
+    source: 'libs/cluster/src/socket.io/index.ts',
+    names: ['ClusterIoAdapter', 'ClusterIoAdapterOptions', 'DEFAULT_CLUSTER_IO_OPTIONS', 'EventRateLimit'],
+  },
   '@nest-hive/cluster/extensions': {
     source: 'libs/cluster/src/extensions/index.ts',
     names: [
@@ -132,6 +136,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
   '@nest-hive/session': {
     source: 'libs/session/src/index.ts',
     names: [
+      'HandshakeSessionError',
       'InjectSessionStore',
       'InvalidSessionIdError',
       'InvalidSessionOptionsError',

@@ -5,6 +5,7 @@
  */
 import { api, errorText, failureText } from './api.js';
 import { BroadcastPanel } from './broadcast-panel.js';
+import { ChatPanel } from './chat-panel.js';
 import { byId, replaceChildren } from './dom.js';
 import { ClusterStream } from './event-stream.js';
 import { isBroadcast, isConsoleConfig, isLifecycleEvent, isReceipt } from './guards.js';
@@ -89,6 +90,7 @@ async function main() {
     },
   });
   stream.start();
+  new ChatPanel().start();
   window.addEventListener('pagehide', () => stream.stop());
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) stream.start(); // back from the back-forward cache

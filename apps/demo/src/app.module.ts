@@ -12,6 +12,7 @@ import { SessionController } from './api/session.controller.js';
 import { SlowController } from './api/slow.controller.js';
 import { AuthModule } from './auth/auth.module.js';
 import { InboxService } from './cluster/inbox.service.js';
+import { ChatModule } from './chat/chat.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
 import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
@@ -35,6 +36,7 @@ export class AppModule {
         SessionHealthModule,
         ClusterMetricsModule.forRoot(),
         SessionMetricsModule.forRoot(),
+        ChatModule,
       ],
       controllers: [
         PingController,

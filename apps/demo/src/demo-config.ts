@@ -30,6 +30,11 @@ export interface DemoConfig {
   readonly allowKill: boolean;
   /** `HTTP_ADAPTER`: `express` (default) or `fastify`. */
   readonly httpAdapter: DemoHttpAdapter;
+  /**
+   * `DEMO_STICKY=0` turns sticky engine.io sessions off (the chat then takes WebSocket-only
+   * clients); default on. For measuring what sticky routing costs plain HTTP (bench case 6).
+   */
+  readonly sticky: boolean;
 }
 
 /**
@@ -81,5 +86,6 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',
     allowKill: env.DEMO_ALLOW_KILL === '1',
     httpAdapter,
+    sticky: env.DEMO_STICKY !== '0',
   };
 }

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { bootstrapCluster } from '@nest-hive/cluster';
+import { ClusterIoAdapter } from '@nest-hive/cluster/socket.io';
+import { CHAT_EVENTS_PER_SECOND } from './chat/chat.constants.js';
 import { AppModule } from './app.module.js';
 import { attachWorkerKiller } from './console/worker-killer.js';
 import { readDemoConfig, type DemoConfig } from './demo-config.js';
@@ -22,6 +24,8 @@ try {
 const handle = await bootstrapCluster({
   workers: config.workers,
   env: { SESSION_SECRET: config.sessionSecrets.join(',') },
+  // The chat gateway's long-polling clients: each engine.io session's requests reach its worker.
+  sticky: config.sticky,
   // Replace killed workers quickly (the console lets users kill them); the
   // crash-loop guard still gives up on a slot that keeps failing.
   restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000, maxRestarts: 10 },
@@ -36,6 +40,10 @@ const handle = await bootstrapCluster({
     );
     // Every response names the process that served it, so clients can watch the round robin.
     app.use(servedByHeader);
+    // socket.io across the workers: sticky sessions, emits to every worker, a drain on restarts.
+    app.useWebSocketAdapter(
+      new ClusterIoAdapter(app, { eventRateLimit: { events: CHAT_EVENTS_PER_SECOND, intervalMs: 1_000 } }),
+    );
     await app.listen(config.port);
     return app;
   },

@@ -3,8 +3,9 @@
  * forks and supervises workers, and a `ClusterModule` whose IPC is injectable, typed RxJS streams.
  *
  * Subpaths: `@nest-hive/cluster/redis` (broadcasts over Redis pub/sub),
- * `@nest-hive/cluster/environment` (where this process stands, without the runtime) and
- * `@nest-hive/cluster/extensions` (the IPC for other libraries).
+ * `@nest-hive/cluster/environment` (where this process stands, without the runtime),
+ * `@nest-hive/cluster/extensions` (the IPC for other libraries) and `@nest-hive/cluster/socket.io`
+ * (socket.io gateways on the cluster).
  *
  * @packageDocumentation
  */

@@ -45,6 +45,7 @@ export {
   ReservedSessionKeyError,
   SessionDataNotSerializableError,
   SessionNotAvailableError,
+  HandshakeSessionError,
   SessionStoreUnavailableError,
   SessionTooLargeError,
 } from './session.errors.js';

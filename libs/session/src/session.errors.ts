@@ -74,7 +74,21 @@ export class SessionNotAvailableError extends SessionError {
   constructor() {
     super(
       'No session on this request: import SessionModule.forRoot() in the application, ' +
-        'and check that its `forRoutes`/`exclude` options cover this route.',
+        'and check that its `forRoutes`/`exclude` options cover this route. ' +
+        'In a WebSocket gateway (the handshake request never passes the HTTP middleware), ' +
+        'use `SessionService.fromHandshake(client.request)`.',
+    );
+  }
+}
+
+/** A session read from a WebSocket handshake was asked for something only an HTTP response can carry. */
+export class HandshakeSessionError extends SessionError {
+  override readonly name = 'HandshakeSessionError';
+  constructor(readonly method: string) {
+    super(
+      `session.${method}() cannot run on a session read from a WebSocket handshake: there is no HTTP ` +
+        'response to carry a new cookie. Sign in, regenerate and start sessions over HTTP; a gateway may ' +
+        'read, change and save() an existing session, or destroy() it.',
     );
   }
 }

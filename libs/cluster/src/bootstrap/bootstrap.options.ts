@@ -58,6 +58,12 @@ export interface ClusterBootstrapOptions {
   readonly maxQueuedMessages?: number;
   /** Extra environment variables for every worker (e.g. a secret generated in the primary). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Sticky routing for socket.io: every request of one engine.io session reaches the worker that
+   * owns it (see `@nest-hive/cluster/socket.io`). New connections still spread round robin, never
+   * by client IP; plain HTTP is untouched. Default `false`.
+   */
+  readonly sticky?: boolean;
 }
 
 /**
@@ -82,6 +88,7 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   idleGraceMs: 1_000,
   maxMessageBytes: 1024 * 1024,
   maxQueuedMessages: 10_000,
+  sticky: false,
 } as const satisfies Partial<ClusterBootstrapOptions>;
 
 /** Default backoff and crash-loop settings (`DEFAULT_CLUSTER_OPTIONS.restart`). */
@@ -103,6 +110,11 @@ function check(option: string, value: number, min: number, integer = true): numb
       `expected ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${value}`,
     );
   }
+  return value;
+}
+
+function checkBoolean(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidClusterOptionsError(option, `expected true or false`);
   return value;
 }
 
@@ -154,6 +166,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     idleGraceMs: options.idleGraceMs ?? d.idleGraceMs,
     maxMessageBytes: options.maxMessageBytes ?? d.maxMessageBytes,
     maxQueuedMessages: options.maxQueuedMessages ?? d.maxQueuedMessages,
+    sticky: options.sticky ?? d.sticky,
   };
   const restart: RestartPolicyOptions = {
     initialDelayMs: given.initialDelayMs ?? r.initialDelayMs,
@@ -189,5 +202,6 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     maxMessageBytes: check('maxMessageBytes', merged.maxMessageBytes, 64),
     maxQueuedMessages: check('maxQueuedMessages', merged.maxQueuedMessages, 1),
     env: { ...options.env },
+    sticky: checkBoolean('sticky', merged.sticky),
   };
 }

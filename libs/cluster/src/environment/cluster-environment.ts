@@ -16,6 +16,8 @@ export const CLUSTER_ENV = {
   slot: 'NEST_HIVE_WORKER_SLOT',
   /** Configured number of workers N. */
   workers: 'NEST_HIVE_WORKERS',
+  /** `'1'` when `bootstrapCluster({ sticky: true })` routes engine.io sessions to their worker. */
+  sticky: 'NEST_HIVE_STICKY',
 } as const;
 
 /** What this process is, as far as `@nest-hive/cluster` is concerned. */
@@ -30,6 +32,8 @@ export interface ClusterEnvironment {
   readonly slot: number | null;
   /** The configured number of workers (`NEST_HIVE_WORKERS`), else `null`. */
   readonly workers: number | null;
+  /** Whether the primary relays engine.io sessions to the worker that owns them (`NEST_HIVE_STICKY=1`). */
+  readonly sticky: boolean;
 }
 
 function readInteger(name: string): number | null {
@@ -57,5 +61,6 @@ export function getClusterEnvironment(): ClusterEnvironment {
     workerId: isPrimary ? null : (cluster.worker?.id ?? null),
     slot: clustered ? readInteger(CLUSTER_ENV.slot) : null,
     workers: clustered ? readInteger(CLUSTER_ENV.workers) : null,
+    sticky: clustered && process.env[CLUSTER_ENV.sticky] === '1',
   };
 }

@@ -60,10 +60,18 @@ export class HttpDrainer {
     );
   };
 
+  /** An upgraded connection (a WebSocket) is no HTTP connection any more: its owner closes it. */
+  private readonly onUpgrade = (_request: IncomingMessage, socket: Socket): void => {
+    const state = this.sockets.get(socket);
+    if (state?.idleTimer) clearTimeout(state.idleTimer);
+    this.sockets.delete(socket);
+  };
+
   /** @param server - the HTTP server to watch; call before it accepts connections when possible. */
   constructor(private readonly server: DrainableServer) {
     server.on('connection', this.onConnection);
     server.prependListener('request', this.onRequest);
+    server.prependListener('upgrade', this.onUpgrade);
   }
 
   /** Open connections known to the drainer. */
@@ -104,6 +112,7 @@ export class HttpDrainer {
     this.streamSweeper = undefined;
     this.server.off('connection', this.onConnection);
     this.server.off('request', this.onRequest);
+    this.server.off('upgrade', this.onUpgrade);
     Reflect.deleteProperty(this.server, 'closeIdleConnections');
     for (const state of this.sockets.values()) if (state.idleTimer) clearTimeout(state.idleTimer);
     this.sockets.clear();

@@ -19,6 +19,9 @@ function launched(worker: Worker): LaunchedWorker {
     pid: worker.process.pid,
     isConnected: () => worker.isConnected(),
     send: (message, callback) => worker.send(message, callback),
+    sendSocket: (message, socket, callback) => {
+      worker.send(message, socket, { keepOpen: false }, callback);
+    },
     kill: (signal) => {
       worker.process.kill(signal);
     },

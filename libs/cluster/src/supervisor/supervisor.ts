@@ -11,12 +11,14 @@ import { rollSlots } from './rolling-restart.js';
 import { type Slot } from './slot.js';
 import { type WorkerExit, WorkerRecord } from './worker-record.js';
 import { type LaunchedWorker, type ListeningAddress, type WorkerLauncher } from './worker-launcher.js';
+import { SocketRelay } from '../sticky/socket-relay.js';
 
 /** What the supervisor needs to know: the resolved bootstrap options it acts on. */
 export type SupervisorOptions = Pick<
   ResolvedClusterOptions,
   'workers' | 'readyTimeoutMs' | 'shutdownTimeoutMs' | 'restart' | 'env'
->;
+> &
+  Partial<Pick<ResolvedClusterOptions, 'sticky'>>;
 
 type Phase = 'idle' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
@@ -28,6 +30,8 @@ type Phase = 'idle' | 'running' | 'restarting' | 'stopping' | 'stopped';
  */
 export class Supervisor implements ClusterController {
   private readonly logger = new Logger('NestHiveCluster');
+  /** Hands sockets between workers (sticky engine.io sessions). */
+  private readonly relay = new SocketRelay();
   private readonly records = new Map<number, WorkerRecord>();
   private readonly slots: Slot[];
   private readonly changeListeners = new Set<() => void>();
@@ -165,10 +169,12 @@ export class Supervisor implements ClusterController {
       [CLUSTER_ENV.clustered]: '1',
       [CLUSTER_ENV.slot]: String(slot),
       [CLUSTER_ENV.workers]: String(this.options.workers),
+      ...(this.options.sticky && { [CLUSTER_ENV.sticky]: '1' }),
     });
     const record = new WorkerRecord(worker, slot, Date.now(), isReplacement);
     this.records.set(worker.id, record);
     this.hub.addWorker(worker);
+    this.relay.add(worker);
     this.listen(record, worker);
     record.timer = setTimeout(() => this.onReadyTimeout(record), this.options.readyTimeoutMs);
     this.emit(record, 'fork');
@@ -229,6 +235,7 @@ export class Supervisor implements ClusterController {
     if (record.exitedWith) return;
     this.records.delete(record.id);
     this.hub.removeWorker(record.id);
+    this.relay.remove(record.id);
     const reason: WorkerExitReason = exitReason(record.killReason, record.stopRequested);
     const exit: WorkerExit = { code, signal, reason };
     record.markExited(

@@ -2,6 +2,7 @@
  * The supervisor's port to the processes it runs. `NodeClusterLauncher` is the only code that
  * forks with `node:cluster`; the unit specs drive the supervisor with a fake launcher instead.
  */
+import { type Socket } from 'node:net';
 import { type WorkerChannel } from '../hub/primary-hub.js';
 
 /** Where a worker's server listens, as Node's `listening` event reports it. */
@@ -16,6 +17,11 @@ export interface LaunchedWorker extends WorkerChannel {
   readonly id: number;
   /** Process id, or `undefined` if the launch failed before one existed. */
   readonly pid: number | undefined;
+  /**
+   * Hands a TCP socket to the process with a message (sticky routing); the socket is closed here
+   * once sent. Absent on launchers that cannot pass handles.
+   */
+  readonly sendSocket?: (message: object, socket: Socket, callback: (error: Error | null) => void) => void;
   /** Sends a signal to the process. Throws when it is already gone. */
   kill(signal: NodeJS.Signals): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InvalidSessionIdError, SessionTooLargeError } from '../session.errors.js';
+import { HandshakeSessionError, InvalidSessionIdError, SessionTooLargeError } from '../session.errors.js';
 import { SESSION_ID_PATTERN } from '../session.constants.js';
 import type { RegenerateOptions, Session, SessionCookie } from '../session.interfaces.js';
 import type {
@@ -77,11 +77,37 @@ export class RequestSession implements CommitParticipant, SessionHandle {
   /** The client's session was ended here; its cookie should be expired. */
   private clearCookieDue = false;
 
+  /**
+   * @param runtime - the module's runtime.
+   * @param req - the Node request (for a handshake: the WebSocket handshake request).
+   * @param res - its response (for a handshake: a response never sent).
+   * @param handshake - a session read from a WebSocket handshake: no cookie can be sent, so only an
+   *   existing session is loaded, it is never created, and `regenerate()` is refused.
+   */
   constructor(
     private readonly runtime: SessionRuntime,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
+    private readonly handshake = false,
   ) {}
+
+  /**
+   * Loads the session the request's cookie names, if the cookie is valid and the session alive
+   * (same signature, expiry and absolute-timeout checks as {@link load}); `undefined` otherwise.
+   * For handshake sessions; nothing is committed on its own: call `save()`.
+   */
+  async loadExisting(): Promise<Session | undefined> {
+    const runtime = this.runtime;
+    const reading = runtime.codec.read(this.req.headers.cookie);
+    this.clientSentCookie = reading.kind !== 'absent';
+    if (reading.kind === 'rejected') runtime.noteRejectedCookie(reading.reason);
+    if (reading.kind !== 'valid') return undefined;
+    const record = await runtime.get(reading.id);
+    if (!record || !this.adopt(reading.id, record)) return undefined;
+    this.live = createLiveSession(this);
+    this.loading = Promise.resolve(this.live);
+    return this.live;
+  }
 
   /**
    * Loads the session once; later calls share the same promise. `req.session`
@@ -205,6 +231,8 @@ export class RequestSession implements CommitParticipant, SessionHandle {
   private plan(): StoreWork {
     // A new session nobody wrote to, the common case of eager loading: nothing to serialize.
     if (this.isNew && !this.maxAgeChanged && !hasKeys(this.data)) return NO_WORK;
+    // A handshake session that was destroyed stays unsaved: no client could ever present its id.
+    if (this.isNew && this.handshake) return NO_WORK;
     const entries = serializeEntries(this.data);
     if (this.isNew) {
       return entries.size > 0 || this.maxAgeChanged ? { kind: 'create', entries } : NO_WORK;
@@ -402,6 +430,12 @@ export class RequestSession implements CommitParticipant, SessionHandle {
 
   /** Session API: see `SessionApi.regenerate`. */
   async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    if (this.handshake) throw new HandshakeSessionError('regenerate');
+    await this.renew(options);
+  }
+
+  /** Ends the current session and starts a new, unsaved one. */
+  private async renew(options: RegenerateOptions): Promise<void> {
     const id = await this.newId();
     if (!this.isNew) await this.runtime.destroy(this.id);
     if (this.clientSentCookie) this.clearCookieDue = true;
@@ -416,7 +450,7 @@ export class RequestSession implements CommitParticipant, SessionHandle {
 
   /** Session API: see `SessionApi.destroy`. */
   async destroy(): Promise<void> {
-    await this.regenerate({ keepData: false });
+    await this.renew({ keepData: false });
   }
 
   /** Session API: see `SessionApi.save`. */
