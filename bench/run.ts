@@ -2,7 +2,7 @@
  * `npm run bench` — runs every benchmark case and prints a Markdown table;
  * writes every figure to bench/results/latest.json.
  *   --quick        a few seconds per run (under 2 minutes in all)
- *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading)
+ *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading; 10: metrics)
  *   --rounds=5     measured runs per variant (default 3; more steady the medians on a busy machine)
  * Exits non-zero only when a case fails to run; missed targets are reported.
  */
@@ -15,6 +15,7 @@ import { REPO_ROOT } from './lib/server-process.js';
 import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js';
 import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
 import { memoryCase } from './cases/memory.case.js';
+import { metricsCase } from './cases/metrics.case.js';
 import { socketFanoutCase } from './cases/socket.cases.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
@@ -47,7 +48,8 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['7', memoryCase],
   ['8', expressStoreCase],
   ['9', eagerCostCase],
-  ['10', socketFanoutCase],
+  ['10', metricsCase],
+  ['11', socketFanoutCase],
 ];
 
 const results: CaseResult[] = [];

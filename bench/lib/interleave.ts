@@ -1,6 +1,6 @@
 import type { BenchContext } from './bench-context.js';
 import { runLoad, type LoadOptions, type LoadResult } from './load.js';
-import { processCpuMs } from './process-cpu.js';
+import { processCpuMs, processTreeCpuMs } from './process-cpu.js';
 import { summarize } from './stats.js';
 import type { VariantResult } from './report.js';
 
@@ -10,6 +10,8 @@ export interface LoadVariant {
   load: Omit<LoadOptions, 'durationSeconds'>;
   /** The server's process: its CPU time per request is recorded too (Linux). */
   serverPid?: number;
+  /** With `serverPid`: count its children's CPU time too (a cluster's workers). */
+  serverTree?: boolean;
 }
 
 /**
@@ -28,9 +30,10 @@ export async function measureInterleaved(
   const cpuSamples = variants.map(() => [] as number[]);
   for (let round = 0; round < context.rounds; round++) {
     for (const [index, variant] of variants.entries()) {
-      const cpuBefore = processCpuMs(variant.serverPid);
+      const cpuOf = variant.serverTree ? processTreeCpuMs : processCpuMs;
+      const cpuBefore = cpuOf(variant.serverPid);
       const result: LoadResult = await runLoad({ ...variant.load, durationSeconds: context.durationSeconds });
-      const cpuAfter = processCpuMs(variant.serverPid);
+      const cpuAfter = cpuOf(variant.serverPid);
       if (result.errors > 0 || result.non2xx > 0) {
         throw new Error(`${variant.name}: ${result.errors} errors and ${result.non2xx} non-2xx responses`);
       }

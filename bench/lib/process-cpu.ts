@@ -32,3 +32,24 @@ export function processCpuMs(pid: number | undefined): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * CPU time (ms) of a process and of its direct children (a cluster's primary and its workers),
+ * from `/proc/<pid>/task/<pid>/children`; `undefined` where that is not readable.
+ */
+export function processTreeCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  const own = processCpuMs(pid);
+  if (own === undefined) return undefined;
+  let children: number[];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return undefined;
+  }
+  return children.reduce((total, child) => total + (processCpuMs(child) ?? 0), own);
+}

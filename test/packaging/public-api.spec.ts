@@ -107,6 +107,32 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'startPrimaryHost',
     ],
   },
+  '@nest-hive/cluster/metrics': {
+    source: 'libs/cluster/src/metrics/index.ts',
+    names: [
+      'ClusterMetricsHostOptions',
+      'ClusterMetricsModule',
+      'ClusterMetricsModuleExtras',
+      'ClusterMetricsModuleOptions',
+      'ClusterMetricsService',
+      'clusterMetricsHost',
+    ],
+  },
+  '@nest-hive/cluster/monitor': {
+    source: 'libs/cluster/src/monitor/index.ts',
+    names: [
+      'ClusterMonitorModule',
+      'ClusterMonitorModuleOptions',
+      'ClusterMonitorService',
+      'ClusterMonitorSnapshot',
+      'MonitoredWorker',
+      'ProcessSample',
+    ],
+  },
+  '@nest-hive/cluster/terminus': {
+    source: 'libs/cluster/src/terminus/index.ts',
+    names: ['ClusterHealthIndicator', 'ClusterHealthModule', 'ClusterHealthOptions'],
+  },
   '@nest-hive/session': {
     source: 'libs/session/src/index.ts',
     names: [
@@ -184,6 +210,14 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'ClusterSessionStoreOptions',
       'clusterSessionHost',
     ],
+  },
+  '@nest-hive/session/metrics': {
+    source: 'libs/session/src/metrics/index.ts',
+    names: ['SessionMetricsModule', 'SessionMetricsModuleOptions'],
+  },
+  '@nest-hive/session/terminus': {
+    source: 'libs/session/src/terminus/index.ts',
+    names: ['SessionHealthModule', 'SessionStoreHealthIndicator', 'SessionStoreHealthOptions'],
   },
 };
 

@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import { RedisSessionStore } from '@nest-hive/session/redis';
 import { CountingStore } from '../support/counting-store.js';
 import { request } from '../support/http.js';
+import { interleavedDifferentKeys, interleavedSameKey, sessionGet } from '../support/interleaved-writes.js';
+import { LatchServer } from '../support/latch-server.js';
 import { OwnRedisServer, REDIS_URL, redisReachable, uniquePrefix } from '../support/redis.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
 
@@ -125,14 +127,29 @@ describeRedis('RedisSessionStore against a real Redis', () => {
 describeRedis('sessions over HTTP on Redis', () => {
   let t: SessionTestApp;
   let store: RedisSessionStore;
+  let latches: LatchServer;
   beforeAll(async () => {
     store = new RedisSessionStore({ url: REDIS_URL, prefix: uniquePrefix('http') });
     t = await startSessionApp({ store: new CountingStore(store) });
+    latches = await LatchServer.start();
   });
   afterAll(async () => {
+    await latches.close();
     await store.clear();
     await t.close();
     await store.close();
+  });
+
+  it('concurrent writes to different keys that both existed at load, loads and saves interleaved: both survive', async () => {
+    const cookie = (await request(t.url, '/probe/write?k=user&v=ann')).sessionCookie as string;
+    await request(t.url, '/probe/write?k=x&v=one', { cookie });
+    await interleavedDifferentKeys(sessionGet(t.url), cookie, latches);
+  });
+
+  it('concurrent writes to the same key, loads and saves interleaved: the write saved last wins', async () => {
+    const cookie = (await request(t.url, '/probe/write?k=user&v=ann')).sessionCookie as string;
+    await request(t.url, '/probe/write?k=x&v=one', { cookie });
+    await interleavedSameKey(sessionGet(t.url), cookie, latches);
   });
 
   it('50 concurrent requests that each set their own key all land (no lost updates)', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { ClusterFixture } from '../cluster/support/cluster-fixture.js';
 import { http, onWorker, pick } from '../cluster/support/http-client.js';
 import { waitFor } from '../support/processes.js';
+import { expectQueueBound } from '../support/queue-bound.js';
 import { recordReliability } from '../support/reliability-record.js';
 
 describe('7. IPC abuse', () => {
@@ -52,8 +53,10 @@ describe('7. IPC abuse', () => {
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused)).toEqual(new Set(['QueueFullError']));
     expect(received).toEqual(accepted);
-    expect(accepted).toEqual([...accepted].sort((a, b) => a - b));
+    const direct = expectQueueBound(accepted, bound, 2_048);
     await recordReliability({
+      'ipcQueue.bound': bound,
+      'ipcQueue.writtenBeforeBacklog': direct,
       'ipcQueue.accepted': accepted.length,
       'ipcQueue.refused': refused.length,
       'ipcQueue.inOrder': true,

@@ -5,6 +5,7 @@ import { freshRequest, requestOnWorker } from '../support/fresh-http.js';
 import { waitFor } from '../support/processes.js';
 import { OwnRedisServer, redisReachable } from '../support/redis.js';
 import { recordReliability } from '../support/reliability-record.js';
+import { expectWithin } from '../support/timing.js';
 
 // Needs the redis-server binary (this test starts its own server, never the shared one).
 const redisUp = await redisReachable();
@@ -44,28 +45,41 @@ describeRedis('6. Redis outage and recovery, for the session store and the broad
     expect(before.status).toBe(202);
 
     await server.pause();
-    const started = Date.now();
+    const paused = Date.now();
     const statuses = {
       session: [] as number[],
       ping: [] as number[],
       broadcast: [] as number[],
       login: [] as number[],
     };
+    // Each request during the outage is timed on its own: "503 at once" is a bound on the slowest.
+    let slowestMs = 0;
+    const timed = async (send: () => Promise<{ status: number }>): Promise<number> => {
+      const sent = Date.now();
+      const { status } = await send();
+      slowestMs = Math.max(slowestMs, Date.now() - sent);
+      return status;
+    };
+    const started = Date.now();
     for (let i = 0; i < 6; i++) {
       statuses.session.push(
-        (await freshRequest(`${demo.url}/api/whoami`, { cookie: cookies[i % 3] })).status,
+        await timed(() => freshRequest(`${demo.url}/api/whoami`, { cookie: cookies[i % 3] })),
       );
-      statuses.ping.push((await freshRequest(`${demo.url}/api/ping`)).status);
+      statuses.ping.push(await timed(() => freshRequest(`${demo.url}/api/ping`)));
       statuses.broadcast.push(
-        (await freshRequest(`${demo.url}/api/cluster/broadcast`, { body: { message: 'during' } })).status,
+        await timed(() => freshRequest(`${demo.url}/api/cluster/broadcast`, { body: { message: 'during' } })),
       );
-      statuses.login.push((await freshRequest(`${demo.url}/api/login`, { body: { user: 'late' } })).status);
+      statuses.login.push(
+        await timed(() => freshRequest(`${demo.url}/api/login`, { body: { user: 'late' } })),
+      );
     }
     const outageRoundMs = (Date.now() - started) / 6;
     expect(new Set(statuses.session)).toEqual(new Set([503]));
     expect(new Set(statuses.ping)).toEqual(new Set([200]));
     expect(new Set(statuses.broadcast)).toEqual(new Set([503]));
     expect(new Set(statuses.login)).toEqual(new Set([503]));
+    // "At once": no request waits for a reconnect or an operation timeout (2 s).
+    expectWithin('slowest request during the outage', slowestMs, 0);
 
     await sleep(500);
     await server.resume();
@@ -80,6 +94,11 @@ describeRedis('6. Redis outage and recovery, for the session store and the broad
       100,
     );
     const recoveryMs = Date.now() - recovered;
+    // The client retries 50 ms, 100 ms, 200 ms… after the loss (capped at 2 s), so its next attempt
+    // after Redis returns is due at most one outage length (+ the 50 ms first step) later; the
+    // waitFor above polls every 100 ms.
+    const outageMs = recovered - paused;
+    expectWithin('recovery after Redis returned', recoveryMs, Math.min(outageMs + 50, 2_000) + 100);
     for (const [i, cookie] of cookies.entries()) {
       for (const pid of await demo.workerPids()) {
         const visit = await requestOnWorker(`${demo.url}/api/visits`, { pid }, { cookie });
@@ -109,6 +128,8 @@ describeRedis('6. Redis outage and recovery, for the session store and the broad
       'redisOutage.otherRoutesStatus': 200,
       'redisOutage.msPerFailedRound': Math.round(outageRoundMs),
       'redisOutage.recoveryMs': recoveryMs,
+      'redisOutage.outageMs': outageMs,
+      'redisOutage.slowestFailedRequestMs': slowestMs,
       'redisOutage.sessionsLost': 0,
     });
   }, 90_000);

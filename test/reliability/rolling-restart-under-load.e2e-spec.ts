@@ -6,14 +6,17 @@ import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop } from '../support/load-loop.js';
 import { waitFor } from '../support/processes.js';
 import { recordReliability } from '../support/reliability-record.js';
+import { WorkerTableSampler } from '../support/worker-table-sampler.js';
 
 const DURATION_S = Number(process.env.RELIABILITY_DURATION_S ?? 10);
+/** Three workers: with two, a restart that stopped the old worker first would still serve everything. */
+const WORKERS = 3;
 
-describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load', () => {
+describe(`2. rolling restart (SIGHUP) of ${WORKERS} workers under keep-alive and non-keep-alive load`, () => {
   let demo: DemoCluster;
   beforeAll(async () => {
-    demo = await startDemoCluster(2);
-  }, 40_000);
+    demo = await startDemoCluster(WORKERS);
+  }, 60_000);
   afterAll(() => demo.stop());
 
   it(`serves ${DURATION_S} s of traffic through a full rolling restart with zero failed requests and zero lost sessions`, async () => {
@@ -34,23 +37,46 @@ describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load',
         return { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
       },
     }).start();
+    // Every keep-alive answer is checked for the user its cookie belongs to, not only its status.
+    const keptAlive = { answers: 0, wrongUser: 0 };
     const keepAlive = autocannon({
-      url: `${demo.url}/api/whoami`,
+      url: demo.url,
       connections: 8,
       duration: DURATION_S,
-      headers: { cookie: cookies[0] },
+      requests: [
+        {
+          method: 'GET',
+          path: '/api/whoami',
+          headers: { cookie: cookies[0] },
+          onResponse: (status: number, body: string) => {
+            keptAlive.answers++;
+            let user: unknown;
+            try {
+              user = (JSON.parse(body) as { user?: unknown }).user;
+            } catch {
+              user = undefined;
+            }
+            if (status !== 200 || user !== users[0]) keptAlive.wrongUser++;
+          },
+        },
+      ],
     });
     await sleep(2_000);
+    // How many workers are ready at each moment: a replacement must be ready before its old worker stops.
+    const table = new WorkerTableSampler(demo).start();
+    await sleep(200);
     demo.process.signal('SIGHUP');
     await waitFor(
       'every worker replaced',
       async () => {
         const pids = await demo.workerPids();
-        return pids.length === 2 && pids.every((pid) => !before.includes(pid)) ? true : undefined;
+        return pids.length === WORKERS && pids.every((pid) => !before.includes(pid)) ? true : undefined;
       },
       DURATION_S * 1_000,
       100,
     );
+    await sleep(200);
+    const samples = await table.stop();
     const keepAliveResult = await keepAlive;
     const fresh = await freshLoop.stop();
 
@@ -67,7 +93,24 @@ describe('2. rolling restart (SIGHUP) under keep-alive and non-keep-alive load',
       'rolling.keepAliveRequests': keepAliveResult.requests.total,
       'rolling.freshConnectionRequests': fresh.ok + fresh.failed,
       'rolling.sessionsLost': lost.length,
+      'rolling.workers': WORKERS,
+      'rolling.tableSamples': samples.length,
+      'rolling.minReadyWorkers': table.minReady(),
+      'rolling.keepAliveWrongUser': keptAlive.wrongUser,
     });
+    expect(samples.length).toBeGreaterThan(20);
+    // Never fewer than WORKERS ready workers: each old worker served until its replacement was ready.
+    const dips = samples.filter((sample) => sample.ready < WORKERS);
+    expect(dips).toEqual([]);
+    // And the sampler saw it happen: each slot's replacement starting while all WORKERS were ready.
+    const startingBeside = new Set(
+      samples
+        .filter((sample) => sample.ready === WORKERS)
+        .flatMap((sample) => sample.workers.filter((w) => w.state === 'starting').map((w) => w.slot)),
+    );
+    expect([...startingBeside].sort()).toEqual(Array.from({ length: WORKERS }, (_, slot) => slot));
+    expect(keptAlive.answers).toBeGreaterThan(1_000);
+    expect(keptAlive.wrongUser).toBe(0);
     expect(fresh.failures).toEqual({});
     expect(fresh.wrongSession).toBe(0);
     expect(keepAliveResult.errors).toBe(0);

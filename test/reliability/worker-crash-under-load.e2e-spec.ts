@@ -5,9 +5,13 @@ import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop } from '../support/load-loop.js';
 import { waitFor } from '../support/processes.js';
 import { recordReliability } from '../support/reliability-record.js';
+import { TIMING_TOLERANCE_MS } from '../support/timing.js';
 
 const LOOPS = 4;
+const KEEP_ALIVE_LOOPS = 4;
 const KILLS = 5;
+/** How long after a SIGKILL the primary may still hand a new connection to the dead worker (until it sees the exit). */
+const HANDOVER_MS = TIMING_TOLERANCE_MS;
 
 describe('1. a worker killed (SIGKILL) every second under load', () => {
   let demo: DemoCluster;
@@ -16,26 +20,38 @@ describe('1. a worker killed (SIGKILL) every second under load', () => {
   }, 40_000);
   afterAll(() => demo.stop());
 
-  it('fails only requests in flight on the killed worker, replaces it within 2 s, and loses no session', async () => {
+  it('fails only requests in flight on the killed worker (per worker, on kept-alive connections), replaces it within 2 s, and loses no session', async () => {
     const users = Array.from({ length: 10 }, (_, i) => `crash-user-${i}`);
     const cookies: string[] = [];
     for (const user of users) {
       const login = await freshRequest(`${demo.url}/api/login`, { body: { user } });
       cookies.push(login.sessionCookie as string);
     }
+    const next = (l: number, n: number) => {
+      const i = (l + n) % users.length;
+      return n % 3 === 2
+        ? { path: '/api/ping' }
+        : { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
+    };
+    // New connections (spread by the round robin) and kept-alive ones (each pinned to one worker,
+    // so a failure on one is known to be that worker's).
     const loop = new LoadLoop({
       url: demo.url,
       concurrency: LOOPS,
       keepAlive: false,
       maxDurationMs: 15_000,
       requestTimeoutMs: 3_000,
-      next: (l, n) => {
-        const i = (l + n) % users.length;
-        return n % 3 === 2
-          ? { path: '/api/ping' }
-          : { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
-      },
+      next,
     }).start();
+    const keptAlive = new LoadLoop({
+      url: demo.url,
+      concurrency: KEEP_ALIVE_LOOPS,
+      keepAlive: true,
+      maxDurationMs: 15_000,
+      requestTimeoutMs: 3_000,
+      next,
+    }).start();
+    const kills: Array<{ pid: number; at: number }> = [];
 
     const replacementMs: number[] = [];
     let lastKill = Date.now();
@@ -55,6 +71,7 @@ describe('1. a worker killed (SIGKILL) every second under load', () => {
       if (!victim) throw new Error('no worker to kill');
       lastKill = Date.now();
       process.kill(victim.pid, 'SIGKILL');
+      kills.push({ pid: victim.pid, at: lastKill });
       // The replacement is back when the primary marks the slot's next worker ready (by its own
       // clock, so a poll held up by a dropped connection does not count).
       const readyAt = await waitFor(
@@ -70,24 +87,44 @@ describe('1. a worker killed (SIGKILL) every second under load', () => {
       replacementMs.push(readyAt - lastKill);
     }
     const stats = await loop.stop();
+    const pinned = await keptAlive.stop();
+    const failures = [...stats.failureLog, ...pinned.failureLog];
 
     for (const [i, cookie] of cookies.entries()) {
       const who = await freshRequest(`${demo.url}/api/whoami`, { cookie });
       expect(who.json).toEqual({ user: users[i] });
     }
+    // Per worker: a failure on a kept-alive connection is on the worker that served it, which must be
+    // one that was killed, after its kill. Any failure, on any connection, was in flight across a kill.
+    const killOf = new Map(kills.map((kill) => [kill.pid, kill.at]));
+    const onOtherWorkers = failures.filter((f) => {
+      if (f.workerPid === undefined) return false;
+      const killedAt = killOf.get(f.workerPid);
+      return killedAt === undefined || f.failedAt < killedAt;
+    });
+    const awayFromKills = failures.filter(
+      (f) => !kills.some((kill) => f.sentAt <= kill.at + HANDOVER_MS && f.failedAt >= kill.at),
+    );
+    const attributed = failures.filter((f) => f.workerPid !== undefined).length;
     await recordReliability({
       'crash.kills': KILLS,
-      'crash.requests': stats.ok + stats.failed,
-      'crash.failed': stats.failed,
+      'crash.requests': stats.sent + pinned.sent,
+      'crash.failed': failures.length,
+      'crash.failedOnKilledWorker': attributed,
+      'crash.failedOnNewConnection': failures.length - attributed,
+      'crash.failedOnOtherWorkers': onOtherWorkers.length,
       'crash.maxReplacementMs': Math.max(...replacementMs),
-      'crash.failureCauses': JSON.stringify(stats.failures),
+      'crash.failureCauses': JSON.stringify({ fresh: stats.failures, keptAlive: pinned.failures }),
       'crash.sessionsLost': 0,
     });
     expect(stats.ok).toBeGreaterThan(100);
-    expect(stats.wrongSession).toBe(0);
+    expect(pinned.ok).toBeGreaterThan(100);
+    expect(stats.wrongSession + pinned.wrongSession).toBe(0);
+    expect({ onOtherWorkers, kills }).toEqual({ onOtherWorkers: [], kills });
+    expect({ awayFromKills, kills }).toEqual({ awayFromKills: [], kills });
     // Each loop has at most one request in flight, so a kill can fail at most one request per loop.
-    expect(stats.failed).toBeLessThanOrEqual(KILLS * LOOPS);
-    expect(Object.keys(stats.failures).every((cause) => !cause.startsWith('HTTP 5'))).toBe(true);
+    expect(failures.length).toBeLessThanOrEqual(KILLS * (LOOPS + KEEP_ALIVE_LOOPS));
+    expect(failures.every((f) => !f.cause.startsWith('HTTP 5'))).toBe(true);
     expect(replacementMs).toHaveLength(KILLS);
     expect(Math.max(...replacementMs)).toBeLessThan(2_000);
   }, 60_000);

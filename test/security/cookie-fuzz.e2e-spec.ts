@@ -11,14 +11,15 @@ import {
   type SeededSession,
 } from '../support/cookie-fuzz.cases.js';
 import { fuzzViolations, type StoreCallDelta } from '../support/cookie-fuzz.oracle.js';
+import { fuzzSeed } from '../support/fuzz-seed.js';
 import { cookieValue, request } from '../support/http.js';
 import { recordReliability, RELIABILITY_FILE } from '../support/reliability-record.js';
 import { startSessionApp, TEST_SECRET, type SessionTestApp } from '../support/session-app.js';
 
 /** Cases per run: 4 000 by default, `FUZZ_RUNS` for long runs. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 4_000);
-/** Fixed by default so that `npm test` is reproducible; `FUZZ_SEED` to vary it. */
-const SEED = process.env.FUZZ_SEED === undefined ? 6_082_026 : Number(process.env.FUZZ_SEED);
+/** Fresh on each run and printed; `FUZZ_SEED` replays a run. */
+const SEED = fuzzSeed('cookie fuzz');
 
 describe('8. cookie fuzzing against a running app', () => {
   let t: SessionTestApp;
@@ -59,7 +60,9 @@ describe('8. cookie fuzzing against a running app', () => {
           ) as StoreCallDelta;
           const problems = fuzzViolations(fuzzCase, reply, calls, seeds, TEST_SECRET);
           if (problems.length > 0) {
-            throw new Error(`${fuzzCase.category}: ${problems.join('; ')} (status ${reply.status})`);
+            throw new Error(
+              `${fuzzCase.category}: ${problems.join('; ')} (status ${reply.status}; replay with FUZZ_SEED=${SEED})`,
+            );
           }
           const category = (categories[fuzzCase.category] ??= { cases: 0, reachedApp: 0 });
           tally.cases++;
@@ -98,7 +101,7 @@ describe('8. cookie fuzzing against a running app', () => {
       expect(tally.reachedApp / tally.cases).toBeGreaterThan(0.85);
       const runMs = Date.now() - started;
       console.info(
-        `cookie fuzz: ${tally.cases} cases in ${runMs} ms, ${tally.reachedApp} reached the app, ` +
+        `cookie fuzz (seed ${SEED}): ${tally.cases} cases in ${runMs} ms, ${tally.reachedApp} reached the app, ` +
           `${tally.rejectedByParser} refused by Node's parser, ${tally.validLoaded} valid cookies among junk loaded, ` +
           `${tally.invalidCookiesRead} invalid session cookies with no store read`,
       );
@@ -112,6 +115,7 @@ describe('8. cookie fuzzing against a running app', () => {
         'fuzz.sessionsWithoutValidSignature': 0,
         'fuzz.serverErrors': 0,
         'fuzz.runMs': runMs,
+        'fuzz.seed': SEED,
       });
       await writeFile(
         join(RELIABILITY_FILE, '..', 'cookie-fuzz.json'),

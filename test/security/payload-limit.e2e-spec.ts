@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { request } from '../support/http.js';
+import { fuzzSeed } from '../support/fuzz-seed.js';
 import { recordReliability } from '../support/reliability-record.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
 
@@ -119,7 +120,7 @@ describe('12. denial of service by payload: maxSessionBytes', () => {
         if (status === 200) expect(after?.blob).toHaveLength(bytes);
         else expect(after).toEqual(before);
       }),
-      { numRuns: 60, seed: 12_2026 },
+      { numRuns: 60, seed: fuzzSeed('payload-limit sizes') },
     );
   });
 });

@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { request } from '../support/http.js';
+import { interleavedDifferentKeys, interleavedSameKey, sessionGet } from '../support/interleaved-writes.js';
+import { LatchServer } from '../support/latch-server.js';
 import { startSessionApp, type SessionTestApp } from '../support/session-app.js';
 
 describe('lazy load and lazy persist', () => {
   let t: SessionTestApp;
+  let latches: LatchServer;
   beforeAll(async () => {
     t = await startSessionApp();
+    latches = await LatchServer.start();
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await latches.close();
+    await t.close();
+  });
   beforeEach(async () => {
     await t.store.clear();
     t.store.reset();
@@ -113,12 +120,16 @@ describe('lazy load and lazy persist', () => {
     expect(after.data.user).toBe('ann');
   });
 
-  it('18. concurrent writes to the same key: the last write wins', async () => {
+  it('18. concurrent writes to different keys that both existed at load, loads and saves interleaved: both survive', async () => {
     const cookie = await login();
-    await request(t.url, '/probe/slow-write?k=user&ms=10', { cookie });
-    await request(t.url, '/probe/write?k=user&v=last', { cookie });
-    const after = await request(t.url, '/probe/read', { cookie });
-    expect(after.json).toMatchObject({ data: { user: 'last' } });
+    await request(t.url, '/probe/write?k=x&v=one', { cookie });
+    await interleavedDifferentKeys(sessionGet(t.url), cookie, latches);
+  });
+
+  it('18. concurrent writes to the same key, loads and saves interleaved: the write saved last wins', async () => {
+    const cookie = await login();
+    await request(t.url, '/probe/write?k=x&v=one', { cookie });
+    await interleavedSameKey(sessionGet(t.url), cookie, latches);
   });
 
   it('18. 50 concurrent cookie-less requests that never write leave zero store entries', async () => {

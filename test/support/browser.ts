@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { skipAllowed, skipHint } from './allow-skip.js';
 
 /** Debian's Chromium (`apt-get install -y chromium`); never a downloaded browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -25,18 +26,22 @@ export class ChromiumMissingError extends Error {
   constructor(readonly path: string = CHROMIUM_PATH) {
     super(
       `Chromium is not installed at ${path}. Install Debian's package: ` +
-        '`apt-get update && apt-get install -y chromium` (never `npx playwright install`).',
+        '`apt-get update && apt-get install -y chromium` (never `npx playwright install`). ' +
+        skipHint('chromium'),
     );
   }
 }
 
-/** Whether the browser tests can run, must fail, or are skipped (no Chromium outside CI). */
+/** Whether the browser tests can run, must fail, or are skipped (no Chromium, and `NEST_HIVE_ALLOW_SKIP=chromium`). */
 export type BrowserSuiteMode = 'run' | 'fail' | 'skip';
 
-/** `run` when Chromium is installed; otherwise `fail` in CI (`CI=true`) and `skip` elsewhere. */
-export function browserSuiteMode(env: NodeJS.ProcessEnv = process.env): BrowserSuiteMode {
-  if (existsSync(CHROMIUM_PATH)) return 'run';
-  return env.CI === 'true' ? 'fail' : 'skip';
+/** `run` when Chromium is installed; otherwise `skip` if `NEST_HIVE_ALLOW_SKIP` names `chromium`, else `fail`. */
+export function browserSuiteMode(
+  env: NodeJS.ProcessEnv = process.env,
+  path: string = CHROMIUM_PATH,
+): BrowserSuiteMode {
+  if (existsSync(path)) return 'run';
+  return skipAllowed('chromium', env) ? 'skip' : 'fail';
 }
 
 /** A running Chromium with its own empty profile folder. */

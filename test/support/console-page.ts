@@ -21,6 +21,49 @@ const READ_WORKER_ROWS = `[...document.querySelectorAll('#workers-body tr')].map
   text: row.textContent ?? '',
 }))`;
 
+/** One row of the console's monitor, as the page shows it. */
+export interface MonitorRowView {
+  workerId: number;
+  pid: number;
+  samples: number;
+  rss: string;
+  heap: string;
+  cpu: string;
+  loop: string;
+  rps: string;
+  /** Points of the plot's CPU and requests-per-second lines. */
+  cpuPoints: number;
+  rpsPoints: number;
+}
+
+const READ_MONITOR_ROWS = `[...document.querySelectorAll('#monitor-body tr')].map((row) => {
+  const field = (name) => row.querySelector('[data-field="' + name + '"]')?.textContent ?? '';
+  const points = (series) =>
+    (row.querySelector('polyline[data-series="' + series + '"]')?.getAttribute('points') ?? '')
+      .split(' ')
+      .filter(Boolean).length;
+  return {
+    workerId: Number(row.dataset.workerId),
+    pid: Number(row.dataset.pid),
+    samples: Number(row.dataset.samples),
+    rss: field('rss'),
+    heap: field('heap'),
+    cpu: field('cpu'),
+    loop: field('loop'),
+    rps: field('rps'),
+    cpuPoints: points('cpu'),
+    rpsPoints: points('rps'),
+  };
+})`;
+
+function isMonitorRowView(value: unknown): value is MonitorRowView {
+  return (
+    isRecord(value) &&
+    ['workerId', 'pid', 'samples', 'cpuPoints', 'rpsPoints'].every((key) => typeof value[key] === 'number') &&
+    ['rss', 'heap', 'cpu', 'loop', 'rps'].every((key) => typeof value[key] === 'string')
+  );
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
@@ -72,6 +115,15 @@ export class ConsolePage {
     const rows = await this.page.evaluate<unknown>(READ_WORKER_ROWS);
     if (!Array.isArray(rows) || !rows.every(isWorkerRowView)) {
       throw new Error(`unexpected worker rows: ${JSON.stringify(rows)}`);
+    }
+    return rows;
+  }
+
+  /** The rows of the monitor, read in one go. */
+  async monitorRows(): Promise<MonitorRowView[]> {
+    const rows = await this.page.evaluate<unknown>(READ_MONITOR_ROWS);
+    if (!Array.isArray(rows) || !rows.every(isMonitorRowView)) {
+      throw new Error(`unexpected monitor rows: ${JSON.stringify(rows)}`);
     }
     return rows;
   }

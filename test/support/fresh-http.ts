@@ -8,6 +8,8 @@ export interface FreshReply {
   headers: Record<string, string | string[] | undefined>;
   /** `name=value` of the `sid` cookie this reply set, if any. */
   sessionCookie: string | undefined;
+  /** The client's port of the connection the reply came on (which names the connection, and so one worker). */
+  localPort: number | undefined;
 }
 
 /** Options of {@link freshRequest}. */
@@ -33,6 +35,7 @@ export function freshRequest(url: string, options: FreshRequestOptions = {}): Pr
     const headers: Record<string, string> = { ...options.headers };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (options.cookie) headers.cookie = options.cookie;
+    let localPort: number | undefined;
     const req = httpRequest(
       url,
       {
@@ -59,6 +62,7 @@ export function freshRequest(url: string, options: FreshRequestOptions = {}): Pr
             body,
             headers: res.headers,
             sessionCookie: ours?.split(';')[0],
+            localPort,
           });
         });
         res.on('error', reject);
@@ -67,8 +71,12 @@ export function freshRequest(url: string, options: FreshRequestOptions = {}): Pr
     req.setTimeout(options.timeoutMs ?? 10_000, () =>
       req.destroy(Object.assign(new Error(`no answer from ${url} in time`), { code: 'timeout' })),
     );
-    // Whether the request went out on a kept-alive connection the server had already accepted.
-    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
+    req.on('socket', (socket) => {
+      if (socket.localPort !== undefined) localPort = socket.localPort;
+      else socket.once('connect', () => (localPort = socket.localPort));
+    });
+    // Whether the request went out on a kept-alive connection the server had already accepted, and which.
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket, localPort })));
     req.end(payload);
   });
 }

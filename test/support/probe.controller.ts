@@ -137,6 +137,19 @@ export class ProbeController {
     return view(session);
   }
 
+  /** Loads the session, waits at the latch URL `latch` until the test releases it, then writes `k`=`v`. */
+  @Get('latched-write')
+  async latchedWrite(
+    @Session() session: ProbeSession,
+    @Query('k') key: string,
+    @Query('v') value: string,
+    @Query('latch') latch: string,
+  ): Promise<unknown> {
+    await (await fetch(latch)).text();
+    session[key] = value;
+    return view(session);
+  }
+
   @Get('slow-read')
   async slowRead(@Session() session: ProbeSession, @Query('ms') ms = '50'): Promise<unknown> {
     await new Promise((resolve) => setTimeout(resolve, Number(ms)));

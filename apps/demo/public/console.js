@@ -9,6 +9,7 @@ import { ChatPanel } from './chat-panel.js';
 import { byId, replaceChildren } from './dom.js';
 import { ClusterStream } from './event-stream.js';
 import { isBroadcast, isConsoleConfig, isLifecycleEvent, isReceipt } from './guards.js';
+import { MonitorPanel } from './monitor-panel.js';
 import { SessionPanel } from './session-panel.js';
 import { workerBadge } from './worker-badge.js';
 import { WorkersPanel } from './workers-panel.js';
@@ -95,6 +96,8 @@ async function main() {
     if (event.persisted) stream.start(); // back from the back-forward cache
   });
   setInterval(() => workers.render(), 1_000);
+  const monitor = new MonitorPanel();
+  monitor.start();
 
   await Promise.all([workers.refresh(), session.load()]);
   document.body.dataset.ready = 'true';

@@ -22,6 +22,18 @@
 /** @typedef {{ id: string, message: string, from: ServedBy, at: number }} Broadcast */
 /** @typedef {{ id: string, workerId: number | null, pid: number, at: number }} Receipt */
 /** @typedef {{ allowKill: boolean, mode: 'cluster' | 'loopback', serverTime: number }} ConsoleConfig */
+/**
+ * @typedef {object} ProcessSample
+ * @property {number} at - end of the sampled second (epoch ms).
+ * @property {number} rssBytes
+ * @property {number} heapUsedBytes
+ * @property {number} heapTotalBytes
+ * @property {number} cpuPercent - of one core.
+ * @property {number} eventLoopLagP99Ms
+ * @property {number} requestsPerSecond
+ */
+/** @typedef {{ id: number, slot: number, pid: number, state: string, samples: ProcessSample[] }} MonitoredWorker */
+/** @typedef {{ at: number, intervalMs: number, workers: MonitoredWorker[] }} MonitorSnapshot */
 
 /**
  * @param {unknown} value
@@ -152,4 +164,46 @@ export function authUserName(value) {
   return isRecord(value) && isRecord(value.user) && typeof value.user.username === 'string'
     ? value.user.username
     : null;
+}
+
+/** @type {ReadonlyArray<keyof ProcessSample>} */
+const SAMPLE_FIELDS = [
+  'at',
+  'rssBytes',
+  'heapUsedBytes',
+  'heapTotalBytes',
+  'cpuPercent',
+  'eventLoopLagP99Ms',
+  'requestsPerSecond',
+];
+
+/**
+ * @param {unknown} value
+ * @returns {value is ProcessSample}
+ */
+export function isProcessSample(value) {
+  return isRecord(value) && SAMPLE_FIELDS.every((field) => isNumber(value[field]));
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is MonitorSnapshot}
+ */
+export function isMonitorSnapshot(value) {
+  return (
+    isRecord(value) &&
+    isNumber(value.at) &&
+    isNumber(value.intervalMs) &&
+    Array.isArray(value.workers) &&
+    value.workers.every(
+      (worker) =>
+        isRecord(worker) &&
+        isNumber(worker.id) &&
+        isNumber(worker.slot) &&
+        isNumber(worker.pid) &&
+        typeof worker.state === 'string' &&
+        Array.isArray(worker.samples) &&
+        worker.samples.every(isProcessSample),
+    )
+  );
 }

@@ -1,6 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@nest-hive/cluster';
+import { ClusterMetricsModule } from '@nest-hive/cluster/metrics';
+import { ClusterHealthModule } from '@nest-hive/cluster/terminus';
 import { SessionModule } from '@nest-hive/session';
+import { SessionMetricsModule } from '@nest-hive/session/metrics';
+import { SessionHealthModule } from '@nest-hive/session/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import { ClusterController } from './api/cluster.controller.js';
 import { PingController } from './api/ping.controller.js';
 import { SessionController } from './api/session.controller.js';
@@ -11,6 +16,8 @@ import { ChatModule } from './chat/chat.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
 import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
+import { HealthController } from './ops/health.controller.js';
+import { MetricsController } from './ops/metrics.controller.js';
 
 /** The demo application, as each worker runs it. */
 @Module({})
@@ -25,8 +32,20 @@ export class AppModule {
         ConsoleModule.forOptions({ allowKill: config.allowKill }),
         AuthModule,
         ChatModule,
+        TerminusModule,
+        ClusterHealthModule,
+        SessionHealthModule,
+        ClusterMetricsModule.forRoot(),
+        SessionMetricsModule.forRoot(),
       ],
-      controllers: [PingController, SessionController, SlowController, ClusterController],
+      controllers: [
+        PingController,
+        SessionController,
+        SlowController,
+        ClusterController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [InboxService],
     };
   }

@@ -112,4 +112,10 @@ export interface WorkersSnapshot {
   readonly primary: { readonly pid: number };
   /** The live workers, ordered by slot then id. */
   readonly workers: readonly WorkerInfo[];
+  /** Workers the cluster should run: `workers` of `bootstrapCluster` (1 for `workers: 0`). */
+  readonly desired: number;
+  /** Slots given up by the crash-loop guard, ascending; they are never respawned. */
+  readonly givenUpSlots: readonly number[];
+  /** Workers forked into a slot that had one before (respawns and rolling restarts) since start. */
+  readonly restarts: number;
 }

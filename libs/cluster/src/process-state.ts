@@ -23,6 +23,7 @@ import { ClusterPrimaryRuntime } from './bootstrap/primary-runtime.js';
 import { type PrimaryRuntime } from './bootstrap/primary-runtime.interface.js';
 import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
 import { type WorkerRuntime } from './bootstrap/worker-runtime.js';
+import { type IpcStatsSnapshot } from './ipc/ipc-stats.js';
 
 /** The endpoint whose Nest app the bootstrap is creating right now, if any. */
 let creatingEndpoint: Address | undefined;
@@ -135,4 +136,15 @@ export function installSignalHandlers(handlers: ReadonlyMap<NodeJS.Signals, Sign
   return () => {
     for (const [signal, handler] of installed.splice(0)) process.off(signal, handler);
   };
+}
+
+/**
+ * This process' IPC counters: its worker's hub, or the primary's; `undefined` outside
+ * `bootstrapCluster`. Read by `@nest-hive/cluster/metrics`.
+ *
+ * @internal
+ */
+export function processIpcStats(): IpcStatsSnapshot | undefined {
+  if (workerRuntime) return workerRuntime.hub.statsSnapshot();
+  return primaryRuntime?.hub.statsSnapshot();
 }

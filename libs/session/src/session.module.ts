@@ -53,7 +53,7 @@ import { SessionStore } from './session-store.interface.js';
     EagerSessionMiddleware,
     NestSessionDecoratorCheck,
   ],
-  exports: [SessionService, SessionStore],
+  exports: [SessionService, SessionStore, SessionRuntime],
 })
 export class SessionModule
   extends ConfigurableSessionModule

@@ -136,6 +136,7 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
   try {
     const primary = options.primary;
     if (primary) context = (await runAsEndpoint(PRIMARY_ADDRESS, () => primary(runtime))) ?? undefined;
+    runtime.table.setDesired(Math.max(options.workers, 1));
     if (options.workers === 0) {
       inProcess = new InProcessWorker(runtime, options);
       controller = inProcess;

@@ -52,10 +52,7 @@ export class ClusterPrimaryRuntime implements PrimaryRuntime {
     this.endpoint = new ClusterEndpoint(this.endpointOptions(PRIMARY_ADDRESS, {}));
     this.messaging = this.endpoint;
     this.endpoint.handle(PRIMARY_HOST_TOPIC, (request) => this.hosts.start(request));
-    this.endpoint.handle(WORKERS, () => ({
-      primary: { pid: process.pid },
-      workers: this.table.workers ?? [],
-    }));
+    this.endpoint.handle(WORKERS, () => this.table.snapshot());
   }
 
   /**

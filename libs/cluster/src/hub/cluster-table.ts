@@ -1,5 +1,5 @@
 import { type Observable, ReplaySubject, Subject, concat, defer, from } from 'rxjs';
-import { type WorkerInfo } from '../cluster.interfaces.js';
+import { type WorkerInfo, type WorkersSnapshot } from '../cluster.interfaces.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
 
 /** At most this many start-up events are kept for late subscribers. */
@@ -15,6 +15,10 @@ export class ClusterTable {
   private latest: readonly WorkerInfo[] | null = null;
   private readonly startup: ClusterEvent[] = [];
   private recordingStartup = true;
+  private desiredWorkers = 0;
+  private readonly seenSlots = new Set<number>();
+  private readonly givenUp = new Set<number>();
+  private restartCount = 0;
 
   /** Lifecycle events, hot. */
   readonly events$: Observable<ClusterEvent> = this.eventsSubject.asObservable();
@@ -35,6 +39,22 @@ export class ClusterTable {
     return this.latest;
   }
 
+  /** Sets how many workers the cluster should run (`bootstrapCluster`'s `workers`, 1 for loopback). */
+  setDesired(workers: number): void {
+    this.desiredWorkers = workers;
+  }
+
+  /** The table with the primary's pid, the desired count, the given-up slots and the restarts. */
+  snapshot(): WorkersSnapshot {
+    return {
+      primary: { pid: process.pid },
+      workers: this.latest ?? [],
+      desired: this.desiredWorkers,
+      givenUpSlots: [...this.givenUp].sort((a, b) => a - b),
+      restarts: this.restartCount,
+    };
+  }
+
   /**
    * Publishes a new table, then the event that changed it (if any).
    *
@@ -45,8 +65,18 @@ export class ClusterTable {
     this.latest = workers;
     this.workersSubject.next(workers);
     if (!event) return;
+    this.count(event);
     if (this.recordingStartup && this.startup.length < STARTUP_HISTORY_LIMIT) this.startup.push(event);
     this.eventsSubject.next(event);
+  }
+
+  private count(event: ClusterEvent): void {
+    if (event.type === 'fork') {
+      if (this.seenSlots.has(event.slot)) this.restartCount++;
+      else this.seenSlots.add(event.slot);
+    } else if (event.type === 'crash-loop') {
+      this.givenUp.add(event.slot);
+    }
   }
 
   /** Stops recording start-up events; those recorded so far stay for late subscribers. */

@@ -1,6 +1,12 @@
 import { type Observable } from 'rxjs';
 import { type ClusterError } from '../cluster.errors.js';
-import { type Address, type ClusterSelf, type WorkerInfo } from '../cluster.interfaces.js';
+import { type IpcStats } from '../ipc/ipc-stats.js';
+import {
+  type Address,
+  type ClusterSelf,
+  type WorkerInfo,
+  type WorkersSnapshot,
+} from '../cluster.interfaces.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type DataEnvelope } from '../wire/envelope.js';
 
@@ -22,6 +28,8 @@ export interface EndpointLink {
   readonly address: Address;
   /** This endpoint's identity. */
   readonly self: ClusterSelf;
+  /** The process' IPC counters (pending requests and timeouts are counted by endpoints). */
+  readonly stats: IpcStats;
   /** Unique id of this endpoint, used to recognise its own broadcasts. */
   readonly origin: string;
   /** Data envelopes addressed to this endpoint (requests only to the one endpoint that handles them). */
@@ -34,8 +42,8 @@ export interface EndpointLink {
   readonly events$: Observable<ClusterEvent>;
   /** Worker table. */
   readonly workers$: Observable<readonly WorkerInfo[]>;
-  /** The primary's local worker table, or `null` in a worker (ask the primary instead). */
-  localTable(): readonly WorkerInfo[] | null;
+  /** The primary's local worker snapshot, or `null` in a worker (ask the primary instead). */
+  localSnapshot(): WorkersSnapshot | null;
   /** Whether sending to `to` needs a delivery receipt from the primary (worker → other worker). */
   needsReceipt(to: Address): boolean;
   /** A correlation id unique in this process. */

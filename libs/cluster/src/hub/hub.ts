@@ -12,6 +12,7 @@ import {
   isDataEnvelope,
   parseEnvelope,
 } from '../wire/envelope.js';
+import { IpcStats, type IpcStatsSnapshot } from '../ipc/ipc-stats.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';
 import { type EndpointLink, type PeerGone } from './endpoint-link.js';
@@ -50,6 +51,8 @@ export abstract class Hub {
   protected readonly errors = new Subject<ClusterError>();
   /** Workers that left. */
   protected readonly gone = new Subject<PeerGone>();
+  /** This process' IPC counters. */
+  readonly stats = new IpcStats();
 
   /**
    * @param codec - size check and copies.
@@ -66,8 +69,16 @@ export abstract class Hub {
   /** Whether a local endpoint sending to `to` should ask for a delivery receipt. */
   protected abstract needsReceipt(from: Address, to: Address): boolean;
 
-  /** The primary's worker table, or `null` in a worker. */
-  protected abstract localTable(): ReturnType<EndpointLink['localTable']>;
+  /** Messages waiting in this process' send queues. */
+  protected abstract queuedMessages(): number;
+
+  /** This process' IPC counters and queue depth. */
+  statsSnapshot(): IpcStatsSnapshot {
+    return this.stats.snapshot(this.queuedMessages());
+  }
+
+  /** The primary's worker snapshot, or `null` in a worker. */
+  protected abstract localSnapshot(): ReturnType<EndpointLink['localSnapshot']>;
 
   private httpServerHandler: ((address: Address, server: unknown) => void) | undefined;
 
@@ -108,7 +119,8 @@ export abstract class Hub {
       errors$: this.errors.asObservable(),
       events$: this.table.events$,
       workers$: this.table.workers$,
-      localTable: () => this.localTable(),
+      stats: this.stats,
+      localSnapshot: () => this.localSnapshot(),
       needsReceipt: (to) => this.needsReceipt(options.address, to),
       nextId: () => `${idPrefix}${++linkSequence}`,
       post: (envelope) =>

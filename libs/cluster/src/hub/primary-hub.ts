@@ -5,7 +5,7 @@ import {
   WorkerExitedError,
   WorkerUnavailableError,
 } from '../cluster.errors.js';
-import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
+import { type Address, type WorkerInfo, type WorkersSnapshot } from '../cluster.interfaces.js';
 import {
   type BroadcastEnvelope,
   type DataEnvelope,
@@ -24,7 +24,7 @@ import {
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { MalformedEnvelopeError } from '../cluster.errors.js';
-import { CONTROL_TOPIC } from '../cluster.constants.js';
+import { CONTROL_TOPIC, PRIMARY_ADDRESS } from '../cluster.constants.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ClusterTable } from './cluster-table.js';
 import { ForwardedRequests } from './forwarded-requests.js';
@@ -114,10 +114,12 @@ export class PrimaryHub extends Hub {
       peer: id,
       maxQueuedMessages: this.maxQueuedMessages,
       unavailable: () => new WorkerUnavailableError(id),
+      stats: this.stats,
     });
     const onMessage = (message: unknown): void => {
       const malformed = (reason: string): void => this.errors.next(new MalformedEnvelopeError(reason, id));
       for (const item of unpackMessages(message, malformed)) {
+        this.stats.messagesReceived++;
         const tooLarge = this.codec.checkInbound(item);
         if (tooLarge) this.errors.next(tooLarge);
         else this.onWorkerMessage(id, item);
@@ -169,6 +171,7 @@ export class PrimaryHub extends Hub {
   /** @inheritdoc */
   async post(envelope: DataEnvelope): Promise<void> {
     const encoded = this.codec.encode(envelope, envelope.topic);
+    if (envelope.to !== PRIMARY_ADDRESS) this.stats.bytesSent += encoded.bytes;
     return this.route(envelope, encoded, true);
   }
 
@@ -187,8 +190,14 @@ export class PrimaryHub extends Hub {
     return false;
   }
 
-  protected localTable(): readonly WorkerInfo[] {
-    return this.table.workers ?? [];
+  protected queuedMessages(): number {
+    let queued = 0;
+    for (const peer of this.peers.values()) queued += peer.channel.queued;
+    return queued;
+  }
+
+  protected localSnapshot(): WorkersSnapshot {
+    return this.table.snapshot();
   }
 
   private onWorkerMessage(workerId: number, message: unknown): void {

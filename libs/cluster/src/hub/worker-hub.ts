@@ -1,6 +1,6 @@
 import { CONTROL_TOPIC } from '../cluster.constants.js';
 import { MalformedEnvelopeError, NoHandlerError, PrimaryUnavailableError } from '../cluster.errors.js';
-import { type Address, type WorkerInfo } from '../cluster.interfaces.js';
+import { type Address } from '../cluster.interfaces.js';
 import {
   type DataEnvelope,
   type StopMode,
@@ -49,6 +49,7 @@ export class WorkerHub extends Hub {
     const malformed = (reason: string): void =>
       this.errors.next(new MalformedEnvelopeError(reason, 'primary'));
     for (const item of unpackMessages(message, malformed)) {
+      this.stats.messagesReceived++;
       const tooLarge = this.codec.checkInbound(item);
       if (tooLarge) this.errors.next(tooLarge);
       else this.receive(item);
@@ -77,6 +78,7 @@ export class WorkerHub extends Hub {
       peer: 'primary',
       maxQueuedMessages,
       unavailable: () => new PrimaryUnavailableError(),
+      stats: this.stats,
     });
   }
 
@@ -127,6 +129,7 @@ export class WorkerHub extends Hub {
       }
       return Promise.resolve();
     }
+    this.stats.bytesSent += encoded.bytes;
     return this.channel.send(envelope, encoded.bytes);
   }
 
@@ -145,7 +148,11 @@ export class WorkerHub extends Hub {
     return typeof to === 'number' && to !== this.workerId;
   }
 
-  protected localTable(): readonly WorkerInfo[] | null {
+  protected queuedMessages(): number {
+    return this.channel.queued;
+  }
+
+  protected localSnapshot(): null {
     return null;
   }
 

@@ -1,6 +1,7 @@
 import { type Address } from '../cluster.interfaces.js';
 import { QueueFullError } from '../cluster.errors.js';
 import { batchEnvelope } from '../wire/envelope.js';
+import { type IpcStats } from './ipc-stats.js';
 
 /**
  * The raw side of an IPC channel: `process` in a worker, a `cluster.Worker` in the primary.
@@ -28,6 +29,8 @@ export interface IpcChannelOptions {
   readonly maxQueuedMessages: number;
   /** Builds the error for a send on a closed channel. */
   readonly unavailable: () => Error;
+  /** The process' counters: each message written counts as sent. */
+  readonly stats?: IpcStats;
 }
 
 /** Most messages coalesced into one write. */
@@ -147,6 +150,7 @@ export class IpcChannel {
       for (const item of items) item.reject(failure);
       return;
     }
+    if (this.options.stats) this.options.stats.messagesSent += items.length;
     if (!accepted && !flushed) this.blocked = true;
   }
 }

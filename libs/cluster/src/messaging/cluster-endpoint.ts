@@ -93,7 +93,7 @@ export class ClusterEndpoint implements ClusterMessaging {
   private readonly errorsSubject = new Subject<ClusterError>();
   /** Replays its one value, so streams subscribed after close() complete at once. */
   private readonly closing = new ReplaySubject<void>(1);
-  private readonly pending = new PendingRequests();
+  private readonly pending: PendingRequests;
   private readonly handlers = new HandlerRegistry();
   private readonly responder: RequestResponder;
   private readonly validators = new Map<string, (value: unknown) => boolean>();
@@ -108,6 +108,7 @@ export class ClusterEndpoint implements ClusterMessaging {
     this.requestTimeoutMs = options.requestTimeoutMs;
     this.onClose = options.onClose;
     this.link = options.attach((topic) => this.handlers.has(topic));
+    this.pending = new PendingRequests(this.link.stats);
     this.self = this.link.self;
     this.transport = options.transport(this.link);
     this.acceptsIpcBroadcasts = !(this.transport instanceof IpcBroadcastTransport);
@@ -304,8 +305,8 @@ export class ClusterEndpoint implements ClusterMessaging {
 
   /** @inheritdoc */
   async workers(): Promise<WorkersSnapshot> {
-    const local = this.link.localTable();
-    if (local) return { primary: { pid: process.pid }, workers: local };
+    const local = this.link.localSnapshot();
+    if (local) return local;
     return this.request(WORKERS, null, { to: PRIMARY_ADDRESS });
   }
 

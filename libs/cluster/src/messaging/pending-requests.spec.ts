@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom } from 'rxjs';
 import { ClusterTimeoutError, WorkerExitedError } from '../cluster.errors.js';
 import { type ReplyEnvelope, envelopeBase } from '../wire/envelope.js';
+import { IpcStats } from '../ipc/ipc-stats.js';
 import { PendingRequests } from './pending-requests.js';
 
 function reply(id: string, payload: unknown): ReplyEnvelope {
@@ -78,5 +79,24 @@ describe('PendingRequests', () => {
     expect(table.size).toBe(1);
     subscription.unsubscribe();
     expect(table.size).toBe(0);
+  });
+
+  it("keeps the process' counters: pending requests while they wait, and each timeout once", async () => {
+    const stats = new IpcStats();
+    const table = new PendingRequests(stats);
+    const answered = track(table, 'a');
+    const slow = track(table, 'slow', 20);
+    expect(stats.pendingRequests).toBe(2);
+    table.settle(reply('a', 'ok'));
+    await answered;
+    expect(stats.pendingRequests).toBe(1);
+    await expect(slow).rejects.toBeInstanceOf(ClusterTimeoutError);
+    expect(stats.pendingRequests).toBe(0);
+    expect(stats.requestTimeouts).toBe(1);
+    table.failWhere(
+      () => true,
+      (topic) => new WorkerExitedError(1, topic),
+    );
+    expect(stats).toMatchObject({ pendingRequests: 0, requestTimeouts: 1 });
   });
 });

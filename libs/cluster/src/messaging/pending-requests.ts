@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { ClusterTimeoutError } from '../cluster.errors.js';
+import { type IpcStats } from '../ipc/ipc-stats.js';
 import { type Address } from '../cluster.interfaces.js';
 import { type ErrorReplyEnvelope, type ReplyEnvelope } from '../wire/envelope.js';
 
@@ -47,6 +48,9 @@ interface Running<T> {
  */
 export class PendingRequests {
   private readonly entries = new Map<string, Entry>();
+
+  /** @param stats - the process' counters: pending requests and timeouts (optional). */
+  constructor(private readonly stats?: Pick<IpcStats, 'pendingRequests' | 'requestTimeouts'>) {}
 
   /** Number of requests awaiting an answer. */
   get size(): number {
@@ -98,6 +102,7 @@ export class PendingRequests {
       const finish = (): boolean => {
         if (this.entries.get(id) !== entry) return false;
         this.entries.delete(id);
+        if (this.stats) this.stats.pendingRequests--;
         clearTimeout(timer);
         return true;
       };
@@ -116,12 +121,13 @@ export class PendingRequests {
           if (finish()) reject(error);
         },
       };
-      const timer = setTimeout(
-        () => entry.fail(new ClusterTimeoutError(topic, target, timeoutMs)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        if (this.stats && this.entries.get(id) === entry) this.stats.requestTimeouts++;
+        entry.fail(new ClusterTimeoutError(topic, target, timeoutMs));
+      }, timeoutMs);
       timer.unref();
       this.entries.set(id, entry);
+      if (this.stats) this.stats.pendingRequests++;
       cancel = () => void finish();
       request
         .send()

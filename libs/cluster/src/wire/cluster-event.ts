@@ -140,6 +140,10 @@ export function isWorkersSnapshot(value: unknown): value is WorkersSnapshot {
     isRecord(value) &&
     isRecord(value.primary) &&
     typeof value.primary.pid === 'number' &&
-    isWorkerInfoList(value.workers)
+    isWorkerInfoList(value.workers) &&
+    typeof value.desired === 'number' &&
+    Array.isArray(value.givenUpSlots) &&
+    value.givenUpSlots.every((slot) => typeof slot === 'number') &&
+    typeof value.restarts === 'number'
   );
 }

@@ -10,7 +10,10 @@ import { SessionCookieCodec, type CookieRejection } from './session-cookie.codec
 import { shareCookieSettings } from './store-cookie-settings.js';
 
 /** Store operations the runtime wraps. */
-type StoreOperation = SessionStoreUnavailableError['operation'];
+export type StoreOperation = SessionStoreUnavailableError['operation'];
+
+/** Told of every store call the runtime makes: its operation, duration in seconds, and outcome. */
+export type StoreCallObserver = (operation: StoreOperation, seconds: number, failed: boolean) => void;
 
 /** Minimum time between two log lines about the same store outage. */
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
@@ -33,6 +36,7 @@ export class SessionRuntime {
   private outageSince: number | undefined;
   private outageFailures = 0;
   private lastOutageLog = 0;
+  private readonly observers = new Set<StoreCallObserver>();
 
   constructor(
     readonly config: SessionConfig,
@@ -160,16 +164,34 @@ export class SessionRuntime {
     );
   }
 
+  /**
+   * Calls `observer` after every store call (used by `@nest-hive/session/metrics`). Returns a
+   * function that removes it. Without observers no call is timed.
+   */
+  observeStoreCalls(observer: StoreCallObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
   private async call<T>(operation: StoreOperation, run: () => Promise<T>): Promise<T> {
+    const timed = this.observers.size > 0;
+    const started = timed ? performance.now() : 0;
     let result: T;
     try {
       result = await run();
     } catch (cause) {
+      if (timed) this.notify(operation, started, true);
       this.noteOutage(operation, cause);
       throw new SessionStoreUnavailableError(operation, cause);
     }
+    if (timed) this.notify(operation, started, false);
     if (this.outageSince !== undefined) this.noteRecovery();
     return result;
+  }
+
+  private notify(operation: StoreOperation, started: number, failed: boolean): void {
+    const seconds = (performance.now() - started) / 1000;
+    for (const observer of this.observers) observer(operation, seconds, failed);
   }
 
   private noteOutage(operation: StoreOperation, cause: unknown): void {
