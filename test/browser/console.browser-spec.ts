@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { closeClients, connectClients, waitAllConnected } from '../support/socket-clients.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   CHROMIUM_PATH,
@@ -268,6 +269,45 @@ if (mode === 'fail') {
         receiptPids.push(Number(await badge.getAttribute('data-pid')));
       }
       expect(receiptPids.sort()).toEqual([...pids].sort());
+    });
+
+    it('the chat panel connects to the gateway, and a line reaches sockets on both workers; it shows sockets per worker', async () => {
+      const others = connectClients(demo.url, 6, ['welcome', 'chat']);
+      try {
+        await waitAllConnected(others, 15_000, { name: 'welcome', times: 1 });
+        await tab.open();
+        await tab.poll(
+          'the chat connected',
+          10_000,
+          async () => (await tab.page.locator('#chat-status .badge').count()) === 1,
+        );
+        await tab.poll('at least 7 sockets (this page and 6 others) on 2 workers', 10_000, async () => {
+          const text = await tab.text('#chat-sockets');
+          return (
+            text.startsWith('7 sockets') &&
+            (await tab.page.locator('#chat-sockets .badge').count()) === WORKERS
+          );
+        });
+        const line = `hi <b>all</b> ${Date.now()}`;
+        await tab.page.fill('#chat-input', line);
+        await tab.page.click('#chat-form button');
+        await tab.poll(
+          'the line in the log',
+          5_000,
+          async () => (await tab.page.locator('#chat-log li').filter({ hasText: line }).count()) === 1,
+        );
+        expect(await tab.page.locator('#chat-log b').count()).toBe(0);
+        await tab.poll('the line on the 6 other sockets', 5_000, () =>
+          Promise.resolve(
+            others.every(
+              (client) =>
+                client.received.get('chat')?.some((m) => (m as { text: string }).text === line) ?? false,
+            ),
+          ),
+        );
+      } finally {
+        closeClients(others);
+      }
     });
 
     it('killing a worker shows its replacement in the same slot within 5 s', async () => {

@@ -22,7 +22,9 @@ describe('5. slow and hung workers', () => {
     dir = mkdtempSync(join(tmpdir(), 'nest-hive-hang-'));
     const hangFile = join(dir, 'hang');
     writeFileSync(hangFile, 'hang');
-    const readyTimeoutMs = 1_000;
+    // Long enough for the healthy replacement to start on a loaded machine (it gets the same
+    // timeout), short enough that a timer three times late is far outside the tolerance.
+    const readyTimeoutMs = 3_000;
     fixture = await ClusterFixture.start({
       FIXTURE_WORKERS: '1',
       FIXTURE_HANG_IF_FILE: hangFile,

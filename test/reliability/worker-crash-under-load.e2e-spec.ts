@@ -33,8 +33,9 @@ describe('1. a worker killed (SIGKILL) every second under load', () => {
         ? { path: '/api/ping' }
         : { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
     };
-    // New connections (spread by the round robin) and kept-alive ones (each pinned to one worker,
-    // so a failure on one is known to be that worker's).
+    // New connections (spread by the round robin), back to back, and kept-alive ones (each pinned
+    // to one worker, so a failure on one is known to be that worker's), paced so that they add
+    // attribution rather than CPU load.
     const loop = new LoadLoop({
       url: demo.url,
       concurrency: LOOPS,
@@ -49,6 +50,7 @@ describe('1. a worker killed (SIGKILL) every second under load', () => {
       keepAlive: true,
       maxDurationMs: 15_000,
       requestTimeoutMs: 3_000,
+      pauseMs: 10,
       next,
     }).start();
     const kills: Array<{ pid: number; at: number }> = [];

@@ -46,6 +46,8 @@ export interface LoadLoopOptions {
   maxDurationMs: number;
   /** A request unanswered for this long counts as failed (`timeout`). Default 10 s. */
   requestTimeoutMs?: number;
+  /** Pause of each loop between an answer and its next request (ms). Default 0: back to back. */
+  pauseMs?: number;
 }
 
 function servedByPid(header: string | string[] | undefined): number | undefined {
@@ -147,6 +149,8 @@ export class LoadLoop {
       } finally {
         this.inFlight--;
       }
+      const pause = this.options.pauseMs ?? 0;
+      if (pause > 0 && !this.stopped) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 

@@ -31,12 +31,12 @@ export class AppModule {
         SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
         ConsoleModule.forOptions({ allowKill: config.allowKill }),
         AuthModule,
+        ChatModule,
         TerminusModule,
         ClusterHealthModule,
         SessionHealthModule,
         ClusterMetricsModule.forRoot(),
         SessionMetricsModule.forRoot(),
-        ChatModule,
       ],
       controllers: [
         PingController,
