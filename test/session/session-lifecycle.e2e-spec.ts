@@ -144,13 +144,15 @@ describe.each(HTTP_ADAPTERS)('session lifecycle (%s)', (adapter) => {
   });
 
   it('touch() extends the store lifetime without writing data', async () => {
-    const app = await start({ session: { idleTimeout: 300 } });
+    // The read comes after the first expiry (1 000 + 1 000 ms > 1 500 ms) and only the touch keeps
+    // the session alive; each step has 500 ms to spare, so a loaded machine cannot turn it around.
+    const app = await start({ session: { idleTimeout: 1_500 } });
     const created = await request(app.url, '/probe/write?k=user&v=ann');
     app.store.reset();
-    await sleep(200);
+    await sleep(1_000);
     await request(app.url, '/probe/touch', { cookie: created.sessionCookie });
     expect(app.store.calls).toMatchObject({ touch: 1, set: 0, patch: 0 });
-    await sleep(200);
+    await sleep(1_000);
     expect((await request(app.url, '/probe/read', { cookie: created.sessionCookie })).json).toMatchObject({
       isNew: false,
       data: { user: 'ann' },
