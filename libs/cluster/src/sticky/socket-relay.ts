@@ -52,8 +52,10 @@ export class SocketRelay {
     if (!send || !peer.worker.isConnected()) return false;
     try {
       send(message, socket, (error) => {
-        if (!error) return;
-        this.logger.warn(`A socket handed to worker ${peer.worker.id} was lost: ${error.message}`);
+        if (error) this.logger.warn(`A socket handed to worker ${peer.worker.id} was lost: ${error.message}`);
+        // Sent or not, what is left here is a socket object without a handle. Destroying it is what
+        // tells the sender's server that the connection it handed over has closed: without that,
+        // the sender's server.close() waits for the primary forever and its worker never stops.
         socket.destroy();
       });
       return true;
