@@ -29,6 +29,8 @@ interface ServerEntry {
   readonly router: StickyRequestRouter | undefined;
   readonly handover: WorkerSocketHandover | undefined;
   readonly httpServer: DrainableServer | undefined;
+  /** The `close` listeners engine.io put on the HTTP server (they close every connection at once). */
+  readonly engineCloseListeners: ReadonlyArray<(...args: unknown[]) => void>;
   draining: boolean;
 }
 
@@ -110,9 +112,13 @@ export class ClusterIoAdapter extends IoAdapter {
         else callback(null, true);
       },
     } satisfies Partial<ServerOptions> as ServerOptions;
-    const server = super.createIOServer(port, serverOptions);
-    server.engine.generateId = () => stickySessionId(workerId);
     const httpServer = this.httpServerOf();
+    const closeListenersBefore = new Set(httpServer?.listeners('close') ?? []);
+    const server = super.createIOServer(port, serverOptions);
+    const engineCloseListeners = (httpServer?.listeners('close') ?? []).filter(
+      (listener) => !closeListenersBefore.has(listener),
+    ) as Array<(...args: unknown[]) => void>;
+    server.engine.generateId = () => stickySessionId(workerId);
     let router: StickyRequestRouter | undefined;
     let handover: WorkerSocketHandover | undefined;
     const channel = processHandoverChannel();
@@ -127,7 +133,13 @@ export class ClusterIoAdapter extends IoAdapter {
     }
     this.servers.set(
       server,
-      Object.assign(entry, { connections: new EngineConnections(server), router, handover, httpServer }),
+      Object.assign(entry, {
+        connections: new EngineConnections(server),
+        router,
+        handover,
+        httpServer,
+        engineCloseListeners,
+      }),
     );
     return server;
   }
@@ -161,7 +173,10 @@ export class ClusterIoAdapter extends IoAdapter {
     if (!entry) return;
     this.servers.delete(server);
     entry.draining = true;
-    // Stop taking connections first, so that clients reconnect to the other workers.
+    // Stop taking connections first, so that clients reconnect to the other workers. engine.io
+    // closes every connection at once when the HTTP server closes: that listener comes off here,
+    // and the spread below closes them instead (the engine itself closes with the server after).
+    for (const listener of entry.engineCloseListeners) entry.httpServer?.off('close', listener);
     if (entry.httpServer?.listening) entry.httpServer.close();
     await entry.connections.closeSpread(this.settings.drainSpreadMs);
     entry.router?.uninstall();
