@@ -3,6 +3,7 @@ import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
 import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
+import { sessionRoutesCase } from './session-routes.js';
 
 const APP = `${BENCH_DIST}/servers/fastify-session-bench-app.js`;
 
@@ -47,7 +48,7 @@ export async function fastifySessionOverheadCase(context: BenchContext): Promise
       variant('(c) @nest-hive/session, with cookie', ours, '/bench/none', ourCookie),
     ]);
     const m = (name: string) => median(variants, name);
-    const target = { op: '>=', value: 0.97 } as const;
+    const target = { op: '>=', value: 0.99 } as const;
     return {
       id: '1f',
       title: 'Fastify: route that never uses the session',
@@ -87,49 +88,18 @@ export async function fastifySessionOverheadCase(context: BenchContext): Promise
   });
 }
 
-/** Case 2f: case 2 on Fastify (`visits++`), against `@fastify/session`. */
+/** Case 2f: case 2 on Fastify, against `@fastify/session` and no session module. */
 export async function fastifySessionWriteCase(context: BenchContext): Promise<CaseResult> {
-  return withFastifyServers(async ({ anchor, ours }) => {
-    const anchorCookie = await obtainCookie(`${anchor.url}/bench/visits`);
-    const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
-    const variants = await measureInterleaved(context, [
-      variant('@fastify/session, new session each request', anchor, '/bench/visits'),
-      variant('@nest-hive/session, new session each request', ours, '/bench/visits'),
-      variant('@fastify/session, existing session', anchor, '/bench/visits', anchorCookie),
-      variant('@nest-hive/session, existing session', ours, '/bench/visits', ourCookie),
-    ]);
-    const m = (name: string) => median(variants, name);
-    const target = { op: '>=', value: 1.0 } as const;
-    return {
-      id: '2f',
-      title: 'Fastify: route that writes the session',
-      variants: [...variants, ...cpuVariants(variants)],
-      ratios: [
-        ...cpuRatio(
-          'ours/@fastify/session, new session',
-          variants,
-          '@nest-hive/session, new session each request',
-          '@fastify/session, new session each request',
-          target,
-        ),
-        ...cpuRatio(
-          'ours/@fastify/session, existing session',
-          variants,
-          '@nest-hive/session, existing session',
-          '@fastify/session, existing session',
-          target,
-        ),
-        ratio(
-          'ours/@fastify/session, new session',
-          m('@nest-hive/session, new session each request') / m('@fastify/session, new session each request'),
-          target,
-        ),
-        ratio(
-          'ours/@fastify/session, existing session',
-          m('@nest-hive/session, existing session') / m('@fastify/session, existing session'),
-          target,
-        ),
-      ],
-    };
-  });
+  return withFastifyServers(({ none, anchor, ours }) =>
+    sessionRoutesCase(
+      context,
+      {
+        id: '2f',
+        title: 'Fastify: routes that use the session',
+        none: '(a) Fastify, no session module',
+        other: '(b) @fastify/session',
+      },
+      { none, other: anchor, ours },
+    ),
+  );
 }

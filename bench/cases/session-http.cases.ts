@@ -3,6 +3,7 @@ import { measureInterleaved } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
 import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
+import { sessionRoutesCase } from './session-routes.js';
 
 const APP = `${BENCH_DIST}/servers/session-bench-app.js`;
 
@@ -72,25 +73,25 @@ export async function sessionOverheadCase(context: BenchContext): Promise<CaseRe
         ratios: [
           ...cpuRatio('(c)/(a) without cookie', variants, '(c) @nest-hive/session', '(a) no session module', {
             op: '>=',
-            value: 0.95,
+            value: 0.99,
           }),
           ...cpuRatio(
             '(c)/(a) with cookie',
             variants,
             '(c) @nest-hive/session, with cookie',
             '(a) no session module, with cookie',
-            { op: '>=', value: 0.95 },
+            { op: '>=', value: 0.99 },
           ),
           ratio('(c)/(a) without cookie', m('(c) @nest-hive/session') / m('(a) no session module'), {
             op: '>=',
-            value: 0.95,
+            value: 0.99,
           }),
           ratio(
             '(c)/(a) with cookie',
             m('(c) @nest-hive/session, with cookie') / m('(a) no session module, with cookie'),
             {
               op: '>=',
-              value: 0.95,
+              value: 0.99,
             },
           ),
           ratio('(b)/(a) without cookie', m('(b) express-session') / m('(a) no session module')),
@@ -104,72 +105,29 @@ export async function sessionOverheadCase(context: BenchContext): Promise<CaseRe
   );
 }
 
-/** Case 2: a route that writes the session (`visits++`), with and without a cookie. */
+/**
+ * Case 2: routes that use the session (read, change, new session each
+ * request), against the same routes without a session module and with
+ * express-session.
+ */
 export async function sessionWriteCase(context: BenchContext): Promise<CaseResult> {
   return withServers(
     [
+      ['none', { BENCH_SESSION: 'none' }],
       ['express-session', { BENCH_SESSION: 'express-session' }],
       ['nest-hive', { BENCH_SESSION: 'nest-hive' }],
     ],
-    async ([express, ours]) => {
-      const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
-      const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
-      const variants = await measureInterleaved(context, [
+    ([none, other, ours]) =>
+      sessionRoutesCase(
+        context,
         {
-          name: 'express-session, new session each request',
-          load: { url: `${express.url}/bench/visits` },
-          serverPid: express.child.pid,
+          id: '2',
+          title: 'routes that use the session',
+          none: '(a) no session module',
+          other: '(b) express-session',
         },
-        {
-          name: '@nest-hive/session, new session each request',
-          load: { url: `${ours.url}/bench/visits` },
-          serverPid: ours.child.pid,
-        },
-        {
-          name: 'express-session, existing session',
-          load: { url: `${express.url}/bench/visits`, headers: { cookie: expressCookie } },
-          serverPid: express.child.pid,
-        },
-        {
-          name: '@nest-hive/session, existing session',
-          load: { url: `${ours.url}/bench/visits`, headers: { cookie: ourCookie } },
-          serverPid: ours.child.pid,
-        },
-      ]);
-      const m = (name: string) => median(variants, name);
-      return {
-        id: '2',
-        title: 'route that writes the session',
-        variants: [...variants, ...cpuVariants(variants)],
-        ratios: [
-          ...cpuRatio(
-            'ours/express-session, new session',
-            variants,
-            '@nest-hive/session, new session each request',
-            'express-session, new session each request',
-            { op: '>=', value: 1.0 },
-          ),
-          ...cpuRatio(
-            'ours/express-session, existing session',
-            variants,
-            '@nest-hive/session, existing session',
-            'express-session, existing session',
-            { op: '>=', value: 1.0 },
-          ),
-          ratio(
-            'ours/express-session, new session',
-            m('@nest-hive/session, new session each request') /
-              m('express-session, new session each request'),
-            { op: '>=', value: 1.0 },
-          ),
-          ratio(
-            'ours/express-session, existing session',
-            m('@nest-hive/session, existing session') / m('express-session, existing session'),
-            { op: '>=', value: 1.0 },
-          ),
-        ],
-      };
-    },
+        { none, other, ours },
+      ),
   );
 }
 

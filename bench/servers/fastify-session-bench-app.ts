@@ -5,7 +5,8 @@
  *   `saveUninitialized: false`, its memory store) | `nest-hive`
  * - PORT: port on 127.0.0.1 (0 picks one)
  * Routes, as in `session-bench-app.ts`: `GET /bench/none` never uses the session;
- * `GET /bench/visits` increments `visits` in it. Prints `READY <port>` once listening.
+ * `GET /bench/read` reads `visits` from it; `GET /bench/visits` increments `visits` in it (without a
+ * session module, the same routes answer from a counter). Prints `READY <port>` once listening.
  */
 import 'reflect-metadata';
 import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
@@ -38,8 +39,30 @@ class NoneController {
   }
 }
 
+/** The session routes' anchor: the same routes and answers, without any session. */
+@Controller('bench')
+class AnchorController extends NoneController {
+  private count = 0;
+
+  @Get('read')
+  read(): { visits: number } {
+    return { visits: this.count };
+  }
+
+  @Get('visits')
+  visits(): { visits: number } {
+    this.count += 1;
+    return { visits: this.count };
+  }
+}
+
 @Controller('bench')
 class NestHiveController extends NoneController {
+  @Get('read')
+  read(@Session() s: Session<BenchData>): { visits: number } {
+    return { visits: s.visits ?? 0 };
+  }
+
   @Get('visits')
   visits(@Session() s: Session<BenchData>): { visits: number } {
     s.visits = (s.visits ?? 0) + 1;
@@ -49,6 +72,11 @@ class NestHiveController extends NoneController {
 
 @Controller('bench')
 class FastifySessionController extends NoneController {
+  @Get('read')
+  read(@Req() req: FastifyRequest): { visits: number } {
+    return { visits: req.session.get('visits') ?? 0 };
+  }
+
   @Get('visits')
   visits(@Req() req: FastifyRequest): { visits: number } {
     const visits = (req.session.get('visits') ?? 0) + 1;
@@ -63,7 +91,7 @@ function appModule(): DynamicModule {
       ? NestHiveController
       : mode === 'fastify-session'
         ? FastifySessionController
-        : NoneController,
+        : AnchorController,
   ];
   const imports = mode === 'nest-hive' ? [SessionModule.forRoot({ secret: SECRET })] : [];
   @Module({})

@@ -8,8 +8,9 @@
  *   `@nest-hive/session`
  * - BENCH_EAGER: `1` loads the session eagerly (`eager: true`)
  * - PORT: port on 127.0.0.1 (0 picks one)
- * Routes: `GET /bench/none` never uses the session; `GET /bench/visits`
- * increments `visits` in it. Prints `READY <port>` once listening.
+ * Routes: `GET /bench/none` never uses the session; `GET /bench/read`
+ * reads `visits` from it; `GET /bench/visits` increments `visits` in it
+ * (without a session module, the same routes answer from a counter). Prints `READY <port>` once listening.
  */
 import 'reflect-metadata';
 import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
@@ -47,8 +48,30 @@ class NoneController {
   }
 }
 
+/** The session routes' anchor: the same routes and answers, without any session. */
+@Controller('bench')
+class AnchorController extends NoneController {
+  private count = 0;
+
+  @Get('read')
+  read(): { visits: number } {
+    return { visits: this.count };
+  }
+
+  @Get('visits')
+  visits(): { visits: number } {
+    this.count += 1;
+    return { visits: this.count };
+  }
+}
+
 @Controller('bench')
 class NestHiveController extends NoneController {
+  @Get('read')
+  read(@Session() s: Session<BenchData>): { visits: number } {
+    return { visits: s.visits ?? 0 };
+  }
+
   @Get('visits')
   visits(@Session() s: Session<BenchData>): { visits: number } {
     s.visits = (s.visits ?? 0) + 1;
@@ -58,6 +81,11 @@ class NestHiveController extends NoneController {
 
 @Controller('bench')
 class ExpressSessionController extends NoneController {
+  @Get('read')
+  read(@Req() req: { session: BenchData }): { visits: number } {
+    return { visits: req.session.visits ?? 0 };
+  }
+
   @Get('visits')
   visits(@Req() req: { session: BenchData }): { visits: number } {
     req.session.visits = (req.session.visits ?? 0) + 1;
@@ -71,7 +99,7 @@ function appModule(): DynamicModule {
       ? NestHiveController
       : mode === 'express-session'
         ? ExpressSessionController
-        : NoneController,
+        : AnchorController,
   ];
   const store: SessionStore | undefined = redisStore
     ? fromExpressSessionStore(redisStore)
