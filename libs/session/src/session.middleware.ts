@@ -2,11 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import { sendErrorResponse } from './core/error-response.js';
 import { RequestSession } from './core/request-session.js';
+import { prepareSessionProperty } from './core/request-session-property.js';
 import {
   attachRequestSession,
-  attachRequestSessionLazily,
+  isPreparedRequest,
+  prepareRequestSlot,
   requestSessionOf,
 } from './core/request-session.lookup.js';
+import { prepareResponseHook } from './core/response-hooks.js';
 import { SessionRuntime } from './core/session-runtime.js';
 
 /**
@@ -17,25 +20,29 @@ import { SessionRuntime } from './core/session-runtime.js';
 export class SessionMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
   constructor(private readonly runtime: SessionRuntime) {}
 
-  /** Attaches the slot and continues. */
+  /** Attaches the slot (unless {@link prepare} gave the request one) and continues. */
   use(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-    attachRequestSession(req, new RequestSession(this.runtime, req, res));
-    next();
+    this.handler(req, res, next);
   }
 
   /** {@link use} as a plain function, for mounting on the HTTP adapter directly. */
   readonly handler = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    attachRequestSession(req, new RequestSession(this.runtime, req, res));
+    if (!isPreparedRequest(req)) attachRequestSession(req, new RequestSession(this.runtime, req, res));
     next();
   };
 
   /**
-   * Gives a Node request a slot made on first use: {@link handler} without
-   * the `next` and without allocating, for a listener on the server's
-   * `'request'` event (Fastify).
+   * Gives a Node request a slot made on first use, for a listener on the
+   * server's `'request'` event, ahead of the framework: without the `next`,
+   * and without allocating. The request and its response get the few
+   * properties the session needs while they still share their hidden class
+   * with every other request (Express swaps their prototypes afterwards, and
+   * each property added after that costs a copy of it).
    */
-  readonly attach = (req: IncomingMessage, res: ServerResponse): void => {
-    attachRequestSessionLazily(req, res, this.createSlot);
+  readonly prepare = (req: IncomingMessage, res: ServerResponse): void => {
+    prepareRequestSlot(req, res, this.createSlot);
+    prepareSessionProperty(req);
+    prepareResponseHook(res);
   };
 
   private readonly createSlot = (req: IncomingMessage, res: ServerResponse): RequestSession =>
@@ -52,8 +59,9 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
     res: ServerResponse,
     next: (error?: unknown) => void,
   ): void => {
-    const slot = new RequestSession(this.runtime, req, res);
-    attachRequestSession(req, slot);
+    let slot: RequestSession;
+    if (isPreparedRequest(req)) slot = requestSessionOf(req);
+    else attachRequestSession(req, (slot = new RequestSession(this.runtime, req, res)));
     slot.load().then(
       () => next(),
       (error: unknown) => {

@@ -8,7 +8,8 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
-import { decorateFastifyRequestSession, onEveryFastifyRequest } from './adapters/fastify-request-session.js';
+import { decorateFastifyRequestSession } from './adapters/fastify-request-session.js';
+import { onEveryRequest } from './adapters/server-request-listener.js';
 import { SessionRuntime } from './core/session-runtime.js';
 import { NestSessionDecoratorCheck } from './nest-session-decorator.check.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.module-definition.js';
@@ -63,7 +64,9 @@ export class SessionModule
   /** The adapter the middleware was mounted on directly, if any. */
   private mountedOn: unknown;
   private readonly adapterReady: Subscription;
-  /** Removes what was mounted on the server directly (Fastify), if anything. */
+  /** The server whose requests are prepared by a listener, if any. */
+  private listeningOn: unknown;
+  /** Removes that listener. */
   private unmount: (() => void) | undefined;
   /** Why the adapter could not be prepared, if it could not. */
   private adapterError: Error | undefined;
@@ -111,7 +114,9 @@ export class SessionModule
     const { forRoutes, exclude = [] } = this.options;
     const eager = this.runtime.config.eager;
     if (this.adapterError === undefined) this.prepareAdapter();
-    if (!(this.coversEveryRoute() && this.mountOnAdapter())) {
+    const onAdapter = this.coversEveryRoute() && this.mountOnAdapter();
+    if (onAdapter) this.listenOnServer(this.adapterHost.httpAdapter);
+    else {
       const middleware =
         eager.kind === 'all' ? [SessionMiddleware, EagerSessionMiddleware] : [SessionMiddleware];
       const proxy = consumer.apply(...middleware);
@@ -128,19 +133,20 @@ export class SessionModule
     return !this.options.forRoutes && (this.options.exclude ?? []).length === 0;
   }
 
-  /** Mounts on the current HTTP adapter, once per adapter; `false` when there is none to mount on. */
+  /**
+   * Mounts on the current HTTP adapter, once per adapter; `false` when there is none to mount on.
+   * Lazy on Fastify that is a listener on its server's `'request'` event (see
+   * {@link listenOnServer}): Fastify serves only through its own server, and middleware there
+   * costs several times what the listener does. Otherwise it is middleware.
+   */
   private mountOnAdapter(): boolean {
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
     if (!adapter) return false;
     if (this.mountedOn === adapter) return true;
     const eager = this.runtime.config.eager.kind === 'all';
-    // Lazy on Fastify: on the server's 'request' event, which costs a fraction of what middleware does there.
-    if (!eager && adapter.getType() === 'fastify') {
-      this.unmount = onEveryFastifyRequest(adapter.getInstance(), this.middleware.attach);
-      if (this.unmount) {
-        this.mountedOn = adapter;
-        return true;
-      }
+    if (!eager && adapter.getType() === 'fastify' && this.listenOnServer(adapter)) {
+      this.mountedOn = adapter;
+      return true;
     }
     const handler = eager ? this.middleware.eagerHandler : this.middleware.handler;
     try {
@@ -150,6 +156,28 @@ export class SessionModule
       return false;
     }
     this.mountedOn = adapter;
+    return true;
+  }
+
+  /**
+   * Prepares every request the adapter's server receives (see `SessionMiddleware.prepare`), from
+   * a listener on its `'request'` event, once per server; `false` while there is no server yet
+   * (Express gets its server after the modules are created). Beside the middleware, which then
+   * only gives a slot to requests served through a server of the application's own (`new
+   * ExpressAdapter(app)` with `http.createServer(app)`), which the listener never sees.
+   */
+  private listenOnServer(adapter: HttpAdapterHost['httpAdapter']): boolean {
+    const server: unknown =
+      adapter.getType() === 'fastify'
+        ? Reflect.get(Object(adapter.getInstance()), 'server')
+        : adapter.getHttpServer();
+    if (server === undefined || server === null) return false;
+    if (this.listeningOn === server) return true;
+    const unmount = onEveryRequest(server, this.middleware.prepare);
+    if (!unmount) return false;
+    this.unmount?.();
+    this.unmount = unmount;
+    this.listeningOn = server;
     return true;
   }
 

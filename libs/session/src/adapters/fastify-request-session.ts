@@ -1,19 +1,9 @@
 import { RequestSessionDecoratedError } from '../session.errors.js';
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
 /** The part of a Fastify instance this file uses (no import of `fastify`: it is not a dependency). */
 interface FastifyRequestDecorating {
   hasRequestDecorator(name: string): boolean;
   decorateRequest(name: string, property: { getter(): unknown; setter(value: unknown): void }): unknown;
-}
-
-/** A Fastify instance's Node server (HTTP/1, HTTPS). */
-interface FastifyServerHolder {
-  readonly server: {
-    prependListener(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): unknown;
-    off(event: 'request', listener: (req: IncomingMessage, res: ServerResponse) => void): unknown;
-  };
 }
 
 /** A Fastify request: the Node request is its `raw`. */
@@ -57,29 +47,4 @@ function isDecoratable(instance: unknown): instance is FastifyRequestDecorating 
     typeof (instance as Partial<FastifyRequestDecorating>).decorateRequest === 'function' &&
     typeof (instance as Partial<FastifyRequestDecorating>).hasRequestDecorator === 'function'
   );
-}
-
-/**
- * Runs `handler` on the Node request and response of every request a Fastify
- * instance's server receives, before Fastify itself sees the request (a
- * listener prepended to the server's `'request'` event): so before every
- * hook and every middleware, including those `main.ts` adds with
- * `app.use()`. Middleware (`@fastify/middie`) would cost Fastify several
- * microseconds a request even when it does next to nothing.
- *
- * @returns a function that removes the listener, or `undefined` when the instance has no such server.
- */
-export function onEveryFastifyRequest(
-  instance: unknown,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): (() => void) | undefined {
-  if (typeof instance !== 'object' || instance === null) return undefined;
-  const server: unknown = Reflect.get(instance, 'server');
-  if (typeof server !== 'object' || server === null) return undefined;
-  const holder = { server } as FastifyServerHolder;
-  if (typeof holder.server.prependListener !== 'function' || typeof holder.server.off !== 'function') {
-    return undefined;
-  }
-  holder.server.prependListener('request', handler);
-  return () => holder.server.off('request', handler);
 }

@@ -50,3 +50,31 @@ describe('CookieSigner', () => {
     expect(timingSafeEqual).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('CookieSigner, verified values', () => {
+  it('answers a repeat of a verified value without another check, and still checks everything else', () => {
+    const signer = new CookieSigner([A]);
+    const good = signer.sign('value');
+    timingSafeEqual.mockClear();
+    expect(signer.unsign(good)).toBe('value');
+    expect(signer.unsign(good)).toBe('value');
+    expect(timingSafeEqual).toHaveBeenCalledTimes(1);
+    const sig = good.slice(good.indexOf('.') + 1);
+    const forged = `value.${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
+    expect(signer.unsign(forged)).toBeUndefined();
+    expect(signer.unsign(forged)).toBeUndefined();
+    expect(timingSafeEqual).toHaveBeenCalledTimes(3);
+  });
+
+  it('remembers at most 2048 values, dropping the oldest first', () => {
+    const signer = new CookieSigner([A]);
+    const values = Array.from({ length: 2049 }, (_, i) => signer.sign(`id-${i}`));
+    for (const value of values) signer.unsign(value);
+    timingSafeEqual.mockClear();
+    expect(signer.unsign(values[2048])).toBe('id-2048');
+    expect(signer.unsign(values[1])).toBe('id-1');
+    expect(timingSafeEqual).toHaveBeenCalledTimes(0);
+    expect(signer.unsign(values[0])).toBe('id-0');
+    expect(timingSafeEqual).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,12 +1,24 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** How many verified values a signer remembers (about 150 bytes each). */
+const VERIFIED_MEMO_SIZE = 2048;
+
 /**
  * Signs values as `<value>.<signature>`, where the signature is the
  * HMAC-SHA256 of the value, base64 without padding: the format of the
  * `cookie-signature` package that express-session uses, so cookies stay
  * readable across both. Built on `node:crypto` only.
+ *
+ * A returning client sends the same signed value on every request, so the
+ * values verified lately are remembered (only those whose signature was
+ * valid, at most {@link VERIFIED_MEMO_SIZE}, the oldest dropped first): an
+ * exact repeat is answered without computing the HMAC again. A value that
+ * was never verified, a forged one included, always goes through the
+ * constant-time check.
  */
 export class CookieSigner {
+  private readonly verified = new Map<string, string>();
+
   constructor(private readonly secrets: readonly string[]) {
     if (secrets.length === 0) throw new RangeError('CookieSigner needs at least one secret.');
   }
@@ -22,18 +34,33 @@ export class CookieSigner {
    * the time taken says nothing about how much of a forged signature matched.
    */
   unsign(input: string): string | undefined {
+    const known = this.verified.get(input);
+    if (known !== undefined) return known;
     const dot = input.lastIndexOf('.');
     if (dot <= 0) return undefined;
     const value = input.slice(0, dot);
     const given = Buffer.from(input.slice(dot + 1));
     for (const secret of this.secrets) {
       const expected = Buffer.from(mac(value, secret));
-      if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
+      if (expected.length === given.length && timingSafeEqual(expected, given)) {
+        this.remember(input, value);
+        return value;
+      }
     }
     return undefined;
   }
+
+  private remember(input: string, value: string): void {
+    const verified = this.verified;
+    if (verified.size >= VERIFIED_MEMO_SIZE) {
+      const oldest = verified.keys().next();
+      if (!oldest.done) verified.delete(oldest.value);
+    }
+    verified.set(input, value);
+  }
 }
 
+/** The HMAC-SHA256 of `value`: 43 base64 characters, without the padding `=`. */
 function mac(value: string, secret: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '');
+  return createHmac('sha256', secret).update(value).digest('base64').slice(0, 43);
 }

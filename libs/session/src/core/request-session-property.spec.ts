@@ -3,9 +3,19 @@ import { Socket } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import express from 'express';
 import type { Session } from '../session.interfaces.js';
-import { publishSession } from './request-session-property.js';
+import { publishSession, type PublishedSession } from './request-session-property.js';
 
-const session = (label: string) => ({ label }) as unknown as Session;
+/** A source that counts how often its session object was asked for. */
+const session = (label: string): PublishedSession & { asked: number } => {
+  const source = {
+    asked: 0,
+    requestSession: () => {
+      source.asked++;
+      return { label } as unknown as Session;
+    },
+  };
+  return source;
+};
 
 /** A request as Express hands it to middleware: its prototype swapped to `app.request`. */
 function expressRequest(app: express.Express): IncomingMessage & { session?: unknown } {
@@ -24,6 +34,15 @@ describe('publishSession', () => {
     publishSession(req, session('regenerated'));
     expect(req.session).toEqual({ label: 'regenerated' });
     expect(Reflect.ownKeys(req)).toEqual(before);
+  });
+
+  it('makes the session object only when req.session is read, on an Express request', () => {
+    const req = expressRequest(express());
+    const source = session('lazy');
+    publishSession(req, source);
+    expect(source.asked).toBe(0);
+    expect(req.session).toEqual({ label: 'lazy' });
+    expect(source.asked).toBe(1);
   });
 
   it('reads undefined on requests whose session was never loaded', () => {
@@ -46,7 +65,9 @@ describe('publishSession', () => {
 
   it('uses an ordinary property on a plain Node request and on plain objects', () => {
     const req: IncomingMessage & { session?: unknown } = new IncomingMessage(new Socket());
-    publishSession(req, session('node'));
+    const source = session('node');
+    publishSession(req, source);
+    expect(source.asked).toBe(1);
     expect(Object.keys(req)).toContain('session');
     expect(Object.prototype.hasOwnProperty.call(IncomingMessage.prototype, 'session')).toBe(false);
     const wrapper: { session?: unknown } = {};

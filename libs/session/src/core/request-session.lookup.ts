@@ -2,27 +2,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionNotAvailableError } from '../session.errors.js';
 import type { RequestSession } from './request-session.js';
 
-/**
- * Each request's session slot, keyed by the Node request. A `WeakMap` rather
- * than a property: frameworks that swap the prototype of every request
- * (Express) make each property added to it afterwards cost a hidden-class
- * copy, and a slot lives exactly as long as its request anyway.
- */
-const slots = new WeakMap<object, RequestSession>();
-
 /** Makes a request's slot when something first asks for it. */
 export type RequestSessionFactory = (req: IncomingMessage, res: ServerResponse) => RequestSession;
 
-/** Where a request waiting for its slot keeps the factory and the response. */
-const SLOT_FACTORY = Symbol('nest-hive.session.factory');
+/**
+ * Each request's session slot, keyed by the Node request, for requests that
+ * were not prepared before a framework got them (see
+ * {@link prepareRequestSlot}). A `WeakMap` rather than a property: frameworks
+ * that swap the prototype of every request (Express) make each property added
+ * to it afterwards cost a hidden-class copy.
+ */
+const slots = new WeakMap<object, RequestSession>();
+
+/** Where a prepared request keeps its slot (or, until it is made, the factory) and its response. */
+const SLOT = Symbol('nest-hive.session.slot');
 const SLOT_RESPONSE = Symbol('nest-hive.session.response');
 
-interface DeferredSlot {
-  [SLOT_FACTORY]?: RequestSessionFactory;
+interface PreparedRequest {
+  [SLOT]?: RequestSession | RequestSessionFactory;
   [SLOT_RESPONSE]?: ServerResponse;
 }
 
-/** Gives `req` its session slot. */
+/** Gives `req` its session slot (a request that was not prepared). */
 export function attachRequestSession(req: IncomingMessage, slot: RequestSession): void {
   slots.set(req, slot);
 }
@@ -30,20 +31,24 @@ export function attachRequestSession(req: IncomingMessage, slot: RequestSession)
 /**
  * Gives `req` a slot that `factory` makes when something first asks for it,
  * so a request that never uses the session allocates nothing: two
- * properties on the Node request (whose prototype every request shares, so
- * V8 reuses one hidden class), where a slot and its `WeakMap` entry would
- * cost the garbage collector on every request. For Node requests only:
- * frameworks that swap the prototype of every request (Express) make each
- * added property a hidden-class copy.
+ * properties on the Node request, set when the server receives it, before a
+ * framework swaps its prototype (Express does), while it still shares its
+ * hidden class with every other request; the slot, once made, takes the
+ * factory's place.
  */
-export function attachRequestSessionLazily(
+export function prepareRequestSlot(
   req: IncomingMessage,
   res: ServerResponse,
   factory: RequestSessionFactory,
 ): void {
-  const deferred = req as IncomingMessage & DeferredSlot;
-  deferred[SLOT_FACTORY] = factory;
-  deferred[SLOT_RESPONSE] = res;
+  const prepared = req as IncomingMessage & PreparedRequest;
+  prepared[SLOT] = factory;
+  prepared[SLOT_RESPONSE] = res;
+}
+
+/** Whether `req` was prepared by {@link prepareRequestSlot}. */
+export function isPreparedRequest(req: IncomingMessage): boolean {
+  return (req as IncomingMessage & PreparedRequest)[SLOT] !== undefined;
 }
 
 /**
@@ -60,13 +65,13 @@ export function requestSessionOf(req: unknown): RequestSession {
 
 function slotOf(req: unknown): RequestSession | undefined {
   if (typeof req !== 'object' || req === null) return undefined;
-  const slot = slots.get(req);
-  if (slot) return slot;
-  const deferred = req as DeferredSlot;
-  const factory = deferred[SLOT_FACTORY];
-  const res = deferred[SLOT_RESPONSE];
-  if (!factory || !res) return undefined;
-  const made = factory(req as IncomingMessage, res);
-  slots.set(req, made);
+  const prepared = req as PreparedRequest;
+  const held = prepared[SLOT];
+  if (held === undefined) return slots.get(req);
+  if (typeof held !== 'function') return held;
+  const res = prepared[SLOT_RESPONSE];
+  if (!res) return undefined;
+  const made = held(req as IncomingMessage, res);
+  prepared[SLOT] = made;
   return made;
 }

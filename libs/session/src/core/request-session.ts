@@ -18,7 +18,7 @@ import {
   type SerializedEntries,
 } from './session-data-diff.js';
 import { ResponseCommitGate, type CommitParticipant } from './response-commit-gate.js';
-import { publishSession } from './request-session-property.js';
+import { publishSession, type PublishedSession } from './request-session-property.js';
 import {
   createLiveSession,
   createSessionView,
@@ -48,11 +48,11 @@ const NO_ENTRIES: SerializedEntries = new Map();
  * cookie and (only then) the store; the commit before the response writes
  * only what the request changed, and the cookie only when it must.
  */
-export class RequestSession implements CommitParticipant, SessionHandle {
+export class RequestSession implements CommitParticipant, SessionHandle, PublishedSession {
   private loading: Promise<Session> | undefined;
   /** What `@Session()` and `SessionService.get()` return: always the current session. */
   private live: Session | undefined;
-  /** What `req.session` holds: replaced on `regenerate()`. */
+  /** What `req.session` holds, made when first read: replaced on `regenerate()`. */
   private view: SessionView | undefined;
   /** The framework's request object, when it is not the Node request itself (Fastify). */
   private frameworkRequest: object | undefined;
@@ -117,7 +117,7 @@ export class RequestSession implements CommitParticipant, SessionHandle {
   load(frameworkRequest?: unknown): Promise<Session> {
     if (typeof frameworkRequest === 'object' && frameworkRequest !== null && frameworkRequest !== this.req) {
       this.frameworkRequest = frameworkRequest;
-      if (this.view) this.publishOnFrameworkRequest(this.view.session);
+      if (this.live) this.publishOnFrameworkRequest();
     }
     return (this.loading ??= this.loadOnce());
   }
@@ -144,19 +144,27 @@ export class RequestSession implements CommitParticipant, SessionHandle {
     return this.live;
   }
 
-  /** Puts a session object for the current data on `req.session`. */
+  /**
+   * Publishes the current data on `req.session`. The session object there is
+   * made when code first reads it (see `publishSession`), and the one an
+   * earlier generation had keeps that generation's identity.
+   */
   private publishView(): void {
     this.view?.retire();
-    const view = createSessionView(this.data, this);
-    this.view = view;
-    publishSession(this.req, view.session);
-    this.publishOnFrameworkRequest(view.session);
+    this.view = undefined;
+    publishSession(this.req, this);
+    this.publishOnFrameworkRequest();
+  }
+
+  /** @inheritdoc */
+  requestSession(): Session {
+    return (this.view ??= createSessionView(this.data, this)).session;
   }
 
   /** Sets `session` on the framework request, unless it already reads the Node request's (Fastify, decorated). */
-  private publishOnFrameworkRequest(session: Session): void {
+  private publishOnFrameworkRequest(): void {
     const request = this.frameworkRequest as { session?: unknown } | undefined;
-    if (request && request.session !== session) publishSession(request, session);
+    if (request && request.session !== this.requestSession()) publishSession(request, this);
   }
 
   private adopt(id: string, record: StoredSessionRecord): boolean {

@@ -16,10 +16,31 @@ export interface ResponseHook {
 
 const HOOKED_METHODS: readonly HookedMethod[] = ['writeHead', 'write', 'end', 'flushHeaders'];
 
-/** The hook of each response hooked through its prototype. */
+/** Where a prepared response keeps its hook: `null` until it has one. */
+const HOOK = Symbol('nest-hive.session.response-hook');
+
+interface PreparedResponse {
+  [HOOK]?: ResponseHook | null;
+}
+
+/** The hook of each response hooked through its prototype that was not prepared. */
 const hookOfResponse = new WeakMap<object, ResponseHook>();
 /** Prototypes whose methods look up the response's hook, with the methods they had before. */
 const originalsOfPrototype = new WeakMap<object, ResponseMethods>();
+
+/** Node's own methods, which a response without wrappers of its own has. */
+const NODE_METHODS = Object.fromEntries(
+  HOOKED_METHODS.map((name) => [name, Reflect.get(ServerResponse.prototype, name) as ResponseMethod]),
+) as ResponseMethods;
+
+/**
+ * Gives `res` a place for its hook while it still shares its hidden class
+ * with every other response (when the server receives the request, before a
+ * framework swaps its prototype): hooking it later is then a plain store.
+ */
+export function prepareResponseHook(res: ServerResponse): void {
+  (res as ServerResponse & PreparedResponse)[HOOK] = null;
+}
 
 /**
  * Routes the calls of `writeHead`, `write`, `end` and `flushHeaders` of one
@@ -28,20 +49,32 @@ const originalsOfPrototype = new WeakMap<object, ResponseMethods>();
  * Frameworks that give each response a prototype of their own (Express sets
  * `app.response` on every response) make every property added to a response
  * afterwards cost a hidden-class copy of several microseconds. For those, the
- * methods are hooked once on that prototype, and each response is only
- * entered in a `WeakMap`; a response without a hook goes straight through.
- * Any other response, or one that already carries wrappers of its own (from
- * compression or on-headers, say), gets wrappers on the response itself, on
+ * methods are hooked once on that prototype, and each response only records
+ * its hook (in the place {@link prepareResponseHook} made, else in a
+ * `WeakMap`); a response without a hook goes straight through. Any other
+ * response, or one that already carries wrappers of its own (from
+ * compression or on-headers, say), gets methods on the response itself, on
  * top of what it has.
  */
 export function hookResponse(res: ServerResponse, hook: ResponseHook): ResponseMethods {
   const prototype: unknown = Object.getPrototypeOf(res);
   if (prototypeHookable(res, prototype)) {
     const originals = originalsOfPrototype.get(prototype) ?? hookPrototype(prototype);
-    hookOfResponse.set(res, hook);
+    setHook(res, hook);
     return originals;
   }
   return hookInstance(res, hook);
+}
+
+function setHook(res: ServerResponse, hook: ResponseHook): void {
+  const prepared = res as ServerResponse & PreparedResponse;
+  if (prepared[HOOK] === null) prepared[HOOK] = hook;
+  else hookOfResponse.set(res, hook);
+}
+
+function hookOf(res: object): ResponseHook | undefined {
+  const prepared = (res as PreparedResponse)[HOOK];
+  return prepared === null ? undefined : (prepared ?? hookOfResponse.get(res));
 }
 
 function prototypeHookable(res: ServerResponse, prototype: unknown): prototype is object {
@@ -65,13 +98,38 @@ function hookPrototype(prototype: object): ResponseMethods {
       writable: true,
       enumerable: false,
       value: function hooked(this: object, ...args: unknown[]): unknown {
-        const hook = hookOfResponse.get(this);
+        const hook = hookOf(this);
         return hook ? hook.call(name, args) : Reflect.apply(original, this, args);
       },
     });
   }
   originalsOfPrototype.set(prototype, originals);
   return originals;
+}
+
+/**
+ * Methods set on a response itself, the same functions for every response:
+ * each finds the response's hook through it.
+ */
+const INSTANCE_METHODS: Readonly<Record<HookedMethod, ResponseMethod>> = {
+  writeHead(this: ServerResponse, ...args: unknown[]) {
+    return instanceHookOf(this).call('writeHead', args);
+  },
+  write(this: ServerResponse, ...args: unknown[]) {
+    return instanceHookOf(this).call('write', args);
+  },
+  end(this: ServerResponse, ...args: unknown[]) {
+    return instanceHookOf(this).call('end', args);
+  },
+  flushHeaders(this: ServerResponse, ...args: unknown[]) {
+    return instanceHookOf(this).call('flushHeaders', args);
+  },
+};
+
+function instanceHookOf(res: ServerResponse): ResponseHook {
+  const hook = hookOf(res);
+  if (!hook) throw new Error('A session response hook was called on a response it was not set up for.');
+  return hook;
 }
 
 function hookInstance(res: ServerResponse, hook: ResponseHook): ResponseMethods {
@@ -83,9 +141,13 @@ function hookInstance(res: ServerResponse, hook: ResponseHook): ResponseMethods 
     end: target.end,
     flushHeaders: target.flushHeaders,
   };
-  target.writeHead = (...args) => hook.call('writeHead', args);
-  target.write = (...args) => hook.call('write', args);
-  target.end = (...args) => hook.call('end', args);
-  target.flushHeaders = (...args) => hook.call('flushHeaders', args);
+  if (hookOf(res) === undefined && HOOKED_METHODS.every((name) => originals[name] === NODE_METHODS[name])) {
+    // The common case: shared methods, and the hook in the response's place for it.
+    setHook(res, hook);
+    for (const name of HOOKED_METHODS) target[name] = INSTANCE_METHODS[name];
+    return NODE_METHODS;
+  }
+  // Hooked before, or wrapped by another library: wrappers of this hook's own, on top.
+  for (const name of HOOKED_METHODS) target[name] = (...args) => hook.call(name, args);
   return originals;
 }
