@@ -273,8 +273,9 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
       this.cookieDue = true;
     } else {
       const ttl = this.ttlFrom(now);
-      const patch: SessionPatch = { ...diffEntries(this.snapshot, work.entries), ...(cookie && { cookie }) };
-      const record = this.record(materialize(work.entries));
+      const before = this.snapshot;
+      const patch = (): SessionPatch => ({ ...diffEntries(before, work.entries), ...(cookie && { cookie }) });
+      const record = (): SessionRecord => this.record(materialize(work.entries));
       const applied = await runtime.update(this.id, patch, record, ttl);
       if (!applied) {
         await this.endedElsewhere();

@@ -59,13 +59,19 @@ export class SessionRuntime {
 
   /**
    * Writes one request's changes: as a per-key patch when the store supports
-   * it, else as the whole record. Resolves `false` when the record is gone.
+   * it, else as the whole record (`record()` is only called then). Resolves
+   * `false` when the record is gone.
    */
-  update(id: string, patch: SessionPatch, record: SessionRecord, ttlMs: number): Promise<boolean> {
+  update(
+    id: string,
+    patch: () => SessionPatch,
+    record: () => SessionRecord,
+    ttlMs: number,
+  ): Promise<boolean> {
     const store = this.store;
-    if (store.patch) return this.call('patch', () => store.patch!(id, patch, ttlMs));
+    if (store.patch) return this.call('patch', () => store.patch!(id, patch(), ttlMs));
     return this.call('set', async () => {
-      await store.set(id, record, ttlMs);
+      await store.set(id, record(), ttlMs);
       return true;
     });
   }
