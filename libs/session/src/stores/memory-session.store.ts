@@ -11,22 +11,8 @@ import {
   type MemorySessionStoreOptions,
 } from './memory-session-store.options.js';
 
-/**
- * One stored session: its data as one JSON text, which keeps it compact and
- * copy-safe, and its links in the recency list (least recently used first).
- */
-class MemoryEntry {
-  older: MemoryEntry | undefined;
-  newer: MemoryEntry | undefined;
-
-  constructor(
-    readonly id: string,
-    public json: string,
-    public readonly createdAt: number,
-    public expiresAt: number,
-    public maxAge: number | null | undefined,
-  ) {}
-}
+/** No slot: the end of the recency list or of the free list. */
+const NONE = -1;
 
 /**
  * The default store: sessions in this process's memory, safe for production
@@ -45,11 +31,39 @@ class MemoryEntry {
  * ```
  */
 export class MemorySessionStore implements SessionStore {
-  private readonly entries = new Map<string, MemoryEntry>();
+  // Layout: each session lives in a slot, a small integer that indexes a few
+  // arrays. The map holds the slot itself (a small integer needs no
+  // allocation), the timestamps are unboxed doubles, and the recency links are
+  // slot numbers, so an idle session costs its map entry, its JSON text and
+  // seven array elements: no object and no boxed number of its own. Fields
+  // read together sit side by side (slot `s` at `2s` and `2s + 1`), so one
+  // request touches few cache lines. Freed slots are reused first (their
+  // `newer` link chains the free list), and the arrays grow only when every
+  // slot is in use, so never past `maxSessions` slots.
+
+  /** Session id → slot. */
+  private readonly slots = new Map<string, number>();
+  /** Per slot: the session id (the map's own key string), `''` when free. */
+  private ids: string[] = [];
+  /**
+   * At `2s`: the data as one JSON text, which keeps it compact and copy-safe.
+   * At `2s + 1`: the `maxAge` cookie setting, `undefined` when none was set.
+   */
+  private values: (string | number | null | undefined)[] = [];
+  /** At `2s`: epoch ms when the session was first saved. At `2s + 1`: epoch ms when the entry expires. */
+  private times: number[] = [];
+  /**
+   * At `2s`: the next less recently used slot (`NONE` for the oldest). At
+   * `2s + 1`: the next more recently used slot (`NONE` for the newest); for a
+   * free slot, the next free slot.
+   */
+  private links: number[] = [];
+  /** Head of the free-slot list. */
+  private freeSlot = NONE;
   /** Least recently used end of the recency list. */
-  private oldest: MemoryEntry | undefined;
+  private oldest = NONE;
   /** Most recently used end. */
-  private newest: MemoryEntry | undefined;
+  private newest = NONE;
   private readonly maxSessions: number;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
   private evictions = 0;
@@ -68,47 +82,58 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async get(id: string): Promise<StoredSessionRecord | undefined> {
-    const entry = this.live(id);
-    if (!entry) return undefined;
-    this.markUsed(id, entry);
+    const slot = this.live(id);
+    if (slot === NONE) return undefined;
+    this.markUsed(slot);
     const record: StoredSessionRecord = {
-      data: JSON.parse(entry.json) as SessionDataRecord,
-      createdAt: entry.createdAt,
-      expiresAt: entry.expiresAt,
+      data: JSON.parse(this.values[2 * slot] as string) as SessionDataRecord,
+      createdAt: this.times[2 * slot],
+      expiresAt: this.times[2 * slot + 1],
     };
-    if (entry.maxAge !== undefined) record.cookie = { maxAge: entry.maxAge };
+    const maxAge = this.values[2 * slot + 1] as number | null | undefined;
+    if (maxAge !== undefined) record.cookie = { maxAge };
     return record;
   }
 
   /** @inheritdoc */
   async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    const entry = new MemoryEntry(
-      id,
-      JSON.stringify(record.data),
-      record.createdAt,
-      Date.now() + ttlMs,
-      record.cookie?.maxAge,
-    );
-    this.remove(id);
-    this.entries.set(id, entry);
-    this.append(entry);
-    this.evictOverflow();
+    const json = JSON.stringify(record.data);
+    const expiresAt = Date.now() + ttlMs;
+    const maxAge = record.cookie?.maxAge;
+    let slot = this.slots.get(id);
+    if (slot === undefined) {
+      // Make room first, so that a full store reuses the evicted slot.
+      while (this.slots.size >= this.maxSessions && this.oldest !== NONE) {
+        this.remove(this.ids[this.oldest]);
+        this.evictions++;
+      }
+      slot = this.allocate(id);
+      this.slots.set(id, slot);
+      this.append(slot);
+    } else {
+      // Replaced in place: the map keeps its entry (see markUsed).
+      this.markUsed(slot);
+    }
+    this.values[2 * slot] = json;
+    this.values[2 * slot + 1] = maxAge;
+    this.times[2 * slot] = record.createdAt;
+    this.times[2 * slot + 1] = expiresAt;
   }
 
   /** @inheritdoc */
   async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
-    const entry = this.live(id);
-    if (!entry) return false;
+    const slot = this.live(id);
+    if (slot === NONE) return false;
     const data = Object.assign(
       Object.create(null) as SessionDataRecord,
-      JSON.parse(entry.json) as SessionDataRecord,
+      JSON.parse(this.values[2 * slot] as string) as SessionDataRecord,
     );
     for (const key of Object.keys(patch.set)) data[key] = patch.set[key];
     for (const key of patch.unset) delete data[key];
-    entry.json = JSON.stringify(data);
-    entry.expiresAt = Date.now() + ttlMs;
-    if (patch.cookie) entry.maxAge = patch.cookie.maxAge;
-    this.markUsed(id, entry);
+    this.values[2 * slot] = JSON.stringify(data);
+    this.times[2 * slot + 1] = Date.now() + ttlMs;
+    if (patch.cookie) this.values[2 * slot + 1] = patch.cookie.maxAge;
+    this.markUsed(slot);
     return true;
   }
 
@@ -119,22 +144,23 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async touch(id: string, ttlMs: number): Promise<void> {
-    const entry = this.live(id);
-    if (!entry) return;
-    entry.expiresAt = Date.now() + ttlMs;
-    this.markUsed(id, entry);
+    const slot = this.live(id);
+    if (slot === NONE) return;
+    this.times[2 * slot + 1] = Date.now() + ttlMs;
+    this.markUsed(slot);
   }
 
   /** @inheritdoc */
   async clear(): Promise<void> {
-    this.entries.clear();
-    this.oldest = this.newest = undefined;
+    this.slots.clear();
+    this.oldest = this.newest = NONE;
+    this.rebuild();
   }
 
   /** Live (unexpired) sessions held. */
   async length(): Promise<number> {
     this.sweep();
-    return this.entries.size;
+    return this.slots.size;
   }
 
   /** Stops the sweep timer. The store keeps working, without the sweep. */
@@ -147,62 +173,117 @@ export class MemorySessionStore implements SessionStore {
     return this.evictions;
   }
 
-  /** Removes every expired entry now. */
+  /**
+   * Removes every expired entry now. When three quarters or more of the slots
+   * are then free, the live sessions are packed into smaller arrays, so the
+   * memory a burst of sessions took is given back once they expire.
+   */
   sweep(): void {
     const now = Date.now();
-    for (const [id, entry] of this.entries) if (entry.expiresAt <= now) this.remove(id);
+    for (const [id, slot] of this.slots) if (this.times[2 * slot + 1] <= now) this.remove(id);
+    if (this.slots.size * 4 <= this.ids.length && this.ids.length > 64) this.rebuild();
   }
 
-  private live(id: string): MemoryEntry | undefined {
-    const entry = this.entries.get(id);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= Date.now()) {
+  /** The slot of an unexpired entry, or `NONE` (an expired entry is removed). */
+  private live(id: string): number {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return NONE;
+    if (this.times[2 * slot + 1] <= Date.now()) {
       this.remove(id);
-      return undefined;
+      return NONE;
     }
-    return entry;
+    return slot;
   }
 
   /**
-   * Moves an entry to the most recently used end of the recency list. The
-   * map itself is left alone: deleting and re-adding the same key of a large
+   * Moves a slot to the most recently used end of the recency list. The map
+   * itself is left alone: deleting and re-adding the same key of a large
    * `Map` on every request (a hot session) makes V8 walk an ever longer chain
    * of deleted copies of that key.
    */
-  private markUsed(_id: string, entry: MemoryEntry): void {
-    if (this.newest === entry) return;
-    this.unlink(entry);
-    this.append(entry);
+  private markUsed(slot: number): void {
+    if (this.newest === slot) return;
+    this.unlink(slot);
+    this.append(slot);
   }
 
-  private append(entry: MemoryEntry): void {
-    entry.older = this.newest;
-    entry.newer = undefined;
-    if (this.newest) this.newest.newer = entry;
-    else this.oldest = entry;
-    this.newest = entry;
+  private append(slot: number): void {
+    this.links[2 * slot] = this.newest;
+    this.links[2 * slot + 1] = NONE;
+    if (this.newest !== NONE) this.links[2 * this.newest + 1] = slot;
+    else this.oldest = slot;
+    this.newest = slot;
   }
 
-  private unlink(entry: MemoryEntry): void {
-    if (entry.older) entry.older.newer = entry.newer;
-    else this.oldest = entry.newer;
-    if (entry.newer) entry.newer.older = entry.older;
-    else this.newest = entry.older;
-    entry.older = entry.newer = undefined;
+  private unlink(slot: number): void {
+    const older = this.links[2 * slot];
+    const newer = this.links[2 * slot + 1];
+    if (older !== NONE) this.links[2 * older + 1] = newer;
+    else this.oldest = newer;
+    if (newer !== NONE) this.links[2 * newer] = older;
+    else this.newest = older;
   }
 
-  /** Deletes an entry from the map and the recency list. */
+  /** Deletes an entry from the map and the recency list, and frees its slot. */
   private remove(id: string): void {
-    const entry = this.entries.get(id);
-    if (!entry) return;
-    this.entries.delete(id);
-    this.unlink(entry);
+    const slot = this.slots.get(id);
+    if (slot === undefined) return;
+    this.slots.delete(id);
+    this.unlink(slot);
+    // Drop the strings and the cookie setting the slot held.
+    this.ids[slot] = '';
+    this.values[2 * slot] = '';
+    this.values[2 * slot + 1] = undefined;
+    this.links[2 * slot + 1] = this.freeSlot;
+    this.freeSlot = slot;
   }
 
-  private evictOverflow(): void {
-    while (this.entries.size > this.maxSessions && this.oldest) {
-      this.remove(this.oldest.id);
-      this.evictions++;
+  /**
+   * A slot for `id`: a freed one if any, else a new one at the end of the
+   * arrays (which grow as `push` makes them). The caller links it and fills
+   * its other fields.
+   */
+  private allocate(id: string): number {
+    const slot = this.freeSlot;
+    if (slot !== NONE) {
+      this.freeSlot = this.links[2 * slot + 1];
+      this.ids[slot] = id;
+      return slot;
     }
+    const end = this.ids.length;
+    this.ids.push(id);
+    this.values.push('', undefined);
+    this.times.push(0, 0);
+    this.links.push(NONE, NONE);
+    return end;
+  }
+
+  /**
+   * Packs the live sessions into fresh arrays, one slot each from the least
+   * recently used to the most, with no free slot left over. The map keeps its
+   * entries; only their values (the slots) change.
+   */
+  private rebuild(): void {
+    const ids: string[] = [];
+    const values: (string | number | null | undefined)[] = [];
+    const times: number[] = [];
+    const links: number[] = [];
+    for (let from = this.oldest, to = 0; from !== NONE; from = this.links[2 * from + 1], to++) {
+      const id = this.ids[from];
+      ids.push(id);
+      values.push(this.values[2 * from], this.values[2 * from + 1]);
+      times.push(this.times[2 * from], this.times[2 * from + 1]);
+      links.push(to - 1, to + 1);
+      this.slots.set(id, to);
+    }
+    const count = ids.length;
+    if (count > 0) links[2 * count - 1] = NONE;
+    this.ids = ids;
+    this.values = values;
+    this.times = times;
+    this.links = links;
+    this.freeSlot = NONE;
+    this.oldest = count > 0 ? 0 : NONE;
+    this.newest = count - 1;
   }
 }
