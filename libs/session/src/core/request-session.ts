@@ -58,6 +58,8 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
   private frameworkRequest: object | undefined;
   private cookieViewCache: SessionCookie | undefined;
   private methods: Partial<Record<SessionMethodName, (...args: unknown[]) => Promise<void>>> | undefined;
+  /** The response is held for the commit (see {@link watchResponse}). */
+  private watching = false;
 
   private id = '';
   private isNew = true;
@@ -138,7 +140,8 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
       if (record) adopted = this.adopt(reading.id, record);
     }
     if (!adopted) this.becomeNew(await this.newId());
-    new ResponseCommitGate(this.res, this);
+    // Something is owed to the store or the client whatever the handler does: hold the response now.
+    if (!this.isNew && (this.runtime.config.rolling || this.touchIsDue())) this.watchResponse();
     this.live = createLiveSession(this);
     this.publishView();
     return this.live;
@@ -377,6 +380,7 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
               'session.cookie.maxAge must be a non-negative number of milliseconds, or null.',
             );
           }
+          this.noteMayChange();
           this.storedMaxAge = value === null ? null : Math.round(value);
           this.maxAgeChanged = true;
         },
@@ -400,6 +404,24 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
   /** @inheritdoc */
   noteDetachedWrite(): void {
     this.runtime.warnDetachedWrite();
+  }
+
+  /** @inheritdoc */
+  noteMayChange(): void {
+    if (!this.watching) this.watchResponse();
+  }
+
+  /**
+   * Holds the response for the commit from now on (see `ResponseCommitGate`).
+   * Only a session that may have to be written needs it: one whose data was
+   * set, deleted or handed out as an object, whose API was called, or that is
+   * owed a touch or a rolling cookie. A request that only reads plain values
+   * leaves its response alone.
+   */
+  private watchResponse(): void {
+    if (this.watching || this.handshake) return;
+    this.watching = true;
+    new ResponseCommitGate(this.res, this);
   }
 
   /**
@@ -426,6 +448,7 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
   }
 
   private settle(method: SessionMethodName, callback: unknown, run: () => Promise<void>): Promise<void> {
+    this.noteMayChange();
     let done: Promise<void>;
     let nodeCallback: NodeCallback | undefined;
     try {

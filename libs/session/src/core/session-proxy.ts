@@ -34,6 +34,16 @@ export interface SessionHandle {
   method(name: SessionMethodName): unknown;
   /** Hears that a session object replaced by `regenerate()` was changed (the change is not saved). */
   noteDetachedWrite(): void;
+  /**
+   * Hears that the data may change: a key was set or deleted, or a value
+   * that can be changed in place (an object) was handed out.
+   */
+  noteMayChange(): void;
+}
+
+/** Whether handing out `value` lets code change the session without a trap seeing it. */
+function changeableInPlace(value: unknown): boolean {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
 
 function guard(key: string | symbol): void {
@@ -77,22 +87,27 @@ class LiveSessionHandler implements ProxyHandler<SessionDataRecord> {
 
   get(_target: SessionDataRecord, key: string | symbol): unknown {
     if (typeof key === 'string' && RESERVED_KEYS.has(key)) return member(this.handle, key, undefined);
-    return Reflect.get(this.handle.currentData(), key) as unknown;
+    const value = Reflect.get(this.handle.currentData(), key) as unknown;
+    if (changeableInPlace(value)) this.handle.noteMayChange();
+    return value;
   }
 
   set(_target: SessionDataRecord, key: string | symbol, value: unknown): boolean {
     guard(key);
+    this.handle.noteMayChange();
     return Reflect.set(this.handle.currentData(), key, value);
   }
 
   defineProperty(_target: SessionDataRecord, key: string | symbol, descriptor: PropertyDescriptor): boolean {
     guard(key);
+    this.handle.noteMayChange();
     // Configurable, as the placeholder target never holds the key (a proxy invariant).
     return Reflect.defineProperty(this.handle.currentData(), key, { ...descriptor, configurable: true });
   }
 
   deleteProperty(_target: SessionDataRecord, key: string | symbol): boolean {
     guard(key);
+    this.handle.noteMayChange();
     return Reflect.deleteProperty(this.handle.currentData(), key);
   }
 
@@ -106,7 +121,9 @@ class LiveSessionHandler implements ProxyHandler<SessionDataRecord> {
 
   getOwnPropertyDescriptor(_target: SessionDataRecord, key: string | symbol): PropertyDescriptor | undefined {
     const descriptor = Reflect.getOwnPropertyDescriptor(this.handle.currentData(), key);
-    if (descriptor) descriptor.configurable = true;
+    if (!descriptor) return undefined;
+    if (changeableInPlace(descriptor.value)) this.handle.noteMayChange();
+    descriptor.configurable = true;
     return descriptor;
   }
 
@@ -134,25 +151,38 @@ class SessionViewHandler implements ProxyHandler<SessionDataRecord> {
 
   get(target: SessionDataRecord, key: string | symbol): unknown {
     if (typeof key === 'string' && RESERVED_KEYS.has(key)) return member(this.handle, key, this.frozen);
-    return Reflect.get(target, key) as unknown;
+    const value = Reflect.get(target, key) as unknown;
+    if (!this.frozen && changeableInPlace(value)) this.handle.noteMayChange();
+    return value;
   }
 
   set(target: SessionDataRecord, key: string | symbol, value: unknown): boolean {
     guard(key);
-    if (this.frozen) this.handle.noteDetachedWrite();
+    this.noteWrite();
     return Reflect.set(target, key, value);
   }
 
   defineProperty(target: SessionDataRecord, key: string | symbol, descriptor: PropertyDescriptor): boolean {
     guard(key);
-    if (this.frozen) this.handle.noteDetachedWrite();
+    this.noteWrite();
     return Reflect.defineProperty(target, key, descriptor);
   }
 
   deleteProperty(target: SessionDataRecord, key: string | symbol): boolean {
     guard(key);
-    if (this.frozen) this.handle.noteDetachedWrite();
+    this.noteWrite();
     return Reflect.deleteProperty(target, key);
+  }
+
+  getOwnPropertyDescriptor(target: SessionDataRecord, key: string | symbol): PropertyDescriptor | undefined {
+    const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
+    if (!this.frozen && changeableInPlace(descriptor?.value)) this.handle.noteMayChange();
+    return descriptor;
+  }
+
+  private noteWrite(): void {
+    if (this.frozen) this.handle.noteDetachedWrite();
+    else this.handle.noteMayChange();
   }
 
   has(target: SessionDataRecord, key: string | symbol): boolean {
