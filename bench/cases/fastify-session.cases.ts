@@ -7,16 +7,16 @@ import { sessionRoutesCase } from './session-routes.js';
 
 const APP = `${BENCH_DIST}/servers/fastify-session-bench-app.js`;
 
-/** The three Fastify servers of cases 1f and 2f, started together and stopped together. */
+/** Fastify servers of the given modes, started together and stopped together. */
 async function withFastifyServers<T>(
-  run: (servers: { none: ServerProcess; anchor: ServerProcess; ours: ServerProcess }) => Promise<T>,
+  modes: string[],
+  run: (servers: ServerProcess[]) => Promise<T>,
 ): Promise<T> {
   const started: ServerProcess[] = [];
   try {
-    for (const mode of ['none', 'fastify-session', 'nest-hive'])
+    for (const mode of modes)
       started.push(await startServer(`fastify ${mode}`, APP, { BENCH_SESSION: mode }));
-    const [none, anchor, ours] = started;
-    return await run({ none, anchor, ours });
+    return await run(started);
   } finally {
     await Promise.all(started.map((s) => s.stop()));
   }
@@ -36,7 +36,7 @@ const variant = (name: string, server: ServerProcess, path: string, cookie?: str
 
 /** Case 1f: case 1 on Fastify, against `@fastify/session` and no session module. */
 export async function fastifySessionOverheadCase(context: BenchContext): Promise<CaseResult> {
-  return withFastifyServers(async ({ none, anchor, ours }) => {
+  return withFastifyServers(['none', 'fastify-session', 'nest-hive'], async ([none, anchor, ours]) => {
     const anchorCookie = await obtainCookie(`${anchor.url}/bench/visits`);
     const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
     const variants = await measureInterleaved(context, [
@@ -90,16 +90,18 @@ export async function fastifySessionOverheadCase(context: BenchContext): Promise
 
 /** Case 2f: case 2 on Fastify, against `@fastify/session` and no session module. */
 export async function fastifySessionWriteCase(context: BenchContext): Promise<CaseResult> {
-  return withFastifyServers(({ none, anchor, ours }) =>
-    sessionRoutesCase(
-      context,
-      {
-        id: '2f',
-        title: 'Fastify: routes that use the session',
-        none: '(a) Fastify, no session module',
-        other: '(b) @fastify/session',
-      },
-      { none, other: anchor, ours },
-    ),
+  return withFastifyServers(
+    ['none', 'fastify-session', 'nest-hive', 'fastify-session', 'nest-hive'],
+    ([none, other, ours, otherForNew, oursForNew]) =>
+      sessionRoutesCase(
+        context,
+        {
+          id: '2f',
+          title: 'Fastify: routes that use the session',
+          none: '(a) Fastify, no session module',
+          other: '(b) @fastify/session',
+        },
+        { none, other, ours, otherForNew, oursForNew },
+      ),
   );
 }

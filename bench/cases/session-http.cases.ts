@@ -116,8 +116,10 @@ export async function sessionWriteCase(context: BenchContext): Promise<CaseResul
       ['none', { BENCH_SESSION: 'none' }],
       ['express-session', { BENCH_SESSION: 'express-session' }],
       ['nest-hive', { BENCH_SESSION: 'nest-hive' }],
+      ['express-session, new sessions', { BENCH_SESSION: 'express-session' }],
+      ['nest-hive, new sessions', { BENCH_SESSION: 'nest-hive' }],
     ],
-    ([none, other, ours]) =>
+    ([none, other, ours, otherForNew, oursForNew]) =>
       sessionRoutesCase(
         context,
         {
@@ -126,7 +128,7 @@ export async function sessionWriteCase(context: BenchContext): Promise<CaseResul
           none: '(a) no session module',
           other: '(b) express-session',
         },
-        { none, other, ours },
+        { none, other, ours, otherForNew, oursForNew },
       ),
   );
 }

@@ -4,11 +4,17 @@ import { obtainCookie } from '../lib/load.js';
 import { cpuRatio, cpuVariants, ratio, type CaseResult, type RatioResult } from '../lib/report.js';
 import type { ServerProcess } from '../lib/server-process.js';
 
-/** The servers of a session-route case: the app without sessions, the other library's, ours. */
+/**
+ * The servers of a session-route case: the app without sessions, the other library's and ours,
+ * and a second pair of those two for the new-session runs, which fill their store with up to
+ * 100 000 sessions: the read and change runs are not measured on a heap that holds them.
+ */
 export interface SessionRouteServers {
   none: ServerProcess;
   other: ServerProcess;
   ours: ServerProcess;
+  otherForNew: ServerProcess;
+  oursForNew: ServerProcess;
 }
 
 /** Names of a session-route case's variants. */
@@ -40,8 +46,9 @@ const variant = (name: string, server: ServerProcess, path: string, cookie?: str
 export async function sessionRoutesCase(
   context: BenchContext,
   names: SessionRouteNames,
-  { none, other, ours }: SessionRouteServers,
+  servers: SessionRouteServers,
 ): Promise<CaseResult> {
+  const { none, other, ours } = servers;
   const otherCookie = await obtainCookie(`${other.url}/bench/visits`);
   const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
   const ourName = '(c) @nest-hive/session';
@@ -54,8 +61,12 @@ export async function sessionRoutesCase(
     context,
     rows.flatMap((row) => [
       variant(`${names.none}, ${row.label}`, none, row.path, row.cookies ? ourCookie : undefined),
-      variant(`${names.other}, ${row.label}`, other, row.path, row.cookies ? otherCookie : undefined),
-      variant(`${ourName}, ${row.label}`, ours, row.path, row.cookies ? ourCookie : undefined),
+      row.cookies
+        ? variant(`${names.other}, ${row.label}`, other, row.path, otherCookie)
+        : variant(`${names.other}, ${row.label}`, servers.otherForNew, row.path),
+      row.cookies
+        ? variant(`${ourName}, ${row.label}`, ours, row.path, ourCookie)
+        : variant(`${ourName}, ${row.label}`, servers.oursForNew, row.path),
     ]),
   );
   const median = (name: string): number => {
