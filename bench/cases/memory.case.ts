@@ -38,6 +38,6 @@ export async function memoryCase(context: BenchContext): Promise<CaseResult> {
       { name: 'express-session MemoryStore', unit: 'B', summary: a, higherIsBetter: false },
       { name: 'MemorySessionStore', unit: 'B', summary: b, higherIsBetter: false },
     ],
-    ratios: [ratio('ours/express-session', b.median / a.median, { op: '<=', value: 1.0 })],
+    ratios: [ratio('ours/express-session', b.median / a.median, { op: '<=', value: 0.7 })],
   };
 }
