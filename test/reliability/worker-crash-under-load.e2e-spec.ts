@@ -13,7 +13,8 @@ const KILLS = 5;
 /** How long after a SIGKILL the primary may still hand a new connection to the dead worker (until it sees the exit). */
 const HANDOVER_MS = TIMING_TOLERANCE_MS;
 /** The demo's respawn backoff (`apps/demo/src/main.ts`): 50 ms, doubled per consecutive crash of a slot, at most 1 s. */
-const respawnDelayMs = (consecutiveCrashes: number): number => Math.min(1_000, 50 * 2 ** (consecutiveCrashes - 1));
+const respawnDelayMs = (consecutiveCrashes: number): number =>
+  Math.min(1_000, 50 * 2 ** (consecutiveCrashes - 1));
 
 describe('1. a worker killed (SIGKILL) every second under load', () => {
   let demo: DemoCluster;
