@@ -16,6 +16,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
 import { Session, SessionModule } from '@nest-hive/session';
 import type { FastifyRequest } from 'fastify';
+import { AnchorController, NoneController } from './bench-routes.controllers.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const mode = process.env.BENCH_SESSION ?? 'none';
@@ -28,31 +29,6 @@ declare module 'fastify' {
   /** What the bench keeps in a `@fastify/session` session. */
   interface Session {
     visits?: number;
-  }
-}
-
-@Controller('bench')
-class NoneController {
-  @Get('none')
-  none(): { ok: true } {
-    return { ok: true };
-  }
-}
-
-/** The session routes' anchor: the same routes and answers, without any session. */
-@Controller('bench')
-class AnchorController extends NoneController {
-  private count = 0;
-
-  @Get('read')
-  read(): { visits: number } {
-    return { visits: this.count };
-  }
-
-  @Get('visits')
-  visits(): { visits: number } {
-    this.count += 1;
-    return { visits: this.count };
   }
 }
 

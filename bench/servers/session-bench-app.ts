@@ -21,6 +21,7 @@ import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import { createClient } from 'redis';
 import { DelayedExpressMemoryStore, DelayedSessionStore } from './delayed-stores.js';
+import { AnchorController, NoneController } from './bench-routes.controllers.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const mode = process.env.BENCH_SESSION ?? 'none';
@@ -38,31 +39,6 @@ const redisStore = await connectRedis();
 
 interface BenchData {
   visits?: number;
-}
-
-@Controller('bench')
-class NoneController {
-  @Get('none')
-  none(): { ok: true } {
-    return { ok: true };
-  }
-}
-
-/** The session routes' anchor: the same routes and answers, without any session. */
-@Controller('bench')
-class AnchorController extends NoneController {
-  private count = 0;
-
-  @Get('read')
-  read(): { visits: number } {
-    return { visits: this.count };
-  }
-
-  @Get('visits')
-  visits(): { visits: number } {
-    this.count += 1;
-    return { visits: this.count };
-  }
 }
 
 @Controller('bench')
