@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { Session } from '@nest-hive/session';
 
 /** `GET /bench/none`: a route that never uses the session, in every bench app. */
 @Controller('bench')
@@ -23,5 +24,25 @@ export class AnchorController extends NoneController {
   visits(): { visits: number } {
     this.count += 1;
     return { visits: this.count };
+  }
+}
+
+/** What the bench routes keep in a session. */
+export interface BenchData {
+  visits?: number;
+}
+
+/** The session routes through `@nest-hive/session`: `/bench/read` reads `visits`, `/bench/visits` increments it. */
+@Controller('bench')
+export class NestHiveController extends NoneController {
+  @Get('read')
+  read(@Session() s: Session<BenchData>): { visits: number } {
+    return { visits: s.visits ?? 0 };
+  }
+
+  @Get('visits')
+  visits(@Session() s: Session<BenchData>): { visits: number } {
+    s.visits = (s.visits ?? 0) + 1;
+    return { visits: s.visits };
   }
 }

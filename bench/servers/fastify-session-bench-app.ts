@@ -14,35 +14,17 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySession from '@fastify/session';
-import { Session, SessionModule } from '@nest-hive/session';
+import { SessionModule } from '@nest-hive/session';
 import type { FastifyRequest } from 'fastify';
-import { AnchorController, NoneController } from './bench-routes.controllers.js';
+import { AnchorController, NestHiveController, NoneController } from './bench-routes.controllers.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const mode = process.env.BENCH_SESSION ?? 'none';
-
-interface BenchData {
-  visits?: number;
-}
 
 declare module 'fastify' {
   /** What the bench keeps in a `@fastify/session` session. */
   interface Session {
     visits?: number;
-  }
-}
-
-@Controller('bench')
-class NestHiveController extends NoneController {
-  @Get('read')
-  read(@Session() s: Session<BenchData>): { visits: number } {
-    return { visits: s.visits ?? 0 };
-  }
-
-  @Get('visits')
-  visits(@Session() s: Session<BenchData>): { visits: number } {
-    s.visits = (s.visits ?? 0) + 1;
-    return { visits: s.visits };
   }
 }
 

@@ -15,13 +15,18 @@
 import 'reflect-metadata';
 import { Controller, Get, Module, Req, type DynamicModule, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Session, SessionModule, type SessionStore } from '@nest-hive/session';
+import { SessionModule, type SessionStore } from '@nest-hive/session';
 import { fromExpressSessionStore } from '@nest-hive/session/express';
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import { createClient } from 'redis';
 import { DelayedExpressMemoryStore, DelayedSessionStore } from './delayed-stores.js';
-import { AnchorController, NoneController } from './bench-routes.controllers.js';
+import {
+  AnchorController,
+  NestHiveController,
+  NoneController,
+  type BenchData,
+} from './bench-routes.controllers.js';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 const mode = process.env.BENCH_SESSION ?? 'none';
@@ -36,24 +41,6 @@ async function connectRedis(): Promise<session.Store | undefined> {
   return new RedisStore({ client, prefix: process.env.BENCH_REDIS_PREFIX ?? 'bench:sess:' });
 }
 const redisStore = await connectRedis();
-
-interface BenchData {
-  visits?: number;
-}
-
-@Controller('bench')
-class NestHiveController extends NoneController {
-  @Get('read')
-  read(@Session() s: Session<BenchData>): { visits: number } {
-    return { visits: s.visits ?? 0 };
-  }
-
-  @Get('visits')
-  visits(@Session() s: Session<BenchData>): { visits: number } {
-    s.visits = (s.visits ?? 0) + 1;
-    return { visits: s.visits };
-  }
-}
 
 @Controller('bench')
 class ExpressSessionController extends NoneController {
