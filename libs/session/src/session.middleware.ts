@@ -62,7 +62,9 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
     let slot: RequestSession;
     if (isPreparedRequest(req)) slot = requestSessionOf(req);
     else attachRequestSession(req, (slot = new RequestSession(this.runtime, req, res)));
-    slot.load().then(
+    const loaded = slot.loadNow();
+    if (!(loaded instanceof Promise)) return next();
+    loaded.then(
       () => next(),
       (error: unknown) => {
         this.runtime.reportLoadFailure(error);
@@ -82,8 +84,9 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
 @Injectable()
 export class EagerSessionMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
   /** Loads, then continues. */
-  async use(req: IncomingMessage, _res: ServerResponse, next: () => void): Promise<void> {
-    await requestSessionOf(req).load();
-    next();
+  use(req: IncomingMessage, _res: ServerResponse, next: () => void): void | Promise<void> {
+    const loaded = requestSessionOf(req).loadNow();
+    if (!(loaded instanceof Promise)) return next();
+    return loaded.then(() => next());
   }
 }

@@ -117,11 +117,32 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
    * see when a framework wraps the Node request (Fastify's `request.raw`).
    */
   load(frameworkRequest?: unknown): Promise<Session> {
+    const loaded = this.loadNow(frameworkRequest);
+    return loaded instanceof Promise ? loaded : (this.loading ??= Promise.resolve(loaded));
+  }
+
+  /**
+   * {@link load}, without a promise when the session can be had at once: it
+   * was loaded before, or the store answers without waiting (the memory
+   * store) and `genid` returns a string. `@Session()` hands that over in the
+   * same tick, so Nest calls the handler without awaiting a parameter. Never
+   * throws: a failure is a rejected promise.
+   */
+  loadNow(frameworkRequest?: unknown): Session | Promise<Session> {
     if (typeof frameworkRequest === 'object' && frameworkRequest !== null && frameworkRequest !== this.req) {
       this.frameworkRequest = frameworkRequest;
       if (this.live) this.publishOnFrameworkRequest();
     }
-    return (this.loading ??= this.loadOnce());
+    if (this.live) return this.live;
+    if (this.loading) return this.loading;
+    let loaded: Session | Promise<Session>;
+    try {
+      loaded = this.loadOnce();
+    } catch (error) {
+      loaded = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    if (loaded instanceof Promise) this.loading = loaded;
+    return loaded;
   }
 
   /** The session if it was loaded, without loading it. */
@@ -129,22 +150,43 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
     return this.live;
   }
 
-  private async loadOnce(): Promise<Session> {
+  /** Reads the cookie and (only for a valid one) the store; waits only for a store or `genid` that makes it. */
+  private loadOnce(): Session | Promise<Session> {
     const runtime = this.runtime;
     const reading = runtime.codec.read(this.req.headers.cookie);
     this.clientSentCookie = reading.kind !== 'absent';
     if (reading.kind === 'rejected') runtime.noteRejectedCookie(reading.reason);
-    let adopted = false;
-    if (reading.kind === 'valid') {
-      const record = await runtime.get(reading.id);
-      if (record) adopted = this.adopt(reading.id, record);
-    }
-    if (!adopted) this.becomeNew(await this.newId());
+    if (reading.kind !== 'valid') return this.loadNew();
+    const id = reading.id;
+    const record = runtime.getNow(id);
+    if (record instanceof Promise) return record.then((stored) => this.loadRead(id, stored));
+    return this.loadRead(id, record);
+  }
+
+  private loadRead(id: string, record: StoredSessionRecord | undefined): Session | Promise<Session> {
+    return record && this.adopt(id, record) ? this.loaded() : this.loadNew();
+  }
+
+  /** Starts a new session: at once when `genid` returns a string. */
+  private loadNew(): Session | Promise<Session> {
+    const id = this.runtime.config.genid(this.req);
+    if (typeof id === 'string') return this.loadedNew(id);
+    return Promise.resolve(id).then((made) => this.loadedNew(made));
+  }
+
+  private loadedNew(id: unknown): Session {
+    this.becomeNew(checkedId(id));
+    return this.loaded();
+  }
+
+  /** Finishes a load: holds the response if something is owed already, and publishes the session. */
+  private loaded(): Session {
     // Something is owed to the store or the client whatever the handler does: hold the response now.
     if (!this.isNew && (this.runtime.config.rolling || this.touchIsDue())) this.watchResponse();
-    this.live = createLiveSession(this);
+    const live = createLiveSession(this);
+    this.live = live;
     this.publishView();
-    return this.live;
+    return live;
   }
 
   /**
@@ -192,9 +234,7 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
 
   /** A fresh id from `genid`, checked. */
   private async newId(): Promise<string> {
-    const id = await this.runtime.config.genid(this.req);
-    if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new InvalidSessionIdError();
-    return id;
+    return checkedId(await this.runtime.config.genid(this.req));
   }
 
   /** Switches to a new, unsaved session under `id` (the data is left as it is). */
@@ -510,6 +550,12 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
     await this.perform({ kind: 'touch' });
     if (this.runtime.config.rolling) this.cookieDue = true;
   }
+}
+
+/** A session id `genid` made, checked. */
+function checkedId(id: unknown): string {
+  if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new InvalidSessionIdError();
+  return id;
 }
 
 /** Whether `data` has an own key (without building the list of them). */

@@ -8,6 +8,7 @@ import type { SessionStore } from '../session-store.interface.js';
 import { isSecureRequest } from './request-security.js';
 import { SessionCookieCodec, type CookieRejection } from './session-cookie.codec.js';
 import { shareCookieSettings } from './store-cookie-settings.js';
+import { immediateReaderOf } from '../stores/memory-session.store.js';
 
 /** Store operations the runtime wraps. */
 export type StoreOperation = SessionStoreUnavailableError['operation'];
@@ -37,6 +38,8 @@ export class SessionRuntime {
   private outageFailures = 0;
   private lastOutageLog = 0;
   private readonly observers = new Set<StoreCallObserver>();
+  /** Reads the store without a promise, when it can answer at once (the memory store). */
+  private readonly readAtOnce: ((id: string) => StoredSessionRecord | undefined) | undefined;
 
   constructor(
     readonly config: SessionConfig,
@@ -45,11 +48,34 @@ export class SessionRuntime {
   ) {
     this.codec = new SessionCookieCodec(config.cookie, config.secrets);
     shareCookieSettings(store, config.cookie);
+    this.readAtOnce = immediateReaderOf(store);
   }
 
   /** Reads a record. */
   get(id: string): Promise<StoredSessionRecord | undefined> {
     return this.call('get', () => this.store.get(id));
+  }
+
+  /**
+   * Reads a record, at once when the store can answer without waiting (the
+   * memory store), else as {@link get} does. Failures are handled as for
+   * every store call; at once, they are thrown.
+   *
+   * @throws SessionStoreUnavailableError when the store fails at once.
+   */
+  getNow(id: string): StoredSessionRecord | undefined | Promise<StoredSessionRecord | undefined> {
+    const read = this.readAtOnce;
+    if (!read) return this.get(id);
+    const timed = this.observers.size > 0;
+    const started = timed ? performance.now() : 0;
+    let record: StoredSessionRecord | undefined;
+    try {
+      record = read(id);
+    } catch (cause) {
+      throw this.failed('get', timed, started, cause);
+    }
+    this.succeeded('get', timed, started);
+    return record;
   }
 
   /** Creates a record. */
@@ -186,13 +212,28 @@ export class SessionRuntime {
     try {
       result = await run();
     } catch (cause) {
-      if (timed) this.notify(operation, started, true);
-      this.noteOutage(operation, cause);
-      throw new SessionStoreUnavailableError(operation, cause);
+      throw this.failed(operation, timed, started, cause);
     }
+    this.succeeded(operation, timed, started);
+    return result;
+  }
+
+  /** Records a failed store call; returns the error to throw. */
+  private failed(
+    operation: StoreOperation,
+    timed: boolean,
+    started: number,
+    cause: unknown,
+  ): SessionStoreUnavailableError {
+    if (timed) this.notify(operation, started, true);
+    this.noteOutage(operation, cause);
+    return new SessionStoreUnavailableError(operation, cause);
+  }
+
+  /** Records a store call that answered. */
+  private succeeded(operation: StoreOperation, timed: boolean, started: number): void {
     if (timed) this.notify(operation, started, false);
     if (this.outageSince !== undefined) this.noteRecovery();
-    return result;
   }
 
   private notify(operation: StoreOperation, started: number, failed: boolean): void {

@@ -8,6 +8,7 @@ export class SessionLoadInterceptor implements NestInterceptor {
   /** Loads, then hands over to the handler. */
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request: unknown = context.switchToHttp().getRequest();
-    return from(requestSessionOf(request).load(request)).pipe(switchMap(() => next.handle()));
+    const loaded = requestSessionOf(request).loadNow(request);
+    return loaded instanceof Promise ? from(loaded).pipe(switchMap(() => next.handle())) : next.handle();
   }
 }

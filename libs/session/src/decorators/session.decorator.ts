@@ -3,9 +3,10 @@ import { requestSessionOf } from '../core/request-session.lookup.js';
 import type { Session as SessionType, SessionData } from '../session.interfaces.js';
 
 const sessionParam = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Promise<SessionType> => {
+  (_data: unknown, context: ExecutionContext): SessionType | Promise<SessionType> => {
     const request: unknown = context.switchToHttp().getRequest();
-    return requestSessionOf(request).load(request);
+    // The session itself when it is there at once: Nest then awaits nothing before the handler.
+    return requestSessionOf(request).loadNow(request);
   },
 );
 

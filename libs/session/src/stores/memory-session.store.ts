@@ -11,6 +11,24 @@ import {
   type MemorySessionStoreOptions,
 } from './memory-session-store.options.js';
 
+/** The memory store's read without a promise: a key only this package holds. */
+const READ_AT_ONCE = Symbol('nest-hive.session.memory-read-at-once');
+
+/**
+ * How to read `store` without waiting: for a {@link MemorySessionStore}
+ * whose `get` is its own (a subclass that overrides `get` is read through
+ * it), a function that answers at once; `undefined` for any other store.
+ * Loading a session then needs no promise, so `@Session()` hands over the
+ * session in the same tick.
+ */
+export function immediateReaderOf(
+  store: SessionStore,
+): ((id: string) => StoredSessionRecord | undefined) | undefined {
+  if (!(store instanceof MemorySessionStore) || store.get !== MemorySessionStore.prototype.get)
+    return undefined;
+  return (id) => store[READ_AT_ONCE](id);
+}
+
 /** No slot: the end of the recency list or of the free list. */
 const NONE = -1;
 
@@ -82,6 +100,11 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async get(id: string): Promise<StoredSessionRecord | undefined> {
+    return this[READ_AT_ONCE](id);
+  }
+
+  /** {@link get} without the promise, for the session runtime (see {@link immediateReaderOf}). */
+  [READ_AT_ONCE](id: string): StoredSessionRecord | undefined {
     const slot = this.live(id);
     if (slot === NONE) return undefined;
     this.markUsed(slot);
