@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import type { Subscription } from 'rxjs';
+import { addFastifyCommitHook } from './adapters/fastify-commit-hook.js';
 import { decorateFastifyRequestSession } from './adapters/fastify-request-session.js';
 import { onEveryRequest } from './adapters/server-request-listener.js';
 import { SessionRuntime } from './core/session-runtime.js';
@@ -95,10 +96,16 @@ export class SessionModule
     });
   }
 
-  /** On Fastify, makes `req.session` on Fastify's request read the Node request's. */
+  /**
+   * On Fastify, makes `req.session` on Fastify's request read the Node
+   * request's, and commits sessions in Fastify's `onSend` hook.
+   */
   private prepareAdapter(): void {
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
-    if (adapter?.getType() === 'fastify') decorateFastifyRequestSession(adapter.getInstance());
+    if (adapter?.getType() !== 'fastify') return;
+    const instance: unknown = adapter.getInstance();
+    decorateFastifyRequestSession(instance);
+    addFastifyCommitHook(instance);
   }
 
   /**

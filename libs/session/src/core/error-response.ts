@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 /** Headers that describe the body of a response that an error response replaces. */
-const BODY_HEADERS = [
+export const BODY_HEADERS: readonly string[] = [
   'content-length',
   'content-type',
   'etag',
@@ -31,15 +31,24 @@ export function sendErrorResponse(
     end: (body) => res.end(body),
   },
 ): void {
+  const { status, body } = errorResponseOf(error);
+  for (const header of BODY_HEADERS) res.removeHeader(header);
+  res.statusCode = status;
+  res.setHeader('content-type', ERROR_CONTENT_TYPE);
+  writer.writeHead(status);
+  writer.end(body);
+}
+
+/** The content type of an error response's body. */
+export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** What Nest's default exception filter would answer for `error`: its status and JSON body. */
+export function errorResponseOf(error: unknown): { status: number; body: string } {
   const status = error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
-  const body =
+  const response =
     error instanceof HttpException
       ? error.getResponse()
       : { statusCode: status, message: 'Internal server error' };
-  for (const header of BODY_HEADERS) res.removeHeader(header);
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  const payload = typeof body === 'string' ? { statusCode: status, message: body } : body;
-  writer.writeHead(status);
-  writer.end(JSON.stringify(payload));
+  const payload = typeof response === 'string' ? { statusCode: status, message: response } : response;
+  return { status, body: JSON.stringify(payload) };
 }

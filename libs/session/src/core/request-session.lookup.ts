@@ -75,3 +75,11 @@ function slotOf(req: unknown): RequestSession | undefined {
   prepared[SLOT] = made;
   return made;
 }
+
+/** The request's session slot if something made it (it never makes one); `undefined` otherwise. */
+export function madeRequestSessionOf(req: unknown): RequestSession | undefined {
+  if (typeof req !== 'object' || req === null) return undefined;
+  const held = (req as PreparedRequest)[SLOT];
+  if (held === undefined) return slots.get(req);
+  return typeof held === 'function' ? undefined : held;
+}

@@ -18,6 +18,7 @@ import {
   type SerializedEntries,
 } from './session-data-diff.js';
 import { ResponseCommitGate, type CommitParticipant } from './response-commit-gate.js';
+import { appendSetCookie, type HeaderTarget } from './set-cookie-header.js';
 import { publishSession, type PublishedSession } from './request-session-property.js';
 import {
   createLiveSession,
@@ -60,6 +61,10 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
   private methods: Partial<Record<SessionMethodName, (...args: unknown[]) => Promise<void>>> | undefined;
   /** The response is held for the commit (see {@link watchResponse}). */
   private watching = false;
+  /** The head's commit ran before the framework sent the head, and nothing may have changed since. */
+  private headCommitted = false;
+  /** A commit failed and the client gets the error response: nothing more is committed. */
+  private commitGaveUp = false;
 
   private id = '';
   private isNew = true;
@@ -255,27 +260,59 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
 
   /** @inheritdoc */
   beforeHeaders(): Promise<void> | undefined {
-    const work = this.plan();
-    if (work.kind === 'none') {
-      this.writeCookieHeader();
-      return undefined;
+    return this.headCommitted || this.commitGaveUp ? undefined : this.commitHead(this.res);
+  }
+
+  /** @inheritdoc */
+  headIsCommitted(): boolean {
+    return this.headCommitted;
+  }
+
+  /**
+   * Commits what the response's head needs (the store write, then the
+   * Set-Cookie through `target`) before a framework sends a reply's head
+   * itself: Fastify's `onSend`, for replies sent with `reply.send()`. Then the
+   * response hook lets the head through as it is, unless the session changes
+   * again before it goes. `undefined` when nothing is owed or the head is gone.
+   */
+  commitForReply(target: HeaderTarget): Promise<void> | undefined {
+    if (!this.watching || this.headCommitted || this.res.headersSent) return undefined;
+    this.headCommitted = true;
+    try {
+      return this.commitHead(target);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.perform(work).then(() => this.writeCookieHeader());
+  }
+
+  private commitHead(target: HeaderTarget): Promise<void> | undefined {
+    const work = this.plan();
+    const done = work.kind === 'none' ? undefined : this.perform(work);
+    if (done) return done.then(() => this.writeCookieHeader(target));
+    this.writeCookieHeader(target);
+    return undefined;
   }
 
   /** @inheritdoc */
   commitFailed(error: unknown): void {
+    // The client is told of the failure: the error response goes out without another attempt.
+    this.commitGaveUp = true;
     this.runtime.reportCommitFailure(error);
   }
 
   /** @inheritdoc */
   beforeEnd(): Promise<void> | undefined {
+    if (this.commitGaveUp) return undefined;
     const work = this.plan();
     if (work.kind === 'none' || work.kind === 'touch') return undefined;
     const wasNew = this.isNew;
-    return this.perform(work).then(() => {
+    const warn = (): void => {
       if (wasNew) this.runtime.warnLateNewSession();
-    });
+    };
+    const done = this.perform(work);
+    if (done) return done.then(warn);
+    warn();
+    return undefined;
   }
 
   /** Decides what the store needs, from what changed since the last save. */
@@ -292,42 +329,53 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
     return this.touchIsDue() ? { kind: 'touch' } : NO_WORK;
   }
 
-  private async perform(work: StoreWork): Promise<void> {
+  /**
+   * Does the store work; `undefined` when it was done at once (the memory
+   * store), else a promise of it.
+   *
+   * @throws SessionTooLargeError, or the store's error when it fails at once.
+   */
+  private perform(work: StoreWork): Promise<void> | undefined {
     const runtime = this.runtime;
     const now = Date.now();
+    if (work.kind === 'none') return undefined;
     if (work.kind === 'touch') {
       const ttl = this.ttlFrom(now);
-      await runtime.touch(this.id, ttl, this.record(materialize(this.snapshot)));
-      this.expiresAt = now + ttl;
-      return;
+      return afterStore(runtime.touchNow(this.id, ttl, this.record(materialize(this.snapshot))), () => {
+        this.expiresAt = now + ttl;
+      });
     }
-    if (work.kind === 'none') return;
     const bytes = serializedSize(work.entries);
     if (bytes > runtime.config.maxSessionBytes)
       throw new SessionTooLargeError(bytes, runtime.config.maxSessionBytes);
-    const cookie = this.maxAgeChanged ? { maxAge: this.storedMaxAge ?? null } : undefined;
     if (work.kind === 'create') {
       this.createdAt = now;
       const ttl = this.ttlFrom(now);
       const record = this.record(materialize(work.entries));
-      await runtime.set(this.id, record, ttl);
-      this.isNew = false;
-      this.expiresAt = now + ttl;
-      this.cookieDue = true;
-    } else {
-      const ttl = this.ttlFrom(now);
-      const before = this.snapshot;
-      const patch = (): SessionPatch => ({ ...diffEntries(before, work.entries), ...(cookie && { cookie }) });
-      const record = (): SessionRecord => this.record(materialize(work.entries));
-      const applied = await runtime.update(this.id, patch, record, ttl);
-      if (!applied) {
-        await this.endedElsewhere();
-        return;
-      }
+      return afterStore(runtime.setNow(this.id, record, ttl), () => {
+        this.isNew = false;
+        this.expiresAt = now + ttl;
+        this.cookieDue = true;
+        this.saved(work.entries);
+      });
+    }
+    const cookie = this.maxAgeChanged ? { maxAge: this.storedMaxAge ?? null } : undefined;
+    const ttl = this.ttlFrom(now);
+    const before = this.snapshot;
+    const patch = (): SessionPatch => ({ ...diffEntries(before, work.entries), ...(cookie && { cookie }) });
+    const record = (): SessionRecord => this.record(materialize(work.entries));
+    return afterStore(runtime.updateNow(this.id, patch, record, ttl), (applied) => {
+      if (!applied) return this.endedElsewhere();
       this.expiresAt = now + ttl;
       if (this.maxAgeChanged || this.runtime.config.rolling) this.cookieDue = true;
-    }
-    this.snapshot = work.entries;
+      this.saved(work.entries);
+      return undefined;
+    });
+  }
+
+  /** Notes what the store now holds. */
+  private saved(entries: SerializedEntries): void {
+    this.snapshot = entries;
     this.maxAgeChanged = false;
   }
 
@@ -377,7 +425,7 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
     return new Date(Math.min(now + maxAge, this.absoluteDeadline()));
   }
 
-  private writeCookieHeader(): void {
+  private writeCookieHeader(target: HeaderTarget): void {
     const rolling = this.runtime.config.rolling && !this.isNew;
     if (!this.cookieDue && !rolling && !this.clearCookieDue) return;
     const secure = this.runtime.cookieSecurity(this.req);
@@ -388,7 +436,7 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
         : this.runtime.codec.clear(secure);
     this.cookieDue = false;
     this.clearCookieDue = false;
-    appendSetCookie(this.res, this.runtime.codec.name, header);
+    appendSetCookie(target, this.runtime.codec.name, header);
   }
 
   // ------------------------------------------------------------------- api
@@ -448,6 +496,7 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
 
   /** @inheritdoc */
   noteMayChange(): void {
+    this.headCommitted = false;
     if (!this.watching) this.watchResponse();
   }
 
@@ -552,6 +601,19 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
   }
 }
 
+/**
+ * Runs `next` on what a store call gave: at once when it answered at once
+ * (then `undefined` unless `next` returns a promise), else when its promise
+ * settles.
+ */
+function afterStore<T>(
+  result: T | Promise<T>,
+  next: (value: T) => Promise<void> | undefined | void,
+): Promise<void> | undefined {
+  if (result instanceof Promise) return result.then(next);
+  return next(result) ?? undefined;
+}
+
 /** A session id `genid` made, checked. */
 function checkedId(id: unknown): string {
   if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new InvalidSessionIdError();
@@ -581,17 +643,4 @@ function optionalCallback(method: SessionMethodName, callback: unknown): NodeCal
     throw new TypeError(`session.${method}() takes an optional callback function, got ${typeof callback}.`);
   }
   return callback as NodeCallback;
-}
-
-/** Adds a Set-Cookie value, keeping those other code set and replacing an earlier one of ours. */
-function appendSetCookie(res: ServerResponse, name: string, header: string): void {
-  const existing = res.getHeader('set-cookie');
-  const prefix = `${name}=`;
-  const others =
-    existing === undefined
-      ? []
-      : (Array.isArray(existing) ? existing : [String(existing)]).filter(
-          (value) => !value.startsWith(prefix),
-        );
-  res.setHeader('set-cookie', [...others, header]);
 }

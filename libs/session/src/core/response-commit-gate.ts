@@ -12,6 +12,8 @@ import { foldWriteHeadHeaders } from './write-head-headers.js';
 export interface CommitParticipant {
   /** Runs before the status line and headers are written; may set headers. */
   beforeHeaders(): Promise<void> | undefined;
+  /** Whether the head's commit already ran (in a framework's own hook): the head then goes out as it is. */
+  headIsCommitted(): boolean;
   /** Runs before the response ends when headers went out earlier (streaming). */
   beforeEnd(): Promise<void> | undefined;
   /** Hears about a failed commit (to log it); the gate answers the client. */
@@ -60,7 +62,9 @@ export class ResponseCommitGate implements ResponseHook {
     try {
       if (this.phase === 'open') {
         // Headers passed to writeHead() would replace the session's Set-Cookie: they go on the response first.
-        if (method === 'writeHead') args = foldWriteHeadHeaders(this.res, args);
+        if (method === 'writeHead' && !this.participant.headIsCommitted()) {
+          args = foldWriteHeadHeaders(this.res, args);
+        }
         this.phase = method === 'end' ? 'ended' : 'headers-committed';
         pending = this.participant.beforeHeaders();
       } else if (this.phase === 'headers-committed' && method === 'end') {

@@ -8,7 +8,7 @@ import type { SessionStore } from '../session-store.interface.js';
 import { isSecureRequest } from './request-security.js';
 import { SessionCookieCodec, type CookieRejection } from './session-cookie.codec.js';
 import { shareCookieSettings } from './store-cookie-settings.js';
-import { immediateReaderOf } from '../stores/memory-session.store.js';
+import { immediateOperationsOf, type ImmediateStoreOperations } from '../stores/memory-session.store.js';
 
 /** Store operations the runtime wraps. */
 export type StoreOperation = SessionStoreUnavailableError['operation'];
@@ -38,8 +38,8 @@ export class SessionRuntime {
   private outageFailures = 0;
   private lastOutageLog = 0;
   private readonly observers = new Set<StoreCallObserver>();
-  /** Reads the store without a promise, when it can answer at once (the memory store). */
-  private readonly readAtOnce: ((id: string) => StoredSessionRecord | undefined) | undefined;
+  /** The store's operations without promises, when it can answer at once (the memory store). */
+  private readonly atOnce: ImmediateStoreOperations | undefined;
 
   constructor(
     readonly config: SessionConfig,
@@ -48,7 +48,7 @@ export class SessionRuntime {
   ) {
     this.codec = new SessionCookieCodec(config.cookie, config.secrets);
     shareCookieSettings(store, config.cookie);
-    this.readAtOnce = immediateReaderOf(store);
+    this.atOnce = immediateOperationsOf(store);
   }
 
   /** Reads a record. */
@@ -57,25 +57,39 @@ export class SessionRuntime {
   }
 
   /**
-   * Reads a record, at once when the store can answer without waiting (the
-   * memory store), else as {@link get} does. Failures are handled as for
-   * every store call; at once, they are thrown.
+   * The `…Now` methods do what their namesakes do, at once when the store can
+   * answer without waiting (the memory store), else through the promise.
+   * Failures are handled as for every store call; at once, they are thrown.
    *
    * @throws SessionStoreUnavailableError when the store fails at once.
    */
   getNow(id: string): StoredSessionRecord | undefined | Promise<StoredSessionRecord | undefined> {
-    const read = this.readAtOnce;
-    if (!read) return this.get(id);
-    const timed = this.observers.size > 0;
-    const started = timed ? performance.now() : 0;
-    let record: StoredSessionRecord | undefined;
-    try {
-      record = read(id);
-    } catch (cause) {
-      throw this.failed('get', timed, started, cause);
-    }
-    this.succeeded('get', timed, started);
-    return record;
+    const ops = this.atOnce;
+    return ops ? this.callAtOnce('get', () => ops.get(id)) : this.get(id);
+  }
+
+  /** {@link set}, at once when the store can (see {@link getNow}). */
+  setNow(id: string, record: SessionRecord, ttlMs: number): void | Promise<void> {
+    const ops = this.atOnce;
+    return ops ? this.callAtOnce('set', () => ops.set(id, record, ttlMs)) : this.set(id, record, ttlMs);
+  }
+
+  /** {@link update}, at once when the store can (see {@link getNow}). */
+  updateNow(
+    id: string,
+    patch: () => SessionPatch,
+    record: () => SessionRecord,
+    ttlMs: number,
+  ): boolean | Promise<boolean> {
+    const ops = this.atOnce;
+    if (!ops) return this.update(id, patch, record, ttlMs);
+    return this.callAtOnce('patch', () => ops.patch(id, patch(), ttlMs));
+  }
+
+  /** {@link touch}, at once when the store can (see {@link getNow}). */
+  touchNow(id: string, ttlMs: number, record: SessionRecord): void | Promise<void> {
+    const ops = this.atOnce;
+    return ops ? this.callAtOnce('touch', () => ops.touch(id, ttlMs)) : this.touch(id, ttlMs, record);
   }
 
   /** Creates a record. */
@@ -211,6 +225,19 @@ export class SessionRuntime {
     let result: T;
     try {
       result = await run();
+    } catch (cause) {
+      throw this.failed(operation, timed, started, cause);
+    }
+    this.succeeded(operation, timed, started);
+    return result;
+  }
+
+  private callAtOnce<T>(operation: StoreOperation, run: () => T): T {
+    const timed = this.observers.size > 0;
+    const started = timed ? performance.now() : 0;
+    let result: T;
+    try {
+      result = run();
     } catch (cause) {
       throw this.failed(operation, timed, started, cause);
     }

@@ -11,22 +11,31 @@ import {
   type MemorySessionStoreOptions,
 } from './memory-session-store.options.js';
 
-/** The memory store's read without a promise: a key only this package holds. */
-const READ_AT_ONCE = Symbol('nest-hive.session.memory-read-at-once');
+/** Where a memory store keeps its operations without promises: a key only this package holds. */
+const AT_ONCE = Symbol('nest-hive.session.memory-at-once');
+
+/** A store's reads and writes done at once, without a promise. */
+export interface ImmediateStoreOperations {
+  get(id: string): StoredSessionRecord | undefined;
+  set(id: string, record: SessionRecord, ttlMs: number): void;
+  patch(id: string, patch: SessionPatch, ttlMs: number): boolean;
+  touch(id: string, ttlMs: number): void;
+}
 
 /**
- * How to read `store` without waiting: for a {@link MemorySessionStore}
- * whose `get` is its own (a subclass that overrides `get` is read through
- * it), a function that answers at once; `undefined` for any other store.
- * Loading a session then needs no promise, so `@Session()` hands over the
- * session in the same tick.
+ * The operations of `store` done at once: for a {@link MemorySessionStore}
+ * whose `get`, `set`, `patch` and `touch` are its own (a subclass that
+ * overrides one is called through its methods), functions that answer
+ * without a promise; `undefined` for any other store. Loading and saving a
+ * session then wait for nothing: `@Session()` hands the session over in the
+ * same tick, and the response goes out as soon as the handler is done.
  */
-export function immediateReaderOf(
-  store: SessionStore,
-): ((id: string) => StoredSessionRecord | undefined) | undefined {
-  if (!(store instanceof MemorySessionStore) || store.get !== MemorySessionStore.prototype.get)
-    return undefined;
-  return (id) => store[READ_AT_ONCE](id);
+export function immediateOperationsOf(store: SessionStore): ImmediateStoreOperations | undefined {
+  if (!(store instanceof MemorySessionStore)) return undefined;
+  const own = MemorySessionStore.prototype;
+  const overridden =
+    store.get !== own.get || store.set !== own.set || store.patch !== own.patch || store.touch !== own.touch;
+  return overridden ? undefined : store[AT_ONCE];
 }
 
 /** No slot: the end of the recency list or of the free list. */
@@ -100,11 +109,18 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async get(id: string): Promise<StoredSessionRecord | undefined> {
-    return this[READ_AT_ONCE](id);
+    return this.getAtOnce(id);
   }
 
-  /** {@link get} without the promise, for the session runtime (see {@link immediateReaderOf}). */
-  [READ_AT_ONCE](id: string): StoredSessionRecord | undefined {
+  /** {@link get}, {@link set}, {@link patch} and {@link touch} without promises (see {@link immediateOperationsOf}). */
+  readonly [AT_ONCE]: ImmediateStoreOperations = {
+    get: (id) => this.getAtOnce(id),
+    set: (id, record, ttlMs) => this.setAtOnce(id, record, ttlMs),
+    patch: (id, patch, ttlMs) => this.patchAtOnce(id, patch, ttlMs),
+    touch: (id, ttlMs) => this.touchAtOnce(id, ttlMs),
+  };
+
+  private getAtOnce(id: string): StoredSessionRecord | undefined {
     const slot = this.live(id);
     if (slot === NONE) return undefined;
     this.markUsed(slot);
@@ -120,6 +136,10 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    this.setAtOnce(id, record, ttlMs);
+  }
+
+  private setAtOnce(id: string, record: SessionRecord, ttlMs: number): void {
     const json = JSON.stringify(record.data);
     const expiresAt = Date.now() + ttlMs;
     const maxAge = record.cookie?.maxAge;
@@ -145,6 +165,10 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
+    return this.patchAtOnce(id, patch, ttlMs);
+  }
+
+  private patchAtOnce(id: string, patch: SessionPatch, ttlMs: number): boolean {
     const slot = this.live(id);
     if (slot === NONE) return false;
     const data = Object.assign(
@@ -167,6 +191,10 @@ export class MemorySessionStore implements SessionStore {
 
   /** @inheritdoc */
   async touch(id: string, ttlMs: number): Promise<void> {
+    this.touchAtOnce(id, ttlMs);
+  }
+
+  private touchAtOnce(id: string, ttlMs: number): void {
     const slot = this.live(id);
     if (slot === NONE) return;
     this.times[2 * slot + 1] = Date.now() + ttlMs;
