@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
-import { MemorySessionStore } from './memory-session.store.js';
+import type { SessionStore } from '../session-store.interface.js';
+import { immediateOperationsOf, MemorySessionStore } from './memory-session.store.js';
 
 const record = (data: Record<string, unknown>) => ({ data, createdAt: Date.now() });
 
@@ -353,5 +354,57 @@ describe('MemorySessionStore', () => {
       expect(slotCount(store)).toBeLessThanOrEqual(100);
     }
     for (const id of [...model.entries.keys()]) expect(await store.get(id)).toEqual(model.get(id, clock.now));
+  });
+});
+
+describe('immediateOperationsOf', () => {
+  const id = 'a'.repeat(22);
+  const ttl = 60_000;
+
+  it('reads and writes a memory store at once, on the same entries its promise methods use', async () => {
+    const store = new MemorySessionStore();
+    const ops = immediateOperationsOf(store);
+    if (!ops) throw new Error('a memory store should answer at once');
+    ops.set(id, record({ n: 1 }), ttl);
+    expect((await store.get(id))?.data).toEqual({ n: 1 });
+    await store.set(id, record({ n: 2 }), ttl);
+    expect(ops.get(id)?.data).toEqual({ n: 2 });
+    expect(ops.patch(id, { set: { n: 3 }, unset: [] }, ttl)).toBe(true);
+    expect((await store.get(id))?.data).toEqual({ n: 3 });
+    expect(ops.patch('b'.repeat(22), { set: { n: 1 }, unset: [] }, ttl)).toBe(false);
+    ops.touch(id, 5);
+    expect(ops.get(id)?.expiresAt).toBeLessThanOrEqual(Date.now() + 5);
+    await store.close();
+  });
+
+  it('is not offered for a subclass that overrides an operation, so its override is called', async () => {
+    class CountingStore extends MemorySessionStore {
+      gets = 0;
+      override async get(sessionId: string): Promise<StoredSessionRecord | undefined> {
+        this.gets++;
+        return super.get(sessionId);
+      }
+    }
+    class PatchingStore extends MemorySessionStore {
+      override async patch(sessionId: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
+        return super.patch(sessionId, patch, ttlMs);
+      }
+    }
+    const counting = new CountingStore();
+    const patching = new PatchingStore();
+    expect(immediateOperationsOf(counting)).toBeUndefined();
+    expect(immediateOperationsOf(patching)).toBeUndefined();
+    await counting.close();
+    await patching.close();
+  });
+
+  it('is not offered for any other store', () => {
+    const other: SessionStore = {
+      get: async () => undefined,
+      set: async () => undefined,
+      destroy: async () => undefined,
+      touch: async () => undefined,
+    };
+    expect(immediateOperationsOf(other)).toBeUndefined();
   });
 });
