@@ -65,6 +65,8 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
   private headCommitted = false;
   /** A commit failed and the client gets the error response: nothing more is committed. */
   private commitGaveUp = false;
+  /** An object from the data was handed out: code may change it in place, unseen. */
+  private handedOut = false;
 
   private id = '';
   private isNew = true;
@@ -302,7 +304,8 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
 
   /** @inheritdoc */
   beforeEnd(): Promise<void> | undefined {
-    if (this.commitGaveUp) return undefined;
+    // Committed for the head, nothing set since, and no object out that could have changed unseen.
+    if (this.commitGaveUp || (this.headCommitted && !this.handedOut)) return undefined;
     const work = this.plan();
     if (work.kind === 'none' || work.kind === 'touch') return undefined;
     const wasNew = this.isNew;
@@ -498,6 +501,12 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
   noteMayChange(): void {
     this.headCommitted = false;
     if (!this.watching) this.watchResponse();
+  }
+
+  /** @inheritdoc */
+  noteHandedOut(): void {
+    this.handedOut = true;
+    this.noteMayChange();
   }
 
   /**

@@ -149,4 +149,16 @@ describe('SessionCookieCodec', () => {
       });
     });
   });
+
+  it('answers a repeated header from memory, and still verifies every other header in full', () => {
+    const c = codec();
+    const header = `theme=dark; sid=${encodeURIComponent(sign(ID, SECRET))}; lang=en`;
+    expect(c.read(header)).toEqual({ kind: 'valid', id: ID });
+    expect(c.read(header)).toEqual({ kind: 'valid', id: ID });
+    // One character of the signature changed, the rest of the header the same: a header of its own.
+    const forged = header.replace(/\.(.)/, (_m, ch: string) => `.${ch === 'A' ? 'B' : 'A'}`);
+    expect(c.read(forged)).toEqual({ kind: 'rejected', reason: 'bad-signature' });
+    expect(c.read(`${header}; sid=other`)).toEqual({ kind: 'rejected', reason: 'duplicate' });
+    expect(c.read(header)).toEqual({ kind: 'valid', id: ID });
+  });
 });

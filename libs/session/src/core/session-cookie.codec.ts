@@ -21,6 +21,11 @@ export interface CookieWriteAttributes {
   readonly expires: Date | undefined;
 }
 
+/** How many `Cookie` headers with a valid session cookie the codec remembers. */
+const READ_MEMO_SIZE = 2048;
+/** The longest `Cookie` header the codec remembers (so the memo stays under a few MB). */
+const READ_MEMO_MAX_HEADER = 1024;
+
 /** What express-session puts before the signed id in its cookie value. */
 const EXPRESS_SESSION_PREFIX = 's:';
 
@@ -37,6 +42,8 @@ export class SessionCookieCodec {
   private readonly placeAttributes: string;
   /** The attributes after `Expires`, for an insecure and for a secure cookie. */
   private readonly tails: Readonly<Record<'plain' | 'secure', string>>;
+  /** `Cookie` headers that held a valid session cookie lately, with their reading (see {@link read}). */
+  private readonly validReadings = new Map<string, SessionCookieReading>();
 
   constructor(
     private readonly settings: ResolvedCookieSettings,
@@ -57,9 +64,33 @@ export class SessionCookieCodec {
     this.tails = { plain: tail(false), secure: tail(true) };
   }
 
-  /** Extracts and verifies the session id from a `Cookie` header. */
+  /**
+   * Extracts and verifies the session id from a `Cookie` header. A returning
+   * client sends the same header on every request, so the headers that held
+   * a valid session cookie lately are remembered with their reading (at most
+   * {@link READ_MEMO_SIZE} of up to {@link READ_MEMO_MAX_HEADER} characters,
+   * the oldest dropped first): an exact repeat is answered by one lookup.
+   * Any other header is parsed and verified in full.
+   */
   read(header: string | undefined): SessionCookieReading {
     if (!header) return ABSENT;
+    const known = this.validReadings.get(header);
+    if (known !== undefined) return known;
+    const reading = this.readAnew(header);
+    if (reading.kind === 'valid' && header.length <= READ_MEMO_MAX_HEADER) this.remember(header, reading);
+    return reading;
+  }
+
+  private remember(header: string, reading: SessionCookieReading): void {
+    const memo = this.validReadings;
+    if (memo.size >= READ_MEMO_SIZE) {
+      const oldest = memo.keys().next();
+      if (!oldest.done) memo.delete(oldest.value);
+    }
+    memo.set(header, reading);
+  }
+
+  private readAnew(header: string): SessionCookieReading {
     const name = this.settings.name;
     if (!header.includes(name)) return ABSENT;
     const occurrences = countCookies(header, name);

@@ -34,11 +34,10 @@ export interface SessionHandle {
   method(name: SessionMethodName): unknown;
   /** Hears that a session object replaced by `regenerate()` was changed (the change is not saved). */
   noteDetachedWrite(): void;
-  /**
-   * Hears that the data may change: a key was set or deleted, or a value
-   * that can be changed in place (an object) was handed out.
-   */
+  /** Hears that the data may change: a key was set or deleted. */
   noteMayChange(): void;
+  /** Hears that a value that can be changed in place (an object) was handed out. */
+  noteHandedOut(): void;
 }
 
 /** Whether handing out `value` lets code change the session without a trap seeing it. */
@@ -88,7 +87,7 @@ class LiveSessionHandler implements ProxyHandler<SessionDataRecord> {
   get(_target: SessionDataRecord, key: string | symbol): unknown {
     if (typeof key === 'string' && RESERVED_KEYS.has(key)) return member(this.handle, key, undefined);
     const value = Reflect.get(this.handle.currentData(), key) as unknown;
-    if (changeableInPlace(value)) this.handle.noteMayChange();
+    if (changeableInPlace(value)) this.handle.noteHandedOut();
     return value;
   }
 
@@ -122,7 +121,7 @@ class LiveSessionHandler implements ProxyHandler<SessionDataRecord> {
   getOwnPropertyDescriptor(_target: SessionDataRecord, key: string | symbol): PropertyDescriptor | undefined {
     const descriptor = Reflect.getOwnPropertyDescriptor(this.handle.currentData(), key);
     if (!descriptor) return undefined;
-    if (changeableInPlace(descriptor.value)) this.handle.noteMayChange();
+    if (changeableInPlace(descriptor.value)) this.handle.noteHandedOut();
     descriptor.configurable = true;
     return descriptor;
   }
@@ -152,7 +151,7 @@ class SessionViewHandler implements ProxyHandler<SessionDataRecord> {
   get(target: SessionDataRecord, key: string | symbol): unknown {
     if (typeof key === 'string' && RESERVED_KEYS.has(key)) return member(this.handle, key, this.frozen);
     const value = Reflect.get(target, key) as unknown;
-    if (!this.frozen && changeableInPlace(value)) this.handle.noteMayChange();
+    if (!this.frozen && changeableInPlace(value)) this.handle.noteHandedOut();
     return value;
   }
 
@@ -176,7 +175,7 @@ class SessionViewHandler implements ProxyHandler<SessionDataRecord> {
 
   getOwnPropertyDescriptor(target: SessionDataRecord, key: string | symbol): PropertyDescriptor | undefined {
     const descriptor = Reflect.getOwnPropertyDescriptor(target, key);
-    if (!this.frozen && changeableInPlace(descriptor?.value)) this.handle.noteMayChange();
+    if (!this.frozen && changeableInPlace(descriptor?.value)) this.handle.noteHandedOut();
     return descriptor;
   }
 
