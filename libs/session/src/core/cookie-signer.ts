@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** How many verified values a signer remembers (about 150 bytes each). */
 const VERIFIED_MEMO_SIZE = 2048;
@@ -18,14 +18,17 @@ const VERIFIED_MEMO_SIZE = 2048;
  */
 export class CookieSigner {
   private readonly verified = new Map<string, string>();
+  /** The secrets as keys, made once (an HMAC keyed by a string converts it on every call). */
+  private readonly keys: readonly KeyObject[];
 
-  constructor(private readonly secrets: readonly string[]) {
+  constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new RangeError('CookieSigner needs at least one secret.');
+    this.keys = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')));
   }
 
   /** Signs with the first secret. */
   sign(value: string): string {
-    return `${value}.${mac(value, this.secrets[0])}`;
+    return `${value}.${mac(value, this.keys[0])}`;
   }
 
   /**
@@ -40,8 +43,8 @@ export class CookieSigner {
     if (dot <= 0) return undefined;
     const value = input.slice(0, dot);
     const given = Buffer.from(input.slice(dot + 1));
-    for (const secret of this.secrets) {
-      const expected = Buffer.from(mac(value, secret));
+    for (const key of this.keys) {
+      const expected = Buffer.from(mac(value, key));
       if (expected.length === given.length && timingSafeEqual(expected, given)) {
         this.remember(input, value);
         return value;
@@ -61,6 +64,6 @@ export class CookieSigner {
 }
 
 /** The HMAC-SHA256 of `value`: 43 base64 characters, without the padding `=`. */
-function mac(value: string, secret: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64').slice(0, 43);
+function mac(value: string, key: KeyObject): string {
+  return createHmac('sha256', key).update(value).digest('base64').slice(0, 43);
 }

@@ -320,8 +320,6 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
 
   /** Decides what the store needs, from what changed since the last save. */
   private plan(): StoreWork {
-    // A new session nobody wrote to, the common case of eager loading: nothing to serialize.
-    if (this.isNew && !this.maxAgeChanged && !hasKeys(this.data)) return NO_WORK;
     // A handshake session that was destroyed stays unsaved: no client could ever present its id.
     if (this.isNew && this.handshake) return NO_WORK;
     const entries = serializeEntries(this.data);
@@ -627,12 +625,6 @@ function afterStore<T>(
 function checkedId(id: unknown): string {
   if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new InvalidSessionIdError();
   return id;
-}
-
-/** Whether `data` has an own key (without building the list of them). */
-function hasKeys(data: SessionDataRecord): boolean {
-  for (const _key in data) return true;
-  return false;
 }
 
 /** Checks the options argument of `regenerate()`. */
