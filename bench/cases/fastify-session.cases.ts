@@ -3,19 +3,21 @@ import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
 import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
-import { sessionRoutesCase } from './session-routes.js';
+import { CALIBRATION_ENV, sessionRoutesCase } from './session-routes.js';
 
 const APP = `${BENCH_DIST}/servers/fastify-session-bench-app.js`;
 
 /** Fastify servers of the given modes, started together and stopped together. */
 async function withFastifyServers<T>(
-  modes: string[],
+  modes: Array<string | readonly [mode: string, env: Readonly<Record<string, string>>]>,
   run: (servers: ServerProcess[]) => Promise<T>,
 ): Promise<T> {
   const started: ServerProcess[] = [];
   try {
-    for (const mode of modes)
-      started.push(await startServer(`fastify ${mode}`, APP, { BENCH_SESSION: mode }));
+    for (const spec of modes) {
+      const [mode, env] = typeof spec === 'string' ? [spec, {}] : spec;
+      started.push(await startServer(`fastify ${mode}`, APP, { BENCH_SESSION: mode, ...env }));
+    }
     return await run(started);
   } finally {
     await Promise.all(started.map((s) => s.stop()));
@@ -91,8 +93,8 @@ export async function fastifySessionOverheadCase(context: BenchContext): Promise
 /** Case 2f: case 2 on Fastify, against `@fastify/session` and no session module. */
 export async function fastifySessionWriteCase(context: BenchContext): Promise<CaseResult> {
   return withFastifyServers(
-    ['none', 'fastify-session', 'nest-hive', 'fastify-session', 'nest-hive'],
-    ([none, other, ours, otherForNew, oursForNew]) =>
+    ['none', ['none', CALIBRATION_ENV], 'fastify-session', 'nest-hive', 'fastify-session', 'nest-hive'],
+    ([none, calibration, other, ours, otherForNew, oursForNew]) =>
       sessionRoutesCase(
         context,
         {
@@ -101,7 +103,7 @@ export async function fastifySessionWriteCase(context: BenchContext): Promise<Ca
           none: '(a) Fastify, no session module',
           other: '(b) @fastify/session',
         },
-        { none, other, ours, otherForNew, oursForNew },
+        { none, calibration, other, ours, otherForNew, oursForNew },
       ),
   );
 }

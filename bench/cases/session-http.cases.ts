@@ -3,7 +3,7 @@ import { measureInterleaved } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
 import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
-import { sessionRoutesCase } from './session-routes.js';
+import { CALIBRATION_ENV, sessionRoutesCase } from './session-routes.js';
 
 const APP = `${BENCH_DIST}/servers/session-bench-app.js`;
 
@@ -114,12 +114,13 @@ export async function sessionWriteCase(context: BenchContext): Promise<CaseResul
   return withServers(
     [
       ['none', { BENCH_SESSION: 'none' }],
+      ['none, calibration', { BENCH_SESSION: 'none', ...CALIBRATION_ENV }],
       ['express-session', { BENCH_SESSION: 'express-session' }],
       ['nest-hive', { BENCH_SESSION: 'nest-hive' }],
       ['express-session, new sessions', { BENCH_SESSION: 'express-session' }],
       ['nest-hive, new sessions', { BENCH_SESSION: 'nest-hive' }],
     ],
-    ([none, other, ours, otherForNew, oursForNew]) =>
+    ([none, calibration, other, ours, otherForNew, oursForNew]) =>
       sessionRoutesCase(
         context,
         {
@@ -128,7 +129,7 @@ export async function sessionWriteCase(context: BenchContext): Promise<CaseResul
           none: '(a) no session module',
           other: '(b) express-session',
         },
-        { none, other, ours, otherForNew, oursForNew },
+        { none, calibration, other, ours, otherForNew, oursForNew },
       ),
   );
 }

@@ -1,7 +1,14 @@
 import type { BenchContext } from '../lib/bench-context.js';
 import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
-import { cpuRatio, cpuVariants, ratio, type CaseResult, type RatioResult } from '../lib/report.js';
+import {
+  cpuRatio,
+  cpuVariants,
+  ratio,
+  type CaseResult,
+  type RatioResult,
+  type VariantResult,
+} from '../lib/report.js';
 import type { ServerProcess } from '../lib/server-process.js';
 
 /**
@@ -11,6 +18,8 @@ import type { ServerProcess } from '../lib/server-process.js';
  */
 export interface SessionRouteServers {
   none: ServerProcess;
+  /** The app without sessions, spending {@link CALIBRATION_CPU_US} µs of CPU more on `/bench/read`. */
+  calibration: ServerProcess;
   other: ServerProcess;
   ours: ServerProcess;
   otherForNew: ServerProcess;
@@ -26,6 +35,16 @@ export interface SessionRouteNames {
   /** `(b) …`, the library users would pick instead. */
   other: string;
 }
+
+/**
+ * The calibration's extra CPU per request: the ratio it measures against the plain anchor, next
+ * to what that CPU alone would predict, shows how this machine weighs each microsecond a session
+ * adds (on a 2-core VM, the load generator's wake-ups grow with the server's time per request).
+ */
+export const CALIBRATION_CPU_US = 10;
+
+/** The environment of a calibration server (see {@link CALIBRATION_CPU_US}). */
+export const CALIBRATION_ENV = { BENCH_EXTRA_CPU_US: String(CALIBRATION_CPU_US) } as const;
 
 /** Targets of ours against the app without a session module. */
 const TARGETS = { read: 0.9, change: 0.85, create: 0.8 } as const;
@@ -57,17 +76,20 @@ export async function sessionRoutesCase(
     { key: 'change', label: 'changes an existing session', path: '/bench/visits', cookies: true },
     { key: 'create', label: 'new session each request', path: '/bench/visits', cookies: false },
   ] as const;
+  const calibrationName = `${names.none} + ${CALIBRATION_CPU_US} µs of CPU, reads`;
   const variants = await measureInterleaved(
     context,
-    rows.flatMap((row) => [
-      variant(`${names.none}, ${row.label}`, none, row.path, row.cookies ? ourCookie : undefined),
-      row.cookies
-        ? variant(`${names.other}, ${row.label}`, other, row.path, otherCookie)
-        : variant(`${names.other}, ${row.label}`, servers.otherForNew, row.path),
-      row.cookies
-        ? variant(`${ourName}, ${row.label}`, ours, row.path, ourCookie)
-        : variant(`${ourName}, ${row.label}`, servers.oursForNew, row.path),
-    ]),
+    [variant(calibrationName, servers.calibration, '/bench/read', ourCookie)].concat(
+      rows.flatMap((row) => [
+        variant(`${names.none}, ${row.label}`, none, row.path, row.cookies ? ourCookie : undefined),
+        row.cookies
+          ? variant(`${names.other}, ${row.label}`, other, row.path, otherCookie)
+          : variant(`${names.other}, ${row.label}`, servers.otherForNew, row.path),
+        row.cookies
+          ? variant(`${ourName}, ${row.label}`, ours, row.path, ourCookie)
+          : variant(`${ourName}, ${row.label}`, servers.oursForNew, row.path),
+      ]),
+    ),
   );
   const median = (name: string): number => {
     const found = variants.find((v) => v.name === name);
@@ -90,6 +112,25 @@ export async function sessionRoutesCase(
     id: names.id,
     title: names.title,
     variants: [...variants, ...cpuVariants(variants)],
-    ratios,
+    ratios: [
+      ...ratios,
+      ...calibrationRatios(variants, `${names.none}, reads an existing session`, calibrationName),
+    ],
   };
+}
+
+/**
+ * The calibration against the plain anchor, measured and as the extra CPU alone would predict it
+ * (the anchor's CPU per request over that plus {@link CALIBRATION_CPU_US}).
+ */
+function calibrationRatios(variants: VariantResult[], anchor: string, calibration: string): RatioResult[] {
+  const find = (name: string): VariantResult | undefined => variants.find((v) => v.name === name);
+  const a = find(anchor);
+  const c = find(calibration);
+  if (!a || !c) return [];
+  const label = `calibration: (a) + ${CALIBRATION_CPU_US} µs of CPU / (a), reads`;
+  const measured = ratio(label, c.summary.median / a.summary.median);
+  const anchorCpu = a.cpuPerRequest?.median;
+  if (!anchorCpu) return [measured];
+  return [measured, ratio(`${label}, predicted by CPU alone`, anchorCpu / (anchorCpu + CALIBRATION_CPU_US))];
 }

@@ -10,6 +10,19 @@ export class NoneController {
   }
 }
 
+/**
+ * Microseconds of CPU the anchor's `/bench/read` spends on purpose (env `BENCH_EXTRA_CPU_US`,
+ * default 0): the calibration of the session-route cases, which shows what a known amount of work
+ * per request costs the measured ratio on this machine.
+ */
+const EXTRA_CPU_US = Number(process.env.BENCH_EXTRA_CPU_US ?? 0);
+
+/** Keeps the CPU busy for `us` microseconds. */
+function spin(us: number): void {
+  const end = performance.now() + us / 1000;
+  while (performance.now() < end);
+}
+
 /** The session routes' anchor: the same routes and answers as the session apps', without any session. */
 @Controller('bench')
 export class AnchorController extends NoneController {
@@ -17,6 +30,7 @@ export class AnchorController extends NoneController {
 
   @Get('read')
   read(): { visits: number } {
+    if (EXTRA_CPU_US > 0) spin(EXTRA_CPU_US);
     return { visits: this.count };
   }
 
