@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { RecentValues } from './recent-values.js';
 
 /** How many verified values a signer remembers (about 150 bytes each). */
 const VERIFIED_MEMO_SIZE = 2048;
@@ -17,7 +18,7 @@ const VERIFIED_MEMO_SIZE = 2048;
  * constant-time check.
  */
 export class CookieSigner {
-  private readonly verified = new Map<string, string>();
+  private readonly verified = new RecentValues<string>(VERIFIED_MEMO_SIZE);
   /** The secrets as keys, made once (an HMAC keyed by a string converts it on every call). */
   private readonly keys: readonly KeyObject[];
 
@@ -46,20 +47,11 @@ export class CookieSigner {
     for (const key of this.keys) {
       const expected = Buffer.from(mac(value, key));
       if (expected.length === given.length && timingSafeEqual(expected, given)) {
-        this.remember(input, value);
+        this.verified.set(input, value);
         return value;
       }
     }
     return undefined;
-  }
-
-  private remember(input: string, value: string): void {
-    const verified = this.verified;
-    if (verified.size >= VERIFIED_MEMO_SIZE) {
-      const oldest = verified.keys().next();
-      if (!oldest.done) verified.delete(oldest.value);
-    }
-    verified.set(input, value);
   }
 }
 

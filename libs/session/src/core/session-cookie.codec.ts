@@ -2,6 +2,7 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 import { MAX_COOKIE_VALUE_LENGTH, SESSION_ID_PATTERN } from '../session.constants.js';
 import type { ResolvedCookieSettings } from '../session-config.js';
 import { CookieSigner } from './cookie-signer.js';
+import { RecentValues } from './recent-values.js';
 
 /** Why a session cookie was not accepted. Never contains the cookie value. */
 export type CookieRejection = 'duplicate' | 'oversized' | 'unsigned' | 'bad-signature' | 'malformed';
@@ -43,7 +44,7 @@ export class SessionCookieCodec {
   /** The attributes after `Expires`, for an insecure and for a secure cookie. */
   private readonly tails: Readonly<Record<'plain' | 'secure', string>>;
   /** `Cookie` headers that held a valid session cookie lately, with their reading (see {@link read}). */
-  private readonly validReadings = new Map<string, SessionCookieReading>();
+  private readonly validReadings = new RecentValues<SessionCookieReading>(READ_MEMO_SIZE);
 
   constructor(
     private readonly settings: ResolvedCookieSettings,
@@ -77,17 +78,9 @@ export class SessionCookieCodec {
     const known = this.validReadings.get(header);
     if (known !== undefined) return known;
     const reading = this.readAnew(header);
-    if (reading.kind === 'valid' && header.length <= READ_MEMO_MAX_HEADER) this.remember(header, reading);
+    if (reading.kind === 'valid' && header.length <= READ_MEMO_MAX_HEADER)
+      this.validReadings.set(header, reading);
     return reading;
-  }
-
-  private remember(header: string, reading: SessionCookieReading): void {
-    const memo = this.validReadings;
-    if (memo.size >= READ_MEMO_SIZE) {
-      const oldest = memo.keys().next();
-      if (!oldest.done) memo.delete(oldest.value);
-    }
-    memo.set(header, reading);
   }
 
   private readAnew(header: string): SessionCookieReading {
