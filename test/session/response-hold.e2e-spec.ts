@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Req, Res, StreamableFile } from '@nestjs/common';
 import { Session, UseSession } from '@nest-hive/session';
 import { request } from '../support/http.js';
 import { HTTP_ADAPTERS } from '../support/http-adapters.js';
@@ -64,6 +65,23 @@ class HoldController {
     return { ok: true };
   }
 
+  /**
+   * Takes the cart before the response starts and changes it in place while the body streams,
+   * after the head (and, on Fastify, its onSend commit) went out.
+   */
+  @Get('push-while-streaming')
+  pushWhileStreaming(@Session() session: Session<CartData>): StreamableFile {
+    const cart = session.cart;
+    let sent = 0;
+    const body = new Readable({
+      read() {
+        if (sent === 0) cart?.items.push('while-streaming');
+        this.push(sent++ < 2 ? `chunk ${sent}\n` : null);
+      },
+    });
+    return new StreamableFile(body);
+  }
+
   @Get('cart')
   cart(@Session() session: Session<CartData>): { items?: string[] } {
     return { items: session.cart?.items };
@@ -102,4 +120,12 @@ describe.each(HTTP_ADAPTERS)('the response is held only when the session may cha
       expect(after.json).toEqual({ items: ['a', route.replace('push-', '')] });
     },
   );
+
+  it('an object taken before the response and changed in place while the body streams is saved', async () => {
+    const streamed = await request(t.url, '/hold/push-while-streaming', { cookie });
+    expect(streamed.status).toBe(200);
+    expect(streamed.body).toBe('chunk 1\nchunk 2\n');
+    const after = await request(t.url, '/hold/cart', { cookie });
+    expect(after.json).toEqual({ items: ['a', 'while-streaming'] });
+  });
 });
