@@ -342,9 +342,12 @@ export class RequestSession implements CommitParticipant, SessionHandle, Publish
     if (work.kind === 'none') return undefined;
     if (work.kind === 'touch') {
       const ttl = this.ttlFrom(now);
-      return afterStore(runtime.touchNow(this.id, ttl, this.record(materialize(this.snapshot))), () => {
-        this.expiresAt = now + ttl;
-      });
+      return afterStore(
+        runtime.touchNow(this.id, ttl, () => this.record(materialize(this.snapshot))),
+        () => {
+          this.expiresAt = now + ttl;
+        },
+      );
     }
     const bytes = serializedSize(work.entries);
     if (bytes > runtime.config.maxSessionBytes)

@@ -86,10 +86,10 @@ export class SessionRuntime {
     return this.callAtOnce('patch', () => ops.patch(id, patch(), ttlMs));
   }
 
-  /** {@link touch}, at once when the store can (see {@link getNow}). */
-  touchNow(id: string, ttlMs: number, record: SessionRecord): void | Promise<void> {
+  /** {@link touch}, at once when the store can (see {@link getNow}); `record()` is only called for other stores. */
+  touchNow(id: string, ttlMs: number, record: () => SessionRecord): void | Promise<void> {
     const ops = this.atOnce;
-    return ops ? this.callAtOnce('touch', () => ops.touch(id, ttlMs)) : this.touch(id, ttlMs, record);
+    return ops ? this.callAtOnce('touch', () => ops.touch(id, ttlMs)) : this.touch(id, ttlMs, record());
   }
 
   /** Creates a record. */
