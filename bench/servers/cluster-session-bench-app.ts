@@ -9,7 +9,8 @@ import 'reflect-metadata';
 import { createServer } from 'node:net';
 import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { bootstrapCluster, getClusterEnvironment } from '@nest-hive/cluster';
+import { bootstrapCluster } from '@nest-hive/cluster';
+import { getClusterEnvironment } from '@nest-hive/cluster/environment';
 import { MemorySessionStore, Session, SessionModule, type SessionStore } from '@nest-hive/session';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';

@@ -139,6 +139,25 @@ export type Used = [ClusterService, RedisSessionStoreOptions, ClusterSessionStor
 export const environment = getClusterEnvironment;
 `;
 
+/**
+ * A type-only import of every subpath the packed manifests export, so a subpath whose types a
+ * node10 consumer cannot resolve (no `typesVersions` entry) fails the CommonJS check.
+ */
+function everySubpathImport(packages: readonly Packed[]): string {
+  const lines: string[] = [];
+  for (const { manifest } of packages) {
+    const exports: unknown = manifest.exports;
+    if (typeof exports !== 'object' || exports === null) throw new Error('a manifest without exports');
+    const exported = Object.keys(exports).filter((key) => key !== './package.json');
+    for (const key of exported) {
+      const specifier = `${String(manifest.name)}${key.slice(1)}`;
+      lines.push(`import type * as subpath${lines.length} from '${specifier}';`);
+    }
+  }
+  const names = lines.map((_line, index) => `typeof subpath${index}`).join(', ');
+  return `${lines.join('\n')}\nexport type EverySubpath = [${names}];\n`;
+}
+
 describe('the packed libraries, installed into a fresh Nest app', () => {
   let cluster: Packed;
   let session: Packed;
@@ -251,9 +270,13 @@ describe('the packed libraries, installed into a fresh Nest app', () => {
     expect({ code: await exited, output }).toEqual({ code: 0, output });
   }, 60_000);
 
-  it('serves a CommonJS consumer too: node10 type resolution and require()', async () => {
+  it('serves a CommonJS consumer too: node10 type resolution of every subpath, and require()', async () => {
     mkdirSync(join(app, 'cjs'), { recursive: true });
     writeFileSync(join(app, 'cjs', 'check.ts'), CJS_CHECK);
+    const subpaths = everySubpathImport([cluster, session]);
+    // Both libraries have several subpaths; an empty list would check nothing.
+    expect(subpaths.match(/^import type/gm)?.length).toBeGreaterThan(10);
+    writeFileSync(join(app, 'cjs', 'subpaths.ts'), subpaths);
     writeFileSync(
       join(app, 'cjs', 'tsconfig.json'),
       JSON.stringify({
@@ -268,7 +291,7 @@ describe('the packed libraries, installed into a fresh Nest app', () => {
           types: ['node'],
           typeRoots: [join(root, 'node_modules/@types')],
         },
-        files: ['check.ts'],
+        files: ['check.ts', 'subpaths.ts'],
       }),
     );
     await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(app, 'cjs')], {

@@ -26,8 +26,7 @@ export { type PrimaryRuntime } from './bootstrap/primary-runtime.interface.js';
 export { type ShutdownReport } from './supervisor/cluster-controller.interface.js';
 export { type Serialization } from './ipc/message-codec.js';
 
-// Process
-export { type ClusterEnvironment, getClusterEnvironment } from './environment/cluster-environment.js';
+// Process (where this process stands: `@nest-hive/cluster/environment`, its one home)
 export { getPrimaryRuntime } from './process-state.js';
 
 // Nest module
