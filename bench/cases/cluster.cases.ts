@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext } from '../lib/bench-context.js';
 import { measureInterleaved } from '../lib/interleave.js';
 import { ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, REPO_ROOT, startServer, type ServerProcess } from '../lib/server-process.js';
-import { summarize } from '../lib/stats.js';
-import type { IpcReport } from '../ipc/ipc-workload.js';
+import { runIpcBench } from '../ipc/ipc-run.js';
+import { IPC_VARIANTS, ipcVariants } from '../ipc/ipc-variants.js';
 import { redisAvailable } from '../lib/redis-available.js';
 
 const median = (variants: VariantResult[], name: string): number =>
@@ -17,32 +16,7 @@ async function stopAll(servers: ServerProcess[]): Promise<void> {
 
 /** Case 4: IPC primary ↔ 1 worker, raw Node against `ClusterService`, in one process tree. */
 export async function ipcCase(context: BenchContext): Promise<CaseResult> {
-  const env = {
-    ...process.env,
-    IPC_MESSAGES: context.quick ? '20000' : '100000',
-    IPC_ROUND_TRIPS: context.quick ? '2000' : '5000',
-    IPC_ROUNDS: String(context.rounds),
-  };
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, [`${BENCH_DIST}/ipc/ipc-bench.js`], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`IPC benchmark exited with ${code}:\n${out}\n${err}`));
-    });
-  });
-  const line = output.split('\n').find((l) => l.startsWith('{"raw"'));
-  if (!line) throw new Error(`IPC benchmark printed no report:\n${output}`);
-  const report = JSON.parse(line) as IpcReport;
+  const report = await runIpcBench(context);
   for (let i = 0; i < report.raw.messagesPerSecond.length; i++) {
     context.log(
       `  IPC round ${i + 1}: raw ${Math.round(report.raw.messagesPerSecond[i] ?? 0)} msg/s, ` +
@@ -50,59 +24,22 @@ export async function ipcCase(context: BenchContext): Promise<CaseResult> {
         `${report.hive.roundTripP50Us[i]} µs p50`,
     );
   }
-  const variants: VariantResult[] = [
-    {
-      name: 'raw process.send, one-way',
-      unit: 'msg/s',
-      summary: summarize(report.raw.messagesPerSecond),
-      higherIsBetter: true,
-    },
-    {
-      name: 'ClusterService.send, one-way',
-      unit: 'msg/s',
-      summary: summarize(report.hive.messagesPerSecond),
-      higherIsBetter: true,
-    },
-    {
-      name: 'raw ping-pong p50',
-      unit: 'µs',
-      summary: summarize(report.raw.roundTripP50Us),
-      higherIsBetter: false,
-    },
-    {
-      name: 'ClusterService.request p50',
-      unit: 'µs',
-      summary: summarize(report.hive.roundTripP50Us),
-      higherIsBetter: false,
-    },
-    {
-      name: 'raw ping-pong p99',
-      unit: 'µs',
-      summary: summarize(report.raw.roundTripP99Us),
-      higherIsBetter: false,
-    },
-    {
-      name: 'ClusterService.request p99',
-      unit: 'µs',
-      summary: summarize(report.hive.roundTripP99Us),
-      higherIsBetter: false,
-    },
-  ];
+  const variants = ipcVariants(report);
   const m = (name: string) => median(variants, name);
   return {
     id: '4',
     title: 'IPC, primary ↔ 1 worker, ~100 B JSON',
     variants,
     ratios: [
-      ratio('send throughput / raw', m('ClusterService.send, one-way') / m('raw process.send, one-way'), {
+      ratio('send throughput / raw', m(IPC_VARIANTS.hiveSend) / m(IPC_VARIANTS.rawSend), {
         op: '>=',
         value: 0.8,
       }),
-      ratio('request p50 / raw', m('ClusterService.request p50') / m('raw ping-pong p50'), {
+      ratio('request p50 / raw', m(IPC_VARIANTS.hiveP50) / m(IPC_VARIANTS.rawP50), {
         op: '<=',
         value: 1.25,
       }),
-      ratio('request p99 / raw', m('ClusterService.request p99') / m('raw ping-pong p99')),
+      ratio('request p99 / raw', m(IPC_VARIANTS.hiveP99) / m(IPC_VARIANTS.rawP99)),
     ],
   };
 }
@@ -161,8 +98,7 @@ async function startDemo(workers: number, sticky = true): Promise<ServerProcess>
       PORT: String(await freePortNumber()),
       SESSION_SECRET: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
     },
-    [],
-    /demo ready .*:(\d+)/,
+    { readyPattern: /demo ready .*:(\d+)/ },
   );
   await sleep(200);
   return server;

@@ -3,6 +3,7 @@ import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
 import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
+import { COOKIE_ROUTE, UNUSED_ROUTE } from '../lib/session-bench-routes.js';
 import { CALIBRATION_ENV, sessionRoutesCase } from './session-routes.js';
 
 const APP = `${BENCH_DIST}/servers/fastify-session-bench-app.js`;
@@ -39,15 +40,15 @@ const variant = (name: string, server: ServerProcess, path: string, cookie?: str
 /** Case 1f: case 1 on Fastify, against `@fastify/session` and no session module. */
 export async function fastifySessionOverheadCase(context: BenchContext): Promise<CaseResult> {
   return withFastifyServers(['none', 'fastify-session', 'nest-hive'], async ([none, anchor, ours]) => {
-    const anchorCookie = await obtainCookie(`${anchor.url}/bench/visits`);
-    const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+    const anchorCookie = await obtainCookie(`${anchor.url}${COOKIE_ROUTE}`);
+    const ourCookie = await obtainCookie(`${ours.url}${COOKIE_ROUTE}`);
     const variants = await measureInterleaved(context, [
-      variant('(a) Fastify, no session module', none, '/bench/none'),
-      variant('(b) @fastify/session', anchor, '/bench/none'),
-      variant('(c) @nest-hive/session', ours, '/bench/none'),
-      variant('(a) Fastify, no session module, with cookie', none, '/bench/none', ourCookie),
-      variant('(b) @fastify/session, with cookie', anchor, '/bench/none', anchorCookie),
-      variant('(c) @nest-hive/session, with cookie', ours, '/bench/none', ourCookie),
+      variant('(a) Fastify, no session module', none, UNUSED_ROUTE),
+      variant('(b) @fastify/session', anchor, UNUSED_ROUTE),
+      variant('(c) @nest-hive/session', ours, UNUSED_ROUTE),
+      variant('(a) Fastify, no session module, with cookie', none, UNUSED_ROUTE, ourCookie),
+      variant('(b) @fastify/session, with cookie', anchor, UNUSED_ROUTE, anchorCookie),
+      variant('(c) @nest-hive/session, with cookie', ours, UNUSED_ROUTE, ourCookie),
     ]);
     const m = (name: string) => median(variants, name);
     const target = { op: '>=', value: 0.99 } as const;

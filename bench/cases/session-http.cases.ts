@@ -3,6 +3,7 @@ import { measureInterleaved } from '../lib/interleave.js';
 import { obtainCookie } from '../lib/load.js';
 import { cpuRatio, cpuVariants, ratio, type CaseResult, type VariantResult } from '../lib/report.js';
 import { BENCH_DIST, startServer, type ServerProcess } from '../lib/server-process.js';
+import { COOKIE_ROUTE, UNUSED_ROUTE } from '../lib/session-bench-routes.js';
 import { CALIBRATION_ENV, sessionRoutesCase } from './session-routes.js';
 
 const APP = `${BENCH_DIST}/servers/session-bench-app.js`;
@@ -35,33 +36,37 @@ export async function sessionOverheadCase(context: BenchContext): Promise<CaseRe
       ['nest-hive', { BENCH_SESSION: 'nest-hive' }],
     ],
     async ([none, express, ours]) => {
-      const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
-      const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+      const expressCookie = await obtainCookie(`${express.url}${COOKIE_ROUTE}`);
+      const ourCookie = await obtainCookie(`${ours.url}${COOKIE_ROUTE}`);
       const variants = await measureInterleaved(context, [
-        { name: '(a) no session module', load: { url: `${none.url}/bench/none` }, serverPid: none.child.pid },
+        {
+          name: '(a) no session module',
+          load: { url: `${none.url}${UNUSED_ROUTE}` },
+          serverPid: none.child.pid,
+        },
         {
           name: '(b) express-session',
-          load: { url: `${express.url}/bench/none` },
+          load: { url: `${express.url}${UNUSED_ROUTE}` },
           serverPid: express.child.pid,
         },
         {
           name: '(c) @nest-hive/session',
-          load: { url: `${ours.url}/bench/none` },
+          load: { url: `${ours.url}${UNUSED_ROUTE}` },
           serverPid: ours.child.pid,
         },
         {
           name: '(a) no session module, with cookie',
-          load: { url: `${none.url}/bench/none`, headers: { cookie: ourCookie } },
+          load: { url: `${none.url}${UNUSED_ROUTE}`, headers: { cookie: ourCookie } },
           serverPid: none.child.pid,
         },
         {
           name: '(b) express-session, with cookie',
-          load: { url: `${express.url}/bench/none`, headers: { cookie: expressCookie } },
+          load: { url: `${express.url}${UNUSED_ROUTE}`, headers: { cookie: expressCookie } },
           serverPid: express.child.pid,
         },
         {
           name: '(c) @nest-hive/session, with cookie',
-          load: { url: `${ours.url}/bench/none`, headers: { cookie: ourCookie } },
+          load: { url: `${ours.url}${UNUSED_ROUTE}`, headers: { cookie: ourCookie } },
           serverPid: ours.child.pid,
         },
       ]);
@@ -142,16 +147,16 @@ export async function storeLatencyCase(context: BenchContext): Promise<CaseResul
       ['nest-hive', { BENCH_SESSION: 'nest-hive', BENCH_STORE_DELAY_MS: '1' }],
     ],
     async ([express, ours]) => {
-      const expressCookie = await obtainCookie(`${express.url}/bench/visits`);
-      const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+      const expressCookie = await obtainCookie(`${express.url}${COOKIE_ROUTE}`);
+      const ourCookie = await obtainCookie(`${ours.url}${COOKIE_ROUTE}`);
       const variants = await measureInterleaved(context, [
         {
           name: 'express-session, 1 ms store, with cookie',
-          load: { url: `${express.url}/bench/none`, headers: { cookie: expressCookie } },
+          load: { url: `${express.url}${UNUSED_ROUTE}`, headers: { cookie: expressCookie } },
         },
         {
           name: '@nest-hive/session, 1 ms store, with cookie',
-          load: { url: `${ours.url}/bench/none`, headers: { cookie: ourCookie } },
+          load: { url: `${ours.url}${UNUSED_ROUTE}`, headers: { cookie: ourCookie } },
         },
       ]);
       const m = (name: string) => median(variants, name);

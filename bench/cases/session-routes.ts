@@ -10,6 +10,7 @@ import {
   type VariantResult,
 } from '../lib/report.js';
 import type { ServerProcess } from '../lib/server-process.js';
+import { COOKIE_ROUTE, SESSION_USING_ROUTES } from '../lib/session-bench-routes.js';
 
 /**
  * The servers of a session-route case: the app without sessions, the other library's and ours,
@@ -68,24 +69,25 @@ export async function sessionRoutesCase(
   servers: SessionRouteServers,
 ): Promise<CaseResult> {
   const { none, other, ours } = servers;
-  const otherCookie = await obtainCookie(`${other.url}/bench/visits`);
-  const ourCookie = await obtainCookie(`${ours.url}/bench/visits`);
+  const otherCookie = await obtainCookie(`${other.url}${COOKIE_ROUTE}`);
+  const ourCookie = await obtainCookie(`${ours.url}${COOKIE_ROUTE}`);
   const ourName = '(c) @nest-hive/session';
-  const rows = [
-    { key: 'read', label: 'reads an existing session', path: '/bench/read', cookies: true },
-    { key: 'change', label: 'changes an existing session', path: '/bench/visits', cookies: true },
-    { key: 'create', label: 'new session each request', path: '/bench/visits', cookies: false },
-  ] as const;
+  const rows = SESSION_USING_ROUTES;
   const calibrationName = `${names.none} + ${CALIBRATION_CPU_US} µs of CPU, reads`;
   const variants = await measureInterleaved(
     context,
     [variant(calibrationName, servers.calibration, '/bench/read', ourCookie)].concat(
       rows.flatMap((row) => [
-        variant(`${names.none}, ${row.label}`, none, row.path, row.cookies ? ourCookie : undefined),
-        row.cookies
+        variant(
+          `${names.none}, ${row.label}`,
+          none,
+          row.path,
+          row.cookie === 'valid' ? ourCookie : undefined,
+        ),
+        row.cookie === 'valid'
           ? variant(`${names.other}, ${row.label}`, other, row.path, otherCookie)
           : variant(`${names.other}, ${row.label}`, servers.otherForNew, row.path),
-        row.cookies
+        row.cookie === 'valid'
           ? variant(`${ourName}, ${row.label}`, ours, row.path, ourCookie)
           : variant(`${ourName}, ${row.label}`, servers.oursForNew, row.path),
       ]),

@@ -44,3 +44,28 @@ export function percentileUs(samplesNs: bigint[], p: number): number {
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return Number(sorted[rank] ?? 0n) / 1000;
 }
+
+const isNumbers = (value: unknown): value is number[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'number');
+
+const isSeries = (value: unknown): value is IpcSeries =>
+  typeof value === 'object' &&
+  value !== null &&
+  'messagesPerSecond' in value &&
+  isNumbers(value.messagesPerSecond) &&
+  'roundTripP50Us' in value &&
+  isNumbers(value.roundTripP50Us) &&
+  'roundTripP99Us' in value &&
+  isNumbers(value.roundTripP99Us);
+
+/** Whether a parsed JSON value is an {@link IpcReport}. */
+export function isIpcReport(value: unknown): value is IpcReport {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'raw' in value &&
+    isSeries(value.raw) &&
+    'hive' in value &&
+    isSeries(value.hive)
+  );
+}

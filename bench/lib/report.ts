@@ -79,8 +79,10 @@ export function cpuRatio(
   return [ratio(`${label}, by server CPU per request`, anchorCpu / oursCpu, target)];
 }
 
-const fmt = (n: number): string =>
-  n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2);
+/** A figure as the tables print it: whole above 100 (with thousands separators), else 1 or 2 decimals. */
+export function formatFigure(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(n >= 10 ? 1 : 2);
+}
 
 /** The results as a Markdown table. */
 export function toMarkdown(cases: CaseResult[]): string {
@@ -92,7 +94,7 @@ export function toMarkdown(cases: CaseResult[]): string {
     }
     for (const v of c.variants) {
       lines.push(
-        `| ${c.id}. ${c.title} | ${v.name} | ${fmt(v.summary.median)} ${v.unit} | ${(v.summary.spread * 100).toFixed(1)} % | | |`,
+        `| ${c.id}. ${c.title} | ${v.name} | ${formatFigure(v.summary.median)} ${v.unit} | ${(v.summary.spread * 100).toFixed(1)} % | | |`,
       );
     }
     for (const r of c.ratios) {

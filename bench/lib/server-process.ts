@@ -14,19 +14,32 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/** How {@link startServer} runs a server, beyond its script and environment. */
+export interface ServerOptions {
+  /** Arguments to `node` before the script (default none). */
+  nodeArgs?: string[];
+  /** Output that says the server is ready; its first group is the port (default `READY <port>`). */
+  readyPattern?: RegExp;
+  /**
+   * Working directory: the root of the repository the script belongs to (default this one,
+   * {@link REPO_ROOT}; another build's root when `npm run bench:compare` runs its servers).
+   */
+  cwd?: string;
+}
+
 /**
  * Starts `node <script>` with `env` and resolves once its output matches
- * `readyPattern` (default `READY <port>`), whose first group is the port. The process is killed if it is not ready in 30 s.
+ * `options.readyPattern`. The process is killed if it is not ready in 30 s.
  */
 export async function startServer(
   name: string,
   script: string,
   env: Record<string, string>,
-  nodeArgs: string[] = [],
-  readyPattern = /READY (\d+)/,
+  options: ServerOptions = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, script], {
-    cwd: REPO_ROOT,
+  const readyPattern = options.readyPattern ?? /READY (\d+)/;
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

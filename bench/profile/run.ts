@@ -34,10 +34,12 @@ if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 120) throw new Error(
 const dir = join(REPO_ROOT, 'bench/results/profiles', `${server}-${session}-${Date.now()}`);
 mkdirSync(dir, { recursive: true });
 const app = `${BENCH_DIST}/servers/${server === 'fastify' ? 'fastify-session-bench-app' : 'session-bench-app'}.js`;
-const started = await startServer(session, app, { BENCH_SESSION: session }, [
-  '--cpu-prof',
-  `--cpu-prof-dir=${dir}`,
-]);
+const started = await startServer(
+  session,
+  app,
+  { BENCH_SESSION: session },
+  { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] },
+);
 let requests = 0;
 try {
   // Without a session module there is no cookie to get: one of the same size stands in.

@@ -1,0 +1,51 @@
+/**
+ * The routes the session benchmarks load, in one place: cases 1, 2, 1f and 2f
+ * (`npm run bench`) and their comparison between two builds (`npm run bench:compare`).
+ * Both bench apps (`session-bench-app.ts`, `fastify-session-bench-app.ts`) serve them.
+ */
+
+/** Where a valid session cookie comes from: the route that writes the session. */
+export const COOKIE_ROUTE = '/bench/visits';
+
+/** A route that never uses the session. */
+export const UNUSED_ROUTE = '/bench/none';
+
+/**
+ * How a route is requested: with no cookie; with a valid session cookie; or with
+ * no cookie on a route that then makes a new session each request, on a server
+ * of its own (it fills its store with up to 100 000 sessions, and the other runs
+ * are not measured on a heap that holds them).
+ */
+export type RouteCookie = 'none' | 'valid' | 'new-sessions';
+
+/** One route a session case loads. */
+export interface SessionBenchRoute {
+  /** Short name, used to look up a target. */
+  readonly key: string;
+  /** What the route does, as variant and row names say it. */
+  readonly label: string;
+  readonly path: string;
+  readonly cookie: RouteCookie;
+}
+
+/** Cases 1 and 1f: a route that never uses the session, without and with a valid cookie. */
+export const SESSION_UNUSED_ROUTES = [
+  { key: 'none', label: 'route that never uses the session', path: UNUSED_ROUTE, cookie: 'none' },
+  {
+    key: 'none-cookie',
+    label: 'route that never uses the session, with cookie',
+    path: UNUSED_ROUTE,
+    cookie: 'valid',
+  },
+] as const satisfies readonly SessionBenchRoute[];
+
+/**
+ * Cases 2 and 2f: routes that use the session. Reading an existing session
+ * (`/bench/read` returns `visits`), changing it (`/bench/visits`: `visits++`),
+ * and a new session each request (`/bench/visits` without a cookie).
+ */
+export const SESSION_USING_ROUTES = [
+  { key: 'read', label: 'reads an existing session', path: '/bench/read', cookie: 'valid' },
+  { key: 'change', label: 'changes an existing session', path: COOKIE_ROUTE, cookie: 'valid' },
+  { key: 'create', label: 'new session each request', path: COOKIE_ROUTE, cookie: 'new-sessions' },
+] as const satisfies readonly SessionBenchRoute[];
