@@ -3,8 +3,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, LOOPBACK_WORKER_ID, PRIMARY_ADDRESS } from 
 import { InvalidClusterOptionsError } from './cluster.errors.js';
 import { CLUSTER_MODULE_OPTIONS, type ClusterModuleOptions } from './cluster.module-definition.js';
 import { ClusterPrimaryRuntime } from './bootstrap/primary-runtime.js';
-import { ClusterEndpoint, type ClusterEndpointOptions } from './messaging/cluster-endpoint.js';
-import { endpointOptions } from './messaging/endpoint-options.js';
+import { ClusterEndpoint } from './messaging/cluster-endpoint.js';
 import {
   currentEndpointAddress,
   findPrimaryRuntime,
@@ -23,26 +22,31 @@ export const CLUSTER_ENDPOINT = Symbol('nest-hive:cluster-endpoint');
  * - anywhere else (no `bootstrapCluster`, e.g. tests): a private loopback of its own, as worker `0`
  *   with a private primary, closed with the app.
  */
-export function resolveEndpointOptions(options: ClusterModuleOptions): ClusterEndpointOptions {
+export function createModuleEndpoint(options: ClusterModuleOptions): ClusterEndpoint {
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (!(requestTimeoutMs > 0))
     throw new InvalidClusterOptionsError('requestTimeoutMs', 'expected a number > 0');
   const params = { requestTimeoutMs, transport: options.transport };
   const worker = getWorkerRuntime();
   if (worker) {
-    return endpointOptions(worker.hub, { ...params, address: worker.self.workerId, self: worker.self });
+    return new ClusterEndpoint(worker.hub, worker.endpointParams(params));
   }
   const runtime = findPrimaryRuntime();
   if (runtime && !runtime.isClosed && getClusterEnvironment().isPrimary) {
-    return runtime.endpointOptions(currentEndpointAddress() ?? PRIMARY_ADDRESS, params);
+    const address = currentEndpointAddress() ?? PRIMARY_ADDRESS;
+    return new ClusterEndpoint(runtime.hub, runtime.endpointParams(address, params));
   }
   const loopback = new ClusterPrimaryRuntime();
-  return loopback.endpointOptions(LOOPBACK_WORKER_ID, { ...params, onClose: () => loopback.close() });
+  const onClose = (): Promise<void> => loopback.close();
+  return new ClusterEndpoint(
+    loopback.hub,
+    loopback.endpointParams(LOOPBACK_WORKER_ID, { ...params, onClose }),
+  );
 }
 
-/** The module's endpoint, attached where `resolveEndpointOptions` decides. */
+/** The module's endpoint, attached where `createModuleEndpoint` decides. */
 export const clusterEndpointProvider: Provider = {
   provide: CLUSTER_ENDPOINT,
-  useFactory: (options: ClusterModuleOptions) => new ClusterEndpoint(resolveEndpointOptions(options)),
+  useFactory: (options: ClusterModuleOptions) => createModuleEndpoint(options),
   inject: [CLUSTER_MODULE_OPTIONS],
 };

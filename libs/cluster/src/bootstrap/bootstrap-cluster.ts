@@ -2,7 +2,7 @@ import { type INestApplication, type INestApplicationContext, Logger } from '@ne
 import { ClusterStateError } from '../cluster.errors.js';
 import { PRIMARY_ADDRESS, WORKER_EXIT_LINGER_MS } from '../cluster.constants.js';
 import { currentProcessChannel } from '../hub/worker-hub.js';
-import { type StopMode } from '../wire/envelope.js';
+import { type StopMode } from '../wire/envelope.types.js';
 import {
   type ClusterEnvironment,
   type SignalHandler,

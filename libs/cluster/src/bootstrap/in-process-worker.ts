@@ -43,7 +43,7 @@ export class InProcessWorker implements ClusterController {
 
   /** @inheritdoc */
   async start(): Promise<void> {
-    this.runtime.hub.onHttpServer((address, server) => {
+    this.runtime.onHttpServer((address, server) => {
       if (address === LOOPBACK_WORKER_ID) this.adopt(server);
     });
     const startedAt = Date.now();
@@ -89,7 +89,7 @@ export class InProcessWorker implements ClusterController {
       );
     } finally {
       this.drainer?.dispose();
-      this.runtime.hub.onHttpServer(undefined);
+      this.runtime.onHttpServer(undefined);
     }
     this.runtime.hub.publishLifecycle([]);
     return { clean };

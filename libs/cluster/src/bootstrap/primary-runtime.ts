@@ -14,13 +14,12 @@ import { ClusterTable } from '../hub/cluster-table.js';
 import { PrimaryHub } from '../hub/primary-hub.js';
 import { type ChannelSettings, DEFAULT_CHANNEL_SETTINGS } from '../ipc/channel-settings.js';
 import { MessageCodec } from '../ipc/message-codec.js';
-import { ClusterEndpoint, type ClusterEndpointOptions } from '../messaging/cluster-endpoint.js';
+import { ClusterEndpoint } from '../messaging/cluster-endpoint.js';
 import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.js';
-import { endpointOptions } from '../messaging/endpoint-options.js';
+import { type EndpointParams } from '../messaging/endpoint-params.js';
 import { type ClusterRequestHandlerFn } from '../messaging/handler-registry.js';
 import { type TopicLike, defineTopic } from '../messaging/topic.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
-import { type BroadcastTransportFactory } from '../transport/broadcast-transport.js';
 import { type PrimaryRuntime } from './primary-runtime.interface.js';
 
 const WORKERS = defineTopic<unknown, WorkersSnapshot>(WORKERS_TOPIC);
@@ -40,6 +39,7 @@ export class ClusterPrimaryRuntime implements PrimaryRuntime {
   private readonly endpoint: ClusterEndpoint;
   private readonly hosts = new PrimaryHosts(this);
   private currentMode: ClusterMode = 'loopback';
+  private httpServerHandler: ((address: Address, server: unknown) => void) | undefined;
   private closed = false;
 
   /** @param settings - IPC channel settings. */
@@ -49,7 +49,7 @@ export class ClusterPrimaryRuntime implements PrimaryRuntime {
       this.table,
       settings.maxQueuedMessages,
     );
-    this.endpoint = new ClusterEndpoint(this.endpointOptions(PRIMARY_ADDRESS, {}));
+    this.endpoint = new ClusterEndpoint(this.hub, this.endpointParams(PRIMARY_ADDRESS, {}));
     this.messaging = this.endpoint;
     this.endpoint.handle(PRIMARY_HOST_TOPIC, (request) => this.hosts.start(request));
     this.endpoint.handle(WORKERS, () => this.table.snapshot());
@@ -100,25 +100,33 @@ export class ClusterPrimaryRuntime implements PrimaryRuntime {
   }
 
   /**
-   * Options for an endpoint attached to this runtime at `address`.
+   * The params of an endpoint attached to this runtime's hub at `address`. The HTTP server its
+   * app offers goes to the handler set with {@link onHttpServer}.
    *
    * @internal
    */
-  endpointOptions(
+  endpointParams(
     address: Address,
-    params: {
-      requestTimeoutMs?: number;
-      transport?: BroadcastTransportFactory;
-      onClose?: () => Promise<void> | void;
-    },
-  ): ClusterEndpointOptions {
-    return endpointOptions(this.hub, {
+    params: Pick<Partial<EndpointParams>, 'requestTimeoutMs' | 'transport' | 'onClose'>,
+  ): EndpointParams {
+    return {
       address,
       self: this.selfFor(address),
       requestTimeoutMs: params.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       transport: params.transport,
+      onHttpServer: (server) => this.httpServerHandler?.(address, server),
       onClose: params.onClose,
-    });
+    };
+  }
+
+  /**
+   * Lets the runtime's in-process worker receive the HTTP servers its endpoints' apps offer (for
+   * graceful draining); `undefined` stops it.
+   *
+   * @internal
+   */
+  onHttpServer(handler: ((address: Address, server: unknown) => void) | undefined): void {
+    this.httpServerHandler = handler;
   }
 
   /** @inheritdoc */

@@ -1,13 +1,13 @@
 import { DEFAULT_REQUEST_TIMEOUT_MS, SHUTDOWN_IDLE_GRACE_MS } from '../cluster.constants.js';
 import { ClusterEndpoint } from '../messaging/cluster-endpoint.js';
 import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.js';
-import { endpointOptions } from '../messaging/endpoint-options.js';
+import { type EndpointParams } from '../messaging/endpoint-params.js';
 import { type INestApplication } from '@nestjs/common';
 import { type ClusterSelf } from '../cluster.interfaces.js';
 import { HttpDrainer, isDrainableServer } from '../http/http-drainer.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { type ProcessChannel, WorkerHub } from '../hub/worker-hub.js';
-import { type StopMode } from '../wire/envelope.js';
+import { type StopMode } from '../wire/envelope.types.js';
 import { MessageCodec } from '../ipc/message-codec.js';
 import { ClusterStateError } from '../cluster.errors.js';
 import { runAsEndpoint } from '../process-state.js';
@@ -59,7 +59,6 @@ export class WorkerRuntime {
       channel,
       settings.maxQueuedMessages,
     );
-    this.hub.onHttpServer((_address, server) => this.adopt(server));
   }
 
   /**
@@ -67,14 +66,19 @@ export class WorkerRuntime {
    * Nest module (created on first use, closed when the worker stops).
    */
   get messaging(): ClusterMessaging {
-    this.plainEndpoint ??= new ClusterEndpoint(
-      endpointOptions(this.hub, {
-        address: this.self.workerId,
-        self: this.self,
-        requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
-      }),
-    );
+    this.plainEndpoint ??= new ClusterEndpoint(this.hub, this.endpointParams({}));
     return this.plainEndpoint;
+  }
+
+  /** The params of an endpoint of this worker: its HTTP server comes here, to be drained on stop. */
+  endpointParams(params: Pick<Partial<EndpointParams>, 'requestTimeoutMs' | 'transport'>): EndpointParams {
+    return {
+      address: this.self.workerId,
+      self: this.self,
+      requestTimeoutMs: params.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      transport: params.transport,
+      onHttpServer: (server) => this.adopt(server),
+    };
   }
 
   /** Calls `listener` when the primary asks this worker to stop. */

@@ -1,5 +1,5 @@
 import { type Address } from '../cluster.interfaces.js';
-import { type MessageEnvelope, type RequestEnvelope } from '../wire/envelope.js';
+import { type MessageEnvelope, type RequestEnvelope } from '../wire/envelope.types.js';
 
 interface Forwarded {
   readonly envelope: RequestEnvelope | MessageEnvelope;

@@ -1,31 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Subject } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import { ClusterClosedError, type ClusterError } from '../cluster.errors.js';
-import { type Address, type ClusterSelf } from '../cluster.interfaces.js';
+import { type Address, type WorkerInfo, type WorkersSnapshot } from '../cluster.interfaces.js';
+import { type ClusterEvent } from '../wire/cluster-event.js';
+import { errorReplyEnvelope } from '../wire/envelope.build.js';
+import { isDataEnvelope, parseEnvelope } from '../wire/envelope.parse.js';
 import {
   type DataEnvelope,
   type ErrorReplyEnvelope,
   type FailureReason,
   type MessageEnvelope,
   type RequestEnvelope,
-  errorReplyEnvelope,
-  isDataEnvelope,
-  parseEnvelope,
-} from '../wire/envelope.js';
+} from '../wire/envelope.types.js';
 import { IpcStats, type IpcStatsSnapshot } from '../ipc/ipc-stats.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';
-import { type EndpointLink, type PeerGone } from './endpoint-link.js';
-
-/** How an endpoint attaches to a hub. */
-export interface AttachOptions {
-  /** Its address. */
-  readonly address: Address;
-  /** Its identity. */
-  readonly self: ClusterSelf;
-  /** Whether it has a request handler for `topic`. */
-  readonly handles: (topic: string) => boolean;
-}
+import { type EndpointHost, type EndpointLink, type PeerGone } from './endpoint-link.js';
 
 interface LinkState {
   readonly inbound: Subject<DataEnvelope>;
@@ -42,7 +32,7 @@ export type LocalDelivery = 'delivered' | 'no-handler' | 'absent';
  * to local endpoints (asynchronously, as copies when they were sent in-process) and leaves
  * the rest to the subclass: `PrimaryHub` forwards to worker channels, `WorkerHub` to the primary.
  */
-export abstract class Hub {
+export abstract class Hub implements EndpointHost {
   private readonly links = new Map<Address, Set<LinkState>>();
   private readonly idPrefix = randomUUID().slice(0, 8);
   private sequence = 0;
@@ -77,18 +67,27 @@ export abstract class Hub {
     return this.stats.snapshot(this.queuedMessages());
   }
 
-  /** The primary's worker snapshot, or `null` in a worker. */
-  protected abstract localSnapshot(): ReturnType<EndpointLink['localSnapshot']>;
+  /** @inheritdoc */
+  abstract workersSnapshot(): WorkersSnapshot | null;
 
-  private httpServerHandler: ((address: Address, server: unknown) => void) | undefined;
-
-  /** Lets the runtime receive the HTTP servers that worker endpoints offer (for graceful draining). */
-  onHttpServer(handler: ((address: Address, server: unknown) => void) | undefined): void {
-    this.httpServerHandler = handler;
+  /** @inheritdoc */
+  get gone$(): Observable<PeerGone> {
+    return this.gone.asObservable();
   }
 
-  private adoptHttpServer(address: Address, server: unknown): void {
-    this.httpServerHandler?.(address, server);
+  /** @inheritdoc */
+  get errors$(): Observable<ClusterError> {
+    return this.errors.asObservable();
+  }
+
+  /** @inheritdoc */
+  get events$(): Observable<ClusterEvent> {
+    return this.table.events$;
+  }
+
+  /** @inheritdoc */
+  get workers$(): Observable<readonly WorkerInfo[]> {
+    return this.table.workers$;
   }
 
   /** A correlation id unique in this process (for the hub's own control envelopes). */
@@ -97,41 +96,32 @@ export abstract class Hub {
     return `${this.idPrefix}.h.${this.sequence}`;
   }
 
-  /** Attaches an endpoint and returns its link. */
-  attach(options: AttachOptions): EndpointLink {
+  /** @inheritdoc */
+  attach(address: Address, handles: (topic: string) => boolean): EndpointLink {
     this.linkCount += 1;
     const idPrefix = `${this.idPrefix}.${this.linkCount}.`;
     let linkSequence = 0;
-    const state: LinkState = { inbound: new Subject<DataEnvelope>(), handles: options.handles, idPrefix };
-    let set = this.links.get(options.address);
+    const state: LinkState = { inbound: new Subject<DataEnvelope>(), handles, idPrefix };
+    let set = this.links.get(address);
     if (!set) {
       set = new Set();
-      this.links.set(options.address, set);
+      this.links.set(address, set);
     }
     set.add(state);
     let attached = true;
     return {
-      address: options.address,
-      self: options.self,
-      origin: randomUUID(),
+      address,
       inbound$: state.inbound.asObservable(),
-      gone$: this.gone.asObservable(),
-      errors$: this.errors.asObservable(),
-      events$: this.table.events$,
-      workers$: this.table.workers$,
-      stats: this.stats,
-      localSnapshot: () => this.localSnapshot(),
-      needsReceipt: (to) => this.needsReceipt(options.address, to),
+      needsReceipt: (to) => this.needsReceipt(address, to),
       nextId: () => `${idPrefix}${++linkSequence}`,
       post: (envelope) =>
         attached ? this.post(envelope) : Promise.reject(new ClusterClosedError(envelope.topic)),
-      adoptHttpServer: (server) => this.adoptHttpServer(options.address, server),
       detach: () => {
         if (!attached) return;
         attached = false;
-        const current = this.links.get(options.address);
+        const current = this.links.get(address);
         current?.delete(state);
-        if (current?.size === 0) this.links.delete(options.address);
+        if (current?.size === 0) this.links.delete(address);
         state.inbound.complete();
       },
     };
@@ -197,7 +187,8 @@ export abstract class Hub {
     reason: FailureReason,
     error: { readonly name: string; readonly message: string },
   ): ErrorReplyEnvelope {
-    return errorReplyEnvelope(envelope, envelope.to, { reason, name: error.name, message: error.message });
+    const payload = { reason, name: error.name, message: error.message };
+    return errorReplyEnvelope({ request: envelope, from: envelope.to, payload });
   }
 
   /** Completes every stream and detaches every endpoint. */

@@ -1,11 +1,14 @@
 import {
   ClusterError,
   ClusterStateError,
+  MalformedEnvelopeError,
   NoHandlerError,
   WorkerExitedError,
   WorkerUnavailableError,
 } from '../cluster.errors.js';
 import { type Address, type WorkerInfo, type WorkersSnapshot } from '../cluster.interfaces.js';
+import { lifecycleEnvelope, replyEnvelope, shutdownEnvelope } from '../wire/envelope.build.js';
+import { parseEnvelope, unpackMessages } from '../wire/envelope.parse.js';
 import {
   type BroadcastEnvelope,
   type DataEnvelope,
@@ -14,24 +17,16 @@ import {
   type MessageEnvelope,
   type ReplyEnvelope,
   type ShutdownEnvelope,
-  type StartFailedEnvelope,
-  lifecycleEnvelope,
-  replyEnvelope,
-  shutdownEnvelope,
-  parseEnvelope,
-  unpackMessages,
-} from '../wire/envelope.js';
+  type StartFailure,
+} from '../wire/envelope.types.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
-import { MalformedEnvelopeError } from '../cluster.errors.js';
-import { CONTROL_TOPIC, PRIMARY_ADDRESS } from '../cluster.constants.js';
+import { PRIMARY_ADDRESS } from '../cluster.constants.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
+import { receivesIpcCopy } from '../transport/broadcast-router.js';
 import { type ClusterTable } from './cluster-table.js';
 import { ForwardedRequests } from './forwarded-requests.js';
 import { Hub } from './hub.js';
-
-/** What a worker reported about its failed start. */
-export type StartFailure = StartFailedEnvelope['payload'];
 
 /** A worker as the hub routes to it: its id and its IPC channel. */
 export interface WorkerChannel extends IpcTarget {
@@ -154,7 +149,7 @@ export class PrimaryHub extends Hub {
 
   /** Builds a shutdown envelope for a worker. */
   shutdownEnvelope(workerId: number, mode: ShutdownEnvelope['payload']['mode']): ShutdownEnvelope {
-    return shutdownEnvelope(this.nextId(), CONTROL_TOPIC, workerId, mode);
+    return shutdownEnvelope({ id: this.nextId(), to: workerId, mode });
   }
 
   /** Publishes the worker table locally, and a lifecycle event (if any) locally and to every connected worker. */
@@ -163,7 +158,7 @@ export class PrimaryHub extends Hub {
     if (!event) return;
     for (const [id, peer] of this.peers) {
       peer.channel
-        .send(lifecycleEnvelope(this.nextId(), CONTROL_TOPIC, id, event, workers))
+        .send(lifecycleEnvelope({ id: this.nextId(), to: id, event, workers }))
         .catch(() => undefined);
     }
   }
@@ -196,7 +191,8 @@ export class PrimaryHub extends Hub {
     return queued;
   }
 
-  protected localSnapshot(): WorkersSnapshot {
+  /** @inheritdoc */
+  workersSnapshot(): WorkersSnapshot {
     return this.table.snapshot();
   }
 
@@ -271,10 +267,9 @@ export class PrimaryHub extends Hub {
   }
 
   private async fanOut(envelope: BroadcastEnvelope, encoded: EncodedMessage | null): Promise<void> {
-    const sender = envelope.from;
     const sends: Array<Promise<void>> = [];
     for (const [id, peer] of this.peers) {
-      if (id === sender && !envelope.includeSelf) continue;
+      if (!receivesIpcCopy(id, envelope)) continue;
       sends.push(
         peer.channel.send(envelope).catch((error: unknown) => {
           if (error instanceof ClusterError) this.errors.next(error);
@@ -282,16 +277,13 @@ export class PrimaryHub extends Hub {
       );
     }
     for (const address of this.localAddresses()) {
-      const isSender = address === sender;
-      if (address === 'primary' ? isSender && envelope.includeSelf : !isSender || envelope.includeSelf) {
-        this.deliverLocal(envelope, encoded, address);
-      }
+      if (receivesIpcCopy(address, envelope)) this.deliverLocal(envelope, encoded, address);
     }
     await Promise.all(sends);
   }
 
   private receipt(envelope: MessageEnvelope): ReplyEnvelope {
-    return replyEnvelope(envelope, envelope.to, null);
+    return replyEnvelope({ request: envelope, from: envelope.to, payload: null });
   }
 
   /** Routes an answer produced by the hub itself back to the asker. */

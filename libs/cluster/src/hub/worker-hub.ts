@@ -1,14 +1,8 @@
-import { CONTROL_TOPIC } from '../cluster.constants.js';
 import { MalformedEnvelopeError, NoHandlerError, PrimaryUnavailableError } from '../cluster.errors.js';
 import { type Address } from '../cluster.interfaces.js';
-import {
-  type DataEnvelope,
-  type StopMode,
-  readyEnvelope,
-  startFailedEnvelope,
-  parseEnvelope,
-  unpackMessages,
-} from '../wire/envelope.js';
+import { readyEnvelope, startFailedEnvelope } from '../wire/envelope.build.js';
+import { parseEnvelope, unpackMessages } from '../wire/envelope.parse.js';
+import { type DataEnvelope, type StopMode } from '../wire/envelope.types.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterTable } from './cluster-table.js';
@@ -98,17 +92,16 @@ export class WorkerHub extends Hub {
 
   /** Tells the primary that the worker() factory resolved. */
   sendReady(): Promise<void> {
-    return this.channel.send(readyEnvelope(this.nextId(), CONTROL_TOPIC, this.workerId));
+    return this.channel.send(readyEnvelope({ id: this.nextId(), from: this.workerId }));
   }
 
   /** Tells the primary why the worker() factory failed, before the worker exits. */
   sendStartFailure(error: unknown): Promise<void> {
-    return this.channel.send(
-      startFailedEnvelope(this.nextId(), CONTROL_TOPIC, this.workerId, {
-        name: error instanceof Error ? error.name : 'Error',
-        message: error instanceof Error ? error.message : String(error),
-      }),
-    );
+    const failure = {
+      name: error instanceof Error ? error.name : 'Error',
+      message: error instanceof Error ? error.message : String(error),
+    };
+    return this.channel.send(startFailedEnvelope({ id: this.nextId(), from: this.workerId, failure }));
   }
 
   /** @inheritdoc */
@@ -152,7 +145,8 @@ export class WorkerHub extends Hub {
     return this.channel.queued;
   }
 
-  protected localSnapshot(): null {
+  /** @inheritdoc */
+  workersSnapshot(): null {
     return null;
   }
 

@@ -1,6 +1,6 @@
 import { type Address } from '../cluster.interfaces.js';
 import { QueueFullError } from '../cluster.errors.js';
-import { batchEnvelope } from '../wire/envelope.js';
+import { batchEnvelope } from '../wire/envelope.build.js';
 import { type IpcStats } from './ipc-stats.js';
 
 /**
@@ -141,7 +141,8 @@ export class IpcChannel {
         this.flush();
       }
     };
-    const message = items.length === 1 ? items[0].message : batchEnvelope(items.map((item) => item.message));
+    const message =
+      items.length === 1 ? items[0].message : batchEnvelope({ items: items.map((item) => item.message) });
     try {
       accepted = this.target.send(message, onWritten);
     } catch (error) {

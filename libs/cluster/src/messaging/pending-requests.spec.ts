@@ -1,12 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom } from 'rxjs';
 import { ClusterTimeoutError, WorkerExitedError } from '../cluster.errors.js';
-import { type ReplyEnvelope, envelopeBase } from '../wire/envelope.js';
+import { replyEnvelope, requestEnvelope } from '../wire/envelope.build.js';
+import { type ReplyEnvelope } from '../wire/envelope.types.js';
 import { IpcStats } from '../ipc/ipc-stats.js';
 import { PendingRequests } from './pending-requests.js';
 
 function reply(id: string, payload: unknown): ReplyEnvelope {
-  return { ...envelopeBase(id, 't', 1), kind: 'reply', to: 'primary', payload };
+  const request = requestEnvelope({ id, topic: 't', from: 'primary', to: 1, payload: null, timeoutMs: 1 });
+  return replyEnvelope({ request, from: 1, payload });
 }
 
 describe('PendingRequests', () => {

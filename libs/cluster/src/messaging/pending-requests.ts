@@ -1,8 +1,9 @@
 import { Observable } from 'rxjs';
-import { ClusterTimeoutError } from '../cluster.errors.js';
+import { PRIMARY_ADDRESS } from '../cluster.constants.js';
+import { ClusterTimeoutError, PrimaryUnavailableError, WorkerExitedError } from '../cluster.errors.js';
 import { type IpcStats } from '../ipc/ipc-stats.js';
 import { type Address } from '../cluster.interfaces.js';
-import { type ErrorReplyEnvelope, type ReplyEnvelope } from '../wire/envelope.js';
+import { type ErrorReplyEnvelope, type ReplyEnvelope } from '../wire/envelope.types.js';
 
 /** An answer to a pending request. */
 export type Answer = ReplyEnvelope | ErrorReplyEnvelope;
@@ -83,6 +84,25 @@ export class PendingRequests {
     if (!entry) return false;
     entry.answer(answer);
     return true;
+  }
+
+  /**
+   * Fails the requests `address` can no longer answer because it went away: all of them when it
+   * is the primary (this worker's channel closed; `PrimaryUnavailableError`), else those sent to
+   * that worker (`WorkerExitedError`).
+   */
+  failPeerGone(address: Address): void {
+    if (address === PRIMARY_ADDRESS) {
+      this.failWhere(
+        () => true,
+        () => new PrimaryUnavailableError(),
+      );
+    } else {
+      this.failWhere(
+        (target) => target === address,
+        (topic) => new WorkerExitedError(address, topic),
+      );
+    }
   }
 
   /** Fails every pending request that `predicate` selects, with the error `toError` builds. */

@@ -8,7 +8,7 @@ import {
   WorkerUnavailableError,
 } from '../cluster.errors.js';
 import { type Address } from '../cluster.interfaces.js';
-import { type FailureReason, type RemoteFailure } from '../wire/envelope.js';
+import { type FailureReason, type RemoteFailure } from '../wire/envelope.types.js';
 
 /** The `error-reply` payload describing `error`. */
 export function failureOf(reason: FailureReason, error: unknown): RemoteFailure {

@@ -2,13 +2,9 @@ import { Logger } from '@nestjs/common';
 import { firstValueFrom, isObservable } from 'rxjs';
 import { ClusterError, NoHandlerError, WorkerUnavailableError } from '../cluster.errors.js';
 import { type ClusterMessageContext } from '../cluster.interfaces.js';
-import { type EndpointLink } from '../hub/endpoint-link.js';
-import {
-  type FailureReason,
-  type RequestEnvelope,
-  errorReplyEnvelope,
-  replyEnvelope,
-} from '../wire/envelope.js';
+import { type LinkSender } from '../hub/endpoint-link.js';
+import { errorReplyEnvelope, replyEnvelope } from '../wire/envelope.build.js';
+import { type FailureReason, type RequestEnvelope } from '../wire/envelope.types.js';
 import { type HandlerRegistry } from './handler-registry.js';
 import { failureOf } from './remote-failure.js';
 
@@ -28,11 +24,11 @@ export class RequestResponder {
   private readonly logger = new Logger('ClusterService');
 
   /**
-   * @param link - the endpoint's link, to send answers.
+   * @param link - how the endpoint sends, for the answers.
    * @param handlers - the endpoint's request handlers.
    */
   constructor(
-    private readonly link: EndpointLink,
+    private readonly link: LinkSender,
     private readonly handlers: HandlerRegistry,
   ) {}
 
@@ -73,12 +69,14 @@ export class RequestResponder {
 
   /** Answers `request` with an `error-reply`. */
   refuse(request: RequestEnvelope, reason: FailureReason, error: unknown): void {
-    const envelope = errorReplyEnvelope(request, this.link.address, failureOf(reason, error));
+    const payload = failureOf(reason, error);
+    const envelope = errorReplyEnvelope({ request, from: this.link.address, payload });
     this.link.post(envelope).catch(() => undefined); // the caller is gone: nobody to tell
   }
 
   private reply(request: RequestEnvelope, value: unknown): void {
-    this.link.post(replyEnvelope(request, this.link.address, value)).catch((error: unknown) => {
+    const envelope = replyEnvelope({ request, from: this.link.address, payload: value });
+    this.link.post(envelope).catch((error: unknown) => {
       // The reply could not leave (too large, unserializable): tell the caller why instead.
       if (error instanceof ClusterError && !(error instanceof WorkerUnavailableError)) {
         this.refuse(request, 'handler-error', error);

@@ -4,11 +4,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { CONTROL_TOPIC } from '../cluster.constants.js';
 import { type CrashLoopError } from '../cluster.errors.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { PrimaryHub } from '../hub/primary-hub.js';
-import { parseEnvelope, readyEnvelope, startFailedEnvelope } from '../wire/envelope.js';
+import { readyEnvelope, startFailedEnvelope } from '../wire/envelope.build.js';
+import { parseEnvelope } from '../wire/envelope.parse.js';
 import { MessageCodec } from '../ipc/message-codec.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type SupervisorOptions, Supervisor } from './supervisor.js';
@@ -52,12 +52,15 @@ class FakeWorker extends EventEmitter implements LaunchedWorker {
   /** The worker() factory resolved. */
   ready(): void {
     this.emit('online');
-    this.emit('message', readyEnvelope('r', CONTROL_TOPIC, this.id));
+    this.emit('message', readyEnvelope({ id: 'r', from: this.id }));
   }
 
   /** The worker() factory threw. */
   failStart(message: string): void {
-    this.emit('message', startFailedEnvelope('f', CONTROL_TOPIC, this.id, { name: 'Error', message }));
+    this.emit(
+      'message',
+      startFailedEnvelope({ id: 'f', from: this.id, failure: { name: 'Error', message } }),
+    );
     this.exit(1, null);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseEnvelope } from './envelope.js';
+import { parseEnvelope } from './envelope.parse.js';
 
 const base = { ns: 'nest-hive', v: 1, id: 'a-1', topic: 't', from: 2 };
 
