@@ -1,4 +1,4 @@
-import { type SlotRestartPolicy } from './restart-policy.js';
+import { type RestartPolicyOptions, SlotRestartPolicy } from './restart-policy.js';
 import { type WorkerRecord } from './worker-record.js';
 
 /** One of the N stable places a worker runs in, with its restart state. */
@@ -16,4 +16,17 @@ export interface Slot {
   dead: boolean;
   /** Why its last worker failed, for the crash-loop log lines. */
   lastFailure: string | undefined;
+}
+
+/** The `count` slots of a fresh supervisor, empty, each with its own restart policy. */
+export function createSlots(count: number, restart: RestartPolicyOptions): Slot[] {
+  return Array.from({ length: count }, (_, index) => ({
+    index,
+    policy: new SlotRestartPolicy(restart),
+    current: undefined,
+    replacement: undefined,
+    respawnTimer: undefined,
+    dead: false,
+    lastFailure: undefined,
+  }));
 }

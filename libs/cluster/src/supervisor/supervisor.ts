@@ -4,13 +4,16 @@ import { ClusterStateError, CrashLoopError, ReadyTimeoutError, WorkerStartError 
 import { type WorkerInfo } from '../cluster.interfaces.js';
 import { type PrimaryHub } from '../hub/primary-hub.js';
 import { type ResolvedClusterOptions } from '../bootstrap/bootstrap.options.js';
-import { type ClusterEvent, type WorkerExitReason } from '../wire/cluster-event.js';
+import { type WorkerExitReason } from '../wire/cluster-event.js';
+import { type StopMode } from '../wire/envelope.types.js';
 import { type ClusterController, type ShutdownReport } from './cluster-controller.interface.js';
-import { SlotRestartPolicy, decideAfterExit, exitReason, isCleanStop } from './restart-policy.js';
+import { decideAfterExit, exitReason, isCleanStop } from './restart-policy.js';
+import { requestStop } from './graceful-stop.js';
 import { rollSlots } from './rolling-restart.js';
-import { type Slot } from './slot.js';
+import { type Slot, createSlots } from './slot.js';
 import { type WorkerExit, WorkerRecord } from './worker-record.js';
-import { type LaunchedWorker, type ListeningAddress, type WorkerLauncher } from './worker-launcher.js';
+import { LifecyclePublisher, watchWorker } from './worker-events.js';
+import { type LaunchedWorker, type WorkerLauncher } from './worker-launcher.js';
 import { SocketRelay } from '../sticky/socket-relay.js';
 
 /** What the supervisor needs to know: the resolved bootstrap options it acts on. */
@@ -33,6 +36,7 @@ export class Supervisor implements ClusterController {
   /** Hands sockets between workers (sticky engine.io sessions). */
   private readonly relay = new SocketRelay();
   private readonly records = new Map<number, WorkerRecord>();
+  private readonly events: LifecyclePublisher;
   private readonly slots: Slot[];
   private readonly changeListeners = new Set<() => void>();
   private readonly allDeadListeners = new Set<(error: CrashLoopError) => void>();
@@ -52,15 +56,8 @@ export class Supervisor implements ClusterController {
     private readonly options: SupervisorOptions,
     private readonly launcher: WorkerLauncher,
   ) {
-    this.slots = Array.from({ length: options.workers }, (_, index) => ({
-      index,
-      policy: new SlotRestartPolicy(options.restart),
-      current: undefined,
-      replacement: undefined,
-      respawnTimer: undefined,
-      dead: false,
-      lastFailure: undefined,
-    }));
+    this.slots = createSlots(options.workers, options.restart);
+    this.events = new LifecyclePublisher(hub, this.records);
     const stopReady = hub.onReady((workerId) => this.onReady(workerId));
     const stopFailures = hub.onStartFailure((workerId, failure) => {
       const record = this.records.get(workerId);
@@ -74,9 +71,7 @@ export class Supervisor implements ClusterController {
 
   /** The live worker table, ordered by slot then id. */
   snapshot(): WorkerInfo[] {
-    return [...this.records.values()]
-      .map((record) => record.info())
-      .sort((a, b) => a.slot - b.slot || a.id - b.id);
+    return this.events.snapshot();
   }
 
   /** @inheritdoc */
@@ -177,47 +172,29 @@ export class Supervisor implements ClusterController {
     this.relay.add(worker);
     this.listen(record, worker);
     record.timer = setTimeout(() => this.onReadyTimeout(record), this.options.readyTimeoutMs);
-    this.emit(record, 'fork');
+    this.events.emit(record, 'fork');
     return record;
   }
 
   private listen(record: WorkerRecord, worker: LaunchedWorker): void {
-    const onOnline = (): void => this.emit(record, 'online');
-    const onListening = (address: ListeningAddress): void => {
-      this.publish({
-        ...this.base(record),
-        type: 'listening',
-        address: typeof address.address === 'string' ? address.address : null,
-        port: typeof address.port === 'number' ? address.port : null,
-      });
-    };
-    const onDisconnect = (): void => {
-      this.hub.removeWorker(record.id);
-      this.emit(record, 'disconnect');
-    };
-    const onExit = (code: number | null, signal: string | null): void => this.onExit(record, code, signal);
-    const onError = (error: Error): void => {
-      this.logger.warn(`Worker ${record.id} (slot ${record.slot}): ${error.message}`);
-    };
-    worker.on('online', onOnline);
-    worker.on('listening', onListening);
-    worker.on('disconnect', onDisconnect);
-    worker.on('exit', onExit);
-    worker.on('error', onError);
-    record.detachers.push(() => {
-      worker.off('online', onOnline);
-      worker.off('listening', onListening);
-      worker.off('disconnect', onDisconnect);
-      worker.off('exit', onExit);
-      worker.off('error', onError);
+    const detach = watchWorker(worker, {
+      online: () => this.events.emit(record, 'online'),
+      listening: (address) => this.events.listening(record, address),
+      disconnect: () => {
+        this.hub.removeWorker(record.id);
+        this.events.emit(record, 'disconnect');
+      },
+      exit: (code, signal) => this.onExit(record, code, signal),
+      error: (error) => this.logger.warn(`Worker ${record.id} (slot ${record.slot}): ${error.message}`),
     });
+    record.detachers.push(detach);
   }
 
   private onReady(workerId: number): void {
     const record = this.records.get(workerId);
     if (!record || record.state !== 'starting') return;
     record.markReady(Date.now());
-    this.emit(record, 'ready');
+    this.events.emit(record, 'ready');
     this.notifyChange();
   }
 
@@ -245,7 +222,7 @@ export class Supervisor implements ClusterController {
         : new WorkerStartError(record.slot, record.id, code, signal),
     );
     if (this.isStopping() && !isCleanStop(reason, code, signal)) this.uncleanExits += 1;
-    this.publish({ ...this.base(record), type: 'exit', code, signal, reason });
+    this.events.publish({ ...this.events.base(record), type: 'exit', code, signal, reason });
     const slot = this.slots[record.slot];
     const outcome = decideAfterExit({
       stopRequested: record.stopRequested || slot === undefined,
@@ -281,8 +258,8 @@ export class Supervisor implements ClusterController {
           `${this.options.restart.windowMs} ms (restart.maxRestarts is ${this.options.restart.maxRestarts}). ` +
           `It will not be respawned. Last failure: ${slot.lastFailure}.`,
       );
-      this.publish({
-        ...this.base(record),
+      this.events.publish({
+        ...this.events.base(record),
         type: 'crash-loop',
         failures: decision.failures,
         windowMs: this.options.restart.windowMs,
@@ -302,43 +279,15 @@ export class Supervisor implements ClusterController {
     }, decision.delayMs);
   }
 
-  private stop(record: WorkerRecord, mode: 'shutdown' | 'restart'): Promise<WorkerExit> {
+  private stop(record: WorkerRecord, mode: StopMode): Promise<WorkerExit> {
     if (record.exitedWith || record.stopRequested) return record.exited;
     record.stopRequested = true;
     record.state = 'stopping';
     record.clearTimer();
-    this.publishTable();
-    this.hub.sendControl(record.id, this.hub.shutdownEnvelope(record.id, mode)).catch(() => {
-      // The channel is gone: fall back to a signal, which the worker also treats as a graceful stop.
-      try {
-        record.worker.kill('SIGTERM');
-      } catch {
-        // already gone
-      }
-    });
-    record.timer = setTimeout(() => {
-      this.logger.warn(
-        `Worker ${record.id} (slot ${record.slot}) did not stop within ${this.options.shutdownTimeoutMs} ms; killing it.`,
-      );
-      record.kill('shutdown-timeout');
-    }, this.options.shutdownTimeoutMs);
+    this.events.publishTable();
+    const { shutdownTimeoutMs } = this.options;
+    requestStop(record, { hub: this.hub, mode, shutdownTimeoutMs, logger: this.logger });
     return record.exited;
-  }
-
-  private base(record: WorkerRecord): { workerId: number; slot: number; pid: number; at: number } {
-    return { workerId: record.id, slot: record.slot, pid: record.pid, at: Date.now() };
-  }
-
-  private emit(record: WorkerRecord, type: 'fork' | 'online' | 'ready' | 'disconnect'): void {
-    this.publish({ ...this.base(record), type });
-  }
-
-  private publish(event: ClusterEvent): void {
-    this.hub.publishLifecycle(this.snapshot(), event);
-  }
-
-  private publishTable(): void {
-    this.hub.publishLifecycle(this.snapshot());
   }
 
   private notifyChange(): void {
