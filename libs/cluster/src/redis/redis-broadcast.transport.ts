@@ -2,19 +2,16 @@ import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { Subject, type Observable } from 'rxjs';
 import { TransportUnavailableError } from '../cluster.errors.js';
-import type { Address } from '../cluster.interfaces.js';
 import {
   BroadcastTransport,
   type BroadcastPacket,
   type BroadcastTransportFactory,
 } from '../transport/broadcast-transport.js';
+import { isAddress } from '../wire/envelope.parse.js';
 import type { RedisBroadcastTransportOptions } from './redis-broadcast-transport.options.js';
 
 /** Default pub/sub channel. */
 export const DEFAULT_BROADCAST_CHANNEL = 'nest-hive:broadcast';
-
-const isAddress = (value: unknown): value is Address =>
-  value === 'primary' || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
 
 /** Runtime guard for packets read from the channel: anything else is dropped. */
 export function isBroadcastPacket(value: unknown): value is BroadcastPacket {
