@@ -43,3 +43,46 @@ export interface SessionStore {
  * `@InjectSessionStore()`.
  */
 export const SessionStore: unique symbol = Symbol('SessionStore');
+
+/**
+ * A {@link SessionStore} that can also answer at once, without a promise:
+ * it declares the `…Now` methods, and the session layer then loads and saves
+ * without waiting (`@Session()` hands the session over in the same tick, and
+ * the response goes out as soon as the handler is done). Each `…Now` method
+ * does what its namesake does; a failure is thrown. Its promise methods must
+ * give the same results as the `…Now` ones (delegating to them is simplest).
+ *
+ * @example
+ * ```ts
+ * class MapStore implements ImmediateSessionStore {
+ *   private readonly records = new Map<string, StoredSessionRecord>();
+ *   getNow(id: string) { return structuredClone(this.records.get(id)); }
+ *   async get(id: string) { return this.getNow(id); }
+ *   // …and setNow/set, patchNow/patch, touchNow/touch, destroy likewise.
+ * }
+ * ```
+ */
+export interface ImmediateSessionStore extends SessionStore {
+  /** {@link SessionStore.get}, at once. */
+  getNow(id: string): StoredSessionRecord | undefined;
+  /** {@link SessionStore.set}, at once. */
+  setNow(id: string, record: SessionRecord, ttlMs: number): void;
+  /** {@link SessionStore.patch}, at once: `false`, changing nothing, when the record no longer exists. */
+  patchNow(id: string, patch: SessionPatch, ttlMs: number): boolean;
+  /** {@link SessionStore.touch}, at once (such a store never needs the record to extend it). */
+  touchNow(id: string, ttlMs: number): void;
+}
+
+/**
+ * Whether `store` declares the {@link ImmediateSessionStore} methods (all four
+ * `…Now` methods are functions). Checked once, when the module starts.
+ */
+export function isImmediateSessionStore(store: SessionStore): store is ImmediateSessionStore {
+  const candidate = store as Partial<ImmediateSessionStore>;
+  return (
+    typeof candidate.getNow === 'function' &&
+    typeof candidate.setNow === 'function' &&
+    typeof candidate.patchNow === 'function' &&
+    typeof candidate.touchNow === 'function'
+  );
+}

@@ -67,7 +67,7 @@ export class SessionMiddleware implements NestMiddleware<IncomingMessage, Server
     loaded.then(
       () => next(),
       (error: unknown) => {
-        this.runtime.reportLoadFailure(error);
+        this.runtime.log.reportLoadFailure(error);
         if (res.headersSent) res.destroy();
         else sendErrorResponse(res, error);
       },

@@ -1,6 +1,6 @@
-import { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import { RequestSession } from './core/request-session.js';
+import { loadHandshakeSession } from './core/handshake-session.js';
 import { requestSessionOf } from './core/request-session.lookup.js';
 import { SessionRuntime } from './core/session-runtime.js';
 import type { Session, SessionData } from './session.interfaces.js';
@@ -51,8 +51,7 @@ export class SessionService {
         new TypeError('SessionService.fromHandshake() takes the Node handshake request (client.request).'),
       );
     }
-    const slot = new RequestSession(this.runtime, request, new ServerResponse(request), true);
-    return slot.loadExisting() as Promise<Session<T> | undefined>;
+    return loadHandshakeSession(this.runtime, request) as Promise<Session<T> | undefined>;
   }
 
   /**

@@ -1,4 +1,6 @@
 import { randomFillSync } from 'node:crypto';
+import { SESSION_ID_PATTERN } from '../session.constants.js';
+import { InvalidSessionIdError } from '../session.errors.js';
 
 /** Bytes of randomness in a default session id (192 bits). */
 const SESSION_ID_BYTES = 24;
@@ -25,5 +27,15 @@ export function generateSessionId(): string {
   }
   const id = pool.toString('base64url', next, next + SESSION_ID_BYTES);
   next += SESSION_ID_BYTES;
+  return id;
+}
+
+/**
+ * A session id `genid` made, checked.
+ *
+ * @throws InvalidSessionIdError when it is not a string of the allowed characters and length.
+ */
+export function checkedSessionId(id: unknown): string {
+  if (typeof id !== 'string' || !SESSION_ID_PATTERN.test(id)) throw new InvalidSessionIdError();
   return id;
 }

@@ -25,8 +25,10 @@ export type SessionMethodName = 'regenerate' | 'destroy' | 'save' | 'reload' | '
 
 /** What the proxies need from the request's session. */
 export interface SessionHandle {
-  readonly sessionId: string;
-  readonly sessionIsNew: boolean;
+  /** The session id. */
+  readonly id: string;
+  /** Whether the session is unsaved. */
+  readonly isNew: boolean;
   /** The data object of the request's current session (a new one after each `regenerate()`). */
   currentData(): SessionDataRecord;
   cookie(): SessionCookie;
@@ -57,9 +59,9 @@ function reservedIn(key: string | symbol): boolean {
 function member(handle: SessionHandle, key: string, frozen: FrozenIdentity | undefined): unknown {
   switch (key) {
     case 'id':
-      return frozen ? frozen.id : handle.sessionId;
+      return frozen ? frozen.id : handle.id;
     case 'isNew':
-      return frozen ? frozen.isNew : handle.sessionIsNew;
+      return frozen ? frozen.isNew : handle.isNew;
     case 'cookie':
       return handle.cookie();
     case 'then':
@@ -145,7 +147,7 @@ class SessionViewHandler implements ProxyHandler<SessionDataRecord> {
 
   /** Detaches the view from the request's session, keeping its identity as it is now. */
   retire(): void {
-    this.frozen ??= { id: this.handle.sessionId, isNew: this.handle.sessionIsNew };
+    this.frozen ??= { id: this.handle.id, isNew: this.handle.isNew };
   }
 
   get(target: SessionDataRecord, key: string | symbol): unknown {

@@ -1,13 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
-import type { SessionStore } from '../session-store.interface.js';
-import { immediateOperationsOf, MemorySessionStore } from './memory-session.store.js';
+import { isImmediateSessionStore, type SessionStore } from '../session-store.interface.js';
+import { SessionRuntime } from '../core/session-runtime.js';
+import { resolveSessionConfig } from '../session-config.js';
+import { MemorySessionStore } from './memory-session.store.js';
+import type { MemorySlots } from './memory-slots.js';
 
 const record = (data: Record<string, unknown>) => ({ data, createdAt: Date.now() });
 
 /** Slots the store's arrays hold, live or free (read from its private state). */
-const slotCount = (store: MemorySessionStore): number => (store as unknown as { ids: string[] }).ids.length;
+const slotCount = (store: MemorySessionStore): number =>
+  (store as unknown as { slots: MemorySlots }).slots.capacity;
 
 /** Makes `Date.now()` return `clock.now`, until the spies are restored. */
 function fakeClock(start: number): { now: number } {
@@ -357,54 +361,69 @@ describe('MemorySessionStore', () => {
   });
 });
 
-describe('immediateOperationsOf', () => {
+describe('MemorySessionStore as an ImmediateSessionStore', () => {
   const id = 'a'.repeat(22);
   const ttl = 60_000;
 
-  it('reads and writes a memory store at once, on the same entries its promise methods use', async () => {
+  it('reads and writes at once, on the same entries its promise methods use', async () => {
     const store = new MemorySessionStore();
-    const ops = immediateOperationsOf(store);
-    if (!ops) throw new Error('a memory store should answer at once');
-    ops.set(id, record({ n: 1 }), ttl);
+    expect(isImmediateSessionStore(store)).toBe(true);
+    store.setNow(id, record({ n: 1 }), ttl);
     expect((await store.get(id))?.data).toEqual({ n: 1 });
     await store.set(id, record({ n: 2 }), ttl);
-    expect(ops.get(id)?.data).toEqual({ n: 2 });
-    expect(ops.patch(id, { set: { n: 3 }, unset: [] }, ttl)).toBe(true);
+    expect(store.getNow(id)?.data).toEqual({ n: 2 });
+    expect(store.patchNow(id, { set: { n: 3 }, unset: [] }, ttl)).toBe(true);
     expect((await store.get(id))?.data).toEqual({ n: 3 });
-    expect(ops.patch('b'.repeat(22), { set: { n: 1 }, unset: [] }, ttl)).toBe(false);
-    ops.touch(id, 5);
-    expect(ops.get(id)?.expiresAt).toBeLessThanOrEqual(Date.now() + 5);
+    expect(store.patchNow('b'.repeat(22), { set: { n: 1 }, unset: [] }, ttl)).toBe(false);
+    store.touchNow(id, 5);
+    expect(store.getNow(id)?.expiresAt).toBeLessThanOrEqual(Date.now() + 5);
     await store.close();
   });
 
-  it('is not offered for a subclass that overrides an operation, so its override is called', async () => {
+  it('uses the getNow/patchNow overrides of a subclass in its promise methods and in the session runtime', async () => {
     class CountingStore extends MemorySessionStore {
       gets = 0;
-      override async get(sessionId: string): Promise<StoredSessionRecord | undefined> {
+      patches = 0;
+      override getNow(sessionId: string): StoredSessionRecord | undefined {
         this.gets++;
-        return super.get(sessionId);
+        return super.getNow(sessionId);
+      }
+      override patchNow(sessionId: string, patch: SessionPatch, ttlMs: number): boolean {
+        this.patches++;
+        return super.patchNow(sessionId, patch, ttlMs);
       }
     }
-    class PatchingStore extends MemorySessionStore {
-      override async patch(sessionId: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
-        return super.patch(sessionId, patch, ttlMs);
-      }
-    }
-    const counting = new CountingStore();
-    const patching = new PatchingStore();
-    expect(immediateOperationsOf(counting)).toBeUndefined();
-    expect(immediateOperationsOf(patching)).toBeUndefined();
-    await counting.close();
-    await patching.close();
+    const store = new CountingStore({ sweepIntervalMs: 0 });
+    await store.set(id, record({ n: 1 }), ttl);
+    expect((await store.get(id))?.data).toEqual({ n: 1 });
+    expect(await store.patch(id, { set: { n: 2 }, unset: [] }, ttl)).toBe(true);
+    expect([store.gets, store.patches]).toEqual([1, 1]);
+
+    const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+    const runtime = new SessionRuntime(
+      resolveSessionConfig({ secret: 'k3Jq9vXw2LmN8pRt5YbZc7Hd4Fg6Ts1Ue0Wa-_Qi9Oy2Mx7' }),
+      store,
+      logger,
+    );
+    expect(runtime.get(id)).toMatchObject({ data: { n: 2 } });
+    const patched = runtime.update(
+      id,
+      () => ({ set: { n: 3 }, unset: [] }),
+      () => record({ n: 3 }),
+      ttl,
+    );
+    expect(patched).toBe(true);
+    expect([store.gets, store.patches]).toEqual([2, 2]);
+    expect(store.getNow(id)?.data).toEqual({ n: 3 });
   });
 
-  it('is not offered for any other store', () => {
+  it('is the only kind of store the runtime calls at once', () => {
     const other: SessionStore = {
       get: async () => undefined,
       set: async () => undefined,
       destroy: async () => undefined,
       touch: async () => undefined,
     };
-    expect(immediateOperationsOf(other)).toBeUndefined();
+    expect(isImmediateSessionStore(other)).toBe(false);
   });
 });
