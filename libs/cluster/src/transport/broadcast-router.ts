@@ -4,7 +4,6 @@ import { type Subscription } from 'rxjs';
 import { PRIMARY_ADDRESS } from '../cluster.constants.js';
 import { ClusterError, TransportUnavailableError } from '../cluster.errors.js';
 import { type Address, type ClusterSelf } from '../cluster.interfaces.js';
-import { type LinkSender } from '../hub/endpoint-link.js';
 import { broadcastEnvelope } from '../wire/envelope.build.js';
 import { type BroadcastEnvelope } from '../wire/envelope.types.js';
 import {
@@ -26,10 +25,20 @@ export function receivesIpcCopy(address: Address, envelope: BroadcastEnvelope): 
   return address === PRIMARY_ADDRESS ? isSender && envelope.includeSelf : !isSender || envelope.includeSelf;
 }
 
+/** How a router sends over IPC: its endpoint's address, correlation ids and hub link. */
+export interface BroadcastSender {
+  /** The endpoint's address. */
+  readonly address: Address;
+  /** A correlation id unique in this process. */
+  nextId(): string;
+  /** Routes a broadcast envelope through the hub; rejects when it cannot leave this process. */
+  post(envelope: BroadcastEnvelope): Promise<void>;
+}
+
 /** How a router is built. */
 export interface BroadcastRouterParams {
   /** The endpoint's way to send over IPC. */
-  readonly sender: LinkSender;
+  readonly sender: BroadcastSender;
   /** The endpoint's identity. */
   readonly self: ClusterSelf;
   /** A custom carrier (e.g. Redis); IPC through the primary when absent. */
@@ -53,7 +62,7 @@ export interface BroadcastRouterParams {
 export class BroadcastRouter {
   /** Unique id of the endpoint (`BroadcastPacket.origin` of its broadcasts). */
   readonly origin = randomUUID();
-  private readonly sender: LinkSender;
+  private readonly sender: BroadcastSender;
   private readonly self: ClusterSelf;
   private readonly transport: BroadcastTransport | undefined;
   private readonly deliver: (packet: BroadcastPacket) => void;
