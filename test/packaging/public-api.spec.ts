@@ -40,6 +40,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'CrashLoopError',
       'DEFAULT_CLUSTER_OPTIONS',
       'DuplicateHandlerError',
+      'DuplicateTopicValidatorError',
       'InvalidClusterOptionsError',
       'MalformedEnvelopeError',
       'MessageSerializationError',
@@ -81,7 +82,6 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
     source: 'libs/cluster/src/redis/index.ts',
     names: [
       'DEFAULT_BROADCAST_CHANNEL',
-      'RedisBroadcastTransport',
       'RedisBroadcastTransportOptions',
       'redisBroadcastTransport',
     ],

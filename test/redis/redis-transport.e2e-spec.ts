@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { type BroadcastPacket, ClusterError } from '@nest-hive/cluster';
-import { RedisBroadcastTransport } from '@nest-hive/cluster/redis';
+// The transport class behind redisBroadcastTransport(), tested on its own (it is not exported).
+import { RedisBroadcastTransport } from '../../libs/cluster/src/redis/redis-broadcast.transport.js';
 import { Redis } from 'ioredis';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { waitFor } from '../support/processes.js';

@@ -4,12 +4,8 @@ import { InvalidClusterOptionsError } from './cluster.errors.js';
 import { CLUSTER_MODULE_OPTIONS, type ClusterModuleOptions } from './cluster.module-definition.js';
 import { ClusterPrimaryRuntime } from './bootstrap/primary-runtime.js';
 import { ClusterEndpoint } from './messaging/cluster-endpoint.js';
-import {
-  currentEndpointAddress,
-  findPrimaryRuntime,
-  getClusterEnvironment,
-  getWorkerRuntime,
-} from './process-state.js';
+import { getClusterEnvironment } from './environment/cluster-environment.js';
+import { currentEndpointAddress, findPrimaryRuntime, getWorkerRuntime } from './process-state.js';
 
 /** Injection token of the module's endpoint, which `ClusterService` holds (internal). */
 export const CLUSTER_ENDPOINT = Symbol('nest-hive:cluster-endpoint');

@@ -84,6 +84,7 @@ export {
   RemoteError,
   NoHandlerError,
   DuplicateHandlerError,
+  DuplicateTopicValidatorError,
   QueueFullError,
   MessageTooLargeError,
   MessageSerializationError,

@@ -2,10 +2,10 @@
  * Process-level state of `@nest-hive/cluster`, kept in this one small file on purpose.
  *
  * Node's `cluster` module is process-global: a process is either the primary or one worker, has
- * at most one IPC channel, and signals are delivered to the process. So this file, and only this
- * file:
- * - reads `cluster.isPrimary` and the worker identity the primary put in the environment
- *   (`NEST_HIVE_CLUSTER`, `NEST_HIVE_WORKER_SLOT`, `NEST_HIVE_WORKERS`, plus `cluster.worker.id`);
+ * at most one IPC channel, and signals are delivered to the process. Where this process stands
+ * (`cluster.isPrimary` and the worker identity the primary put in the environment) is read, never
+ * held, by `environment/cluster-environment.ts`, a leaf other libraries import. This file, and only
+ * this file:
  * - installs and removes the signal handlers of the bootstrap;
  * - holds the process' runtime (the primary's router, or the worker's), which every
  *   `ClusterModule` in the process attaches to;
@@ -16,7 +16,6 @@
  * apps in one process never share mutable state beyond the process' single IPC router.
  */
 import cluster from 'node:cluster';
-import { type ClusterEnvironment, getClusterEnvironment } from './environment/cluster-environment.js';
 import { ClusterStateError } from './cluster.errors.js';
 import { type Address } from './cluster.interfaces.js';
 import { ClusterPrimaryRuntime } from './bootstrap/primary-runtime.js';
@@ -49,8 +48,6 @@ export async function runAsEndpoint<T>(address: Address, fn: () => Promise<T> | 
 export function currentEndpointAddress(): Address | undefined {
   return creatingEndpoint;
 }
-
-export { type ClusterEnvironment, getClusterEnvironment };
 
 let primaryRuntime: ClusterPrimaryRuntime | undefined;
 let workerRuntime: WorkerRuntime | undefined;

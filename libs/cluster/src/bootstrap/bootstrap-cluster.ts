@@ -3,10 +3,9 @@ import { ClusterStateError } from '../cluster.errors.js';
 import { PRIMARY_ADDRESS, WORKER_EXIT_LINGER_MS } from '../cluster.constants.js';
 import { currentProcessChannel } from '../hub/worker-hub.js';
 import { type StopMode } from '../wire/envelope.types.js';
+import { type ClusterEnvironment, getClusterEnvironment } from '../environment/cluster-environment.js';
 import {
-  type ClusterEnvironment,
   type SignalHandler,
-  getClusterEnvironment,
   processPrimaryRuntime,
   installSignalHandlers,
   releasePrimaryRuntime,

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-/** Options of {@link RedisBroadcastTransport}. */
+/** Options of `redisBroadcastTransport()`. */
 export interface RedisBroadcastTransportOptions {
   /**
    * An existing ioredis client to publish with; the subscriber is a
