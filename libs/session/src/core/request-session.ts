@@ -40,43 +40,43 @@ import type { HeaderTarget } from './set-cookie-header.js';
  * cookie and (only then) the store; the commit before the response writes
  * only what the request changed, and the cookie only when it must.
  *
- * It coordinates the parts of the session core, each with one job: its state
- * (`session-state.ts`, inherited, so a request allocates one object for its
- * session), loading and renewing (`session-loading.ts`), the lifetime
- * arithmetic (`session-lifetime.ts`), the commit and its phase
- * (`session-commit.ts`), the Set-Cookie owed (`session-cookie-obligation.ts`),
- * the objects code gets (`session-proxy.ts`, `session-cookie-view.ts`,
- * `session-api-methods.ts`) and, through its channel, what the client can
- * receive: an HTTP response, or nothing (a WebSocket handshake, see
- * `handshake-session.ts`).
+ * It coordinates the parts of the session core: its state (inherited, so a
+ * request allocates one object), loading, the lifetime arithmetic, the commit
+ * and its phase, the Set-Cookie owed, the objects code gets, and through its
+ * channel what the client can receive (an HTTP response, or nothing: a
+ * WebSocket handshake, see `handshake-session.ts`).
  */
 export class RequestSession
   extends SessionState
   implements LoadingSession, SessionHandle, PublishedSession, SessionApiTarget
 {
-  private loading: Promise<Session> | undefined;
+  /** The module's runtime. */
+  declare readonly runtime: SessionRuntime;
+  /** The Node request (for a handshake: the WebSocket handshake request). */
+  declare readonly req: IncomingMessage;
+  /** Its response (for a handshake: a response never sent). */
+  declare readonly res: ServerResponse;
+  /** What the client can receive: an HTTP response unless said otherwise. */
+  declare readonly channel: SessionChannel;
+  declare private loading: Promise<Session> | undefined;
   /** What `@Session()` and `SessionService.get()` return: always the current session. */
-  private live: Session | undefined;
+  declare private live: Session | undefined;
   /** What `req.session` holds, made when first read: replaced on `regenerate()`. */
-  private view: SessionView | undefined;
+  declare private view: SessionView | undefined;
   /** The framework's request object, when it is not the Node request itself (Fastify). */
-  private frameworkRequest: object | undefined;
-  private cookieView: SessionCookie | undefined;
-  private methods: Partial<Record<SessionMethodName, SessionApiMethod>> | undefined;
+  declare private frameworkRequest: object | undefined;
+  declare private cookieView: SessionCookie | undefined;
+  declare private methods: Partial<Record<SessionMethodName, SessionApiMethod>> | undefined;
 
-  /**
-   * @param runtime - the module's runtime.
-   * @param req - the Node request (for a handshake: the WebSocket handshake request).
-   * @param res - its response (for a handshake: a response never sent).
-   * @param channel - what the client can receive: an HTTP response unless said otherwise.
-   */
-  constructor(
-    readonly runtime: SessionRuntime,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly channel: SessionChannel = HTTP_CHANNEL,
-  ) {
+  // Fields set by plain stores, as in SessionState.
+  constructor(runtime: SessionRuntime, req: IncomingMessage, res: ServerResponse, channel = HTTP_CHANNEL) {
     super();
+    this.runtime = runtime;
+    this.req = req;
+    this.res = res;
+    this.channel = channel;
+    this.loading = this.live = this.view = this.frameworkRequest = undefined;
+    this.cookieView = this.methods = undefined;
   }
 
   // ------------------------------------------------------------------ load
