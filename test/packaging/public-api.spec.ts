@@ -135,6 +135,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
     source: 'libs/session/src/index.ts',
     names: [
       'HandshakeSessionError',
+      'ImmediateSessionStore',
       'InjectSessionStore',
       'InvalidSessionIdError',
       'InvalidSessionOptionsError',

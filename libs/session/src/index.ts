@@ -24,7 +24,7 @@ export { Session } from './decorators/session.decorator.js';
 export { UseSession } from './decorators/use-session.decorator.js';
 export { getSessionStoreToken, InjectSessionStore } from './decorators/inject-session-store.decorator.js';
 export { SessionService } from './session.service.js';
-export { SessionStore } from './session-store.interface.js';
+export { SessionStore, type ImmediateSessionStore } from './session-store.interface.js';
 export type {
   SessionDataRecord,
   SessionPatch,
