@@ -15,9 +15,8 @@ export type StoreOperation = SessionStoreUnavailableError['operation'];
  * client hears of as error responses. Session ids and secrets are never logged.
  */
 export class SessionLog {
-  private warnedInsecure = false;
-  private warnedLate = false;
-  private warnedDetached = false;
+  /** The warnings given once per module that were given. */
+  private readonly warned = new Set<'insecure' | 'late' | 'detached'>();
   private outageSince: number | undefined;
   private outageFailures = 0;
   private lastOutageLog = 0;
@@ -32,9 +31,8 @@ export class SessionLog {
 
   /** Warns once that a `secure: true` cookie was withheld from a plain-HTTP request. */
   warnInsecureCookie(): void {
-    if (this.warnedInsecure) return;
-    this.warnedInsecure = true;
-    this.logger.warn(
+    this.warnOnce(
+      'insecure',
       'A session cookie configured with `secure: true` was not sent because the request came over plain HTTP. ' +
         "Serve over HTTPS, set `trustProxy: true` behind a TLS-terminating proxy, or use `secure: 'auto'`.",
     );
@@ -48,17 +46,13 @@ export class SessionLog {
   /** Logs a failed commit; the client gets an error response. */
   reportCommitFailure(error: unknown): void {
     if (error instanceof SessionStoreUnavailableError) return; // logged where the store failed
-    this.logger.error(
-      `Session not saved: ${error instanceof Error ? error.message : String(error)}`,
-      error instanceof Error ? error.stack : undefined,
-    );
+    this.error('Session not saved', error);
   }
 
   /** Warns once that a new session was saved after the response headers went out, so no cookie reached the client. */
   warnLateNewSession(): void {
-    if (this.warnedLate) return;
-    this.warnedLate = true;
-    this.logger.warn(
+    this.warnOnce(
+      'late',
       'A new session was first written after the response headers were sent, so its cookie could not be set. ' +
         'Write to the session (or call `await session.save()`) before streaming the response.',
     );
@@ -66,9 +60,8 @@ export class SessionLog {
 
   /** Warns once that code changed a session object that `regenerate()` had replaced. */
   warnDetachedWrite(): void {
-    if (this.warnedDetached) return;
-    this.warnedDetached = true;
-    this.logger.warn(
+    this.warnOnce(
+      'detached',
       'A session object was changed after regenerate() or destroy() replaced it, so the change is not saved. ' +
         'Read `req.session` again after regenerating, or use the object `@Session()` / `SessionService.get()` return, which follows the current session.',
     );
@@ -76,19 +69,13 @@ export class SessionLog {
 
   /** Logs an error thrown by a callback passed to a session method (the process goes on). */
   reportCallbackFailure(method: string, error: unknown): void {
-    this.logger.error(
-      `The callback passed to session.${method}() threw: ${error instanceof Error ? error.message : String(error)}`,
-      error instanceof Error ? error.stack : undefined,
-    );
+    this.error(`The callback passed to session.${method}() threw`, error);
   }
 
   /** Logs a session that could not be loaded before the route ran (eager loading); the client gets an error response. */
   reportLoadFailure(error: unknown): void {
     if (error instanceof SessionStoreUnavailableError) return; // logged where the store failed
-    this.logger.error(
-      `Session not loaded: ${error instanceof Error ? error.message : String(error)}`,
-      error instanceof Error ? error.stack : undefined,
-    );
+    this.error('Session not loaded', error);
   }
 
   /** Logs that a request's changes were dropped because its session ended meanwhile. */
@@ -120,5 +107,19 @@ export class SessionLog {
     );
     this.outageSince = undefined;
     this.outageFailures = 0;
+  }
+
+  private warnOnce(key: 'insecure' | 'late' | 'detached', message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.logger.warn(message);
+  }
+
+  /** Logs `prefix: <the error's message>` with its stack. */
+  private error(prefix: string, error: unknown): void {
+    this.logger.error(
+      `${prefix}: ${error instanceof Error ? error.message : String(error)}`,
+      error instanceof Error ? error.stack : undefined,
+    );
   }
 }
