@@ -38,7 +38,7 @@ describe('ClusterService: peers that go away', () => {
     expect(reply.error).toMatchObject({ name: 'WorkerExitedError', workerId: victim, topic: 'die-now' });
     const settled = fixture.linesOf('request-settled', 'primary').at(-1);
     expect(Number(settled?.elapsedMs)).toBeLessThan(3_000);
-    expect(pick((await fixture.command('pending')).value, 'runtime')).toBe(0);
+    expect(pick((await fixture.command('pending')).value, 'pending')).toBe(0);
 
     // Sending to it now that it is gone rejects with WorkerUnavailableError, for send and request.
     const send = await fixture.command('send', { to: victim, topic: 'anything', payload: 1 });

@@ -12,7 +12,9 @@ import {
   NoHandlerError,
 } from './cluster.errors.js';
 import { ClusterModule } from './cluster.module.js';
+import { CLUSTER_ENDPOINT } from './cluster.providers.js';
 import { ClusterService } from './cluster.service.js';
+import { ClusterEndpoint } from './messaging/cluster-endpoint.js';
 import { defineTopic } from './messaging/topic.js';
 import { type BroadcastPacket, BroadcastTransport } from './transport/broadcast-transport.js';
 
@@ -64,6 +66,9 @@ describe('ClusterModule outside bootstrapCluster (private loopback per app)', ()
     apps.push(a, b);
     const clusterA = a.get(ClusterService);
     const clusterB = b.get(ClusterService);
+    // The endpoint behind A's ClusterService (internal): its pending table is not public surface.
+    const endpointA: unknown = a.get(CLUSTER_ENDPOINT);
+    if (!(endpointA instanceof ClusterEndpoint)) throw new Error('CLUSTER_ENDPOINT is not a ClusterEndpoint');
     expect(clusterA.self).toEqual({
       isPrimary: false,
       workerId: 0,
@@ -98,7 +103,7 @@ describe('ClusterModule outside bootstrapCluster (private loopback per app)', ()
     clusterA.handle('hang', () => new Promise<never>(() => undefined));
     const pending = clusterA.request('hang', null, { to: 0, timeoutMs: 60_000 });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(clusterA.pendingRequestCount).toBe(1);
+    expect(endpointA.pendingRequestCount).toBe(1);
     await a.close();
     apps.splice(apps.indexOf(a), 1);
     expect(aCompleted).toBe(true);
@@ -106,7 +111,7 @@ describe('ClusterModule outside bootstrapCluster (private loopback per app)', ()
     clusterA.workers$.subscribe({ complete: () => (lateSubscriberCompleted = true) });
     expect(lateSubscriberCompleted).toBe(true);
     await expect(pending).rejects.toBeInstanceOf(ClusterClosedError);
-    expect(clusterA.pendingRequestCount).toBe(0);
+    expect(endpointA.pendingRequestCount).toBe(0);
     await expect(clusterA.send('x', 1)).rejects.toBeInstanceOf(ClusterClosedError);
     await expect(clusterB.request('who', null, { to: 0 })).resolves.toBe('B');
 

@@ -67,16 +67,6 @@ export class ClusterService implements ClusterMessaging, OnApplicationBootstrap,
   }
 
   /** @inheritdoc */
-  get pendingRequestCount(): number {
-    return this.endpoint.pendingRequestCount;
-  }
-
-  /** @inheritdoc */
-  get lateReplyCount(): number {
-    return this.endpoint.lateReplyCount;
-  }
-
-  /** @inheritdoc */
   on<Payload = unknown>(topic: TopicLike<Payload>): Observable<Payload> {
     return this.endpoint.on(topic);
   }

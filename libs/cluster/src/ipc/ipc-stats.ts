@@ -15,6 +15,11 @@ export interface IpcStatsSnapshot {
   readonly pendingRequests: number;
   /** Requests of this process' endpoints that failed with `ClusterTimeoutError`. */
   readonly requestTimeouts: number;
+  /**
+   * Replies that reached this process' endpoints after their request had settled (timed out,
+   * failed or given up) and were dropped.
+   */
+  readonly lateReplies: number;
 }
 
 /** The mutable counters behind {@link IpcStatsSnapshot}, one set per process' hub. */
@@ -24,6 +29,7 @@ export class IpcStats {
   bytesSent = 0;
   pendingRequests = 0;
   requestTimeouts = 0;
+  lateReplies = 0;
 
   /** A copy, with the queue depth the hub measured. */
   snapshot(queuedMessages: number): IpcStatsSnapshot {
@@ -34,6 +40,7 @@ export class IpcStats {
       queuedMessages,
       pendingRequests: this.pendingRequests,
       requestTimeouts: this.requestTimeouts,
+      lateReplies: this.lateReplies,
     };
   }
 }

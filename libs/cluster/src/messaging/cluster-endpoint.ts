@@ -71,7 +71,6 @@ export class ClusterEndpoint implements ClusterMessaging {
   private readonly requests: RequestClient;
   private readonly topics: TopicRegistry;
   private readonly subscriptions = new Subscription();
-  private lateReplies = 0;
   private readonly params: EndpointParams;
   private closed = false;
 
@@ -103,14 +102,12 @@ export class ClusterEndpoint implements ClusterMessaging {
     this.subscriptions.add(host.gone$.subscribe(({ address }) => this.pending.failPeerGone(address)));
   }
 
-  /** @inheritdoc */
+  /**
+   * Requests sent from this endpoint that await an answer. Internal (the library's own specs);
+   * operators read the process' count as the `nest_hive_cluster_pending_requests` metric.
+   */
   get pendingRequestCount(): number {
     return this.pending.size;
-  }
-
-  /** Replies that arrived after their request had settled (timed out, failed) and were dropped. */
-  get lateReplyCount(): number {
-    return this.lateReplies;
   }
 
   /** This endpoint's address (`'primary'` or its worker id). */
@@ -252,7 +249,7 @@ export class ClusterEndpoint implements ClusterMessaging {
     switch (envelope.kind) {
       case 'reply':
       case 'error-reply':
-        if (!this.pending.settle(envelope)) this.lateReplies += 1;
+        this.pending.settle(envelope); // a late reply is dropped there, and counted in the process' stats
         return;
       case 'message':
         if (this.topics.accepts(envelope.topic, envelope.payload, envelope.from))

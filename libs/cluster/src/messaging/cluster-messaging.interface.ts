@@ -16,7 +16,8 @@ import { type TopicLike } from './topic.js';
 
 /**
  * The messaging API of one endpoint: `ClusterService` in a Nest app, or the primary runtime's own
- * endpoint for plain code in the primary (`getPrimaryRuntime().messaging`).
+ * endpoint for plain code in the primary (`getPrimaryRuntime().messaging`). Request diagnostics
+ * (pending requests, timeouts, late replies) are per-process metrics of `@nest-hive/cluster/metrics`.
  */
 export interface ClusterMessaging {
   /** Who this endpoint is. */
@@ -29,10 +30,6 @@ export interface ClusterMessaging {
   readonly events$: Observable<ClusterEvent>;
   /** The live worker table, replayed to late subscribers. Completes on close. */
   readonly workers$: Observable<readonly WorkerInfo[]>;
-  /** Requests sent from this endpoint that await an answer (diagnostics and tests). */
-  readonly pendingRequestCount: number;
-  /** Replies that arrived after their request had settled and were dropped (diagnostics). */
-  readonly lateReplyCount: number;
 
   /** Payloads of one topic, sent or broadcast to this endpoint (`unknown` for a plain name). */
   on<Payload = unknown>(topic: TopicLike<Payload>): Observable<Payload>;

@@ -83,7 +83,7 @@ describe('PendingRequests', () => {
     expect(table.size).toBe(0);
   });
 
-  it("keeps the process' counters: pending requests while they wait, and each timeout once", async () => {
+  it("keeps the process' counters: pending requests while they wait, each timeout once, and late replies", async () => {
     const stats = new IpcStats();
     const table = new PendingRequests(stats);
     const answered = track(table, 'a');
@@ -95,10 +95,28 @@ describe('PendingRequests', () => {
     await expect(slow).rejects.toBeInstanceOf(ClusterTimeoutError);
     expect(stats.pendingRequests).toBe(0);
     expect(stats.requestTimeouts).toBe(1);
+    expect(stats.lateReplies).toBe(0);
+    // The timed-out request's answer comes after all: dropped, and counted once as a late reply.
+    expect(table.settle(reply('slow', 'too late'))).toBe(false);
+    expect(stats.lateReplies).toBe(1);
+    // So is the answer to a request its caller gave up on (unsubscribed).
+    table
+      .track({
+        id: 'gone',
+        topic: 't',
+        target: 1,
+        timeoutMs: 1000,
+        send: () => Promise.resolve(),
+        decode: () => 1,
+      })
+      .subscribe()
+      .unsubscribe();
+    expect(table.settle(reply('gone', 'nobody waits'))).toBe(false);
+    expect(stats).toMatchObject({ pendingRequests: 0, lateReplies: 2 });
     table.failWhere(
       () => true,
       (topic) => new WorkerExitedError(1, topic),
     );
-    expect(stats).toMatchObject({ pendingRequests: 0, requestTimeouts: 1 });
+    expect(stats).toMatchObject({ pendingRequests: 0, requestTimeouts: 1, lateReplies: 2 });
   });
 });

@@ -50,8 +50,10 @@ interface Running<T> {
 export class PendingRequests {
   private readonly entries = new Map<string, Entry>();
 
-  /** @param stats - the process' counters: pending requests and timeouts (optional). */
-  constructor(private readonly stats?: Pick<IpcStats, 'pendingRequests' | 'requestTimeouts'>) {}
+  /** @param stats - the process' counters: pending requests, timeouts and late replies (optional). */
+  constructor(
+    private readonly stats?: Pick<IpcStats, 'pendingRequests' | 'requestTimeouts' | 'lateReplies'>,
+  ) {}
 
   /** Number of requests awaiting an answer. */
   get size(): number {
@@ -78,10 +80,16 @@ export class PendingRequests {
     });
   }
 
-  /** Hands an answer to its request. Returns `false` (and drops it) when nobody waits for it any more. */
+  /**
+   * Hands an answer to its request. Returns `false` when nobody waits for it any more (its request
+   * timed out, failed or was given up): the answer is dropped and counted as a late reply.
+   */
   settle(answer: Answer): boolean {
     const entry = this.entries.get(answer.id);
-    if (!entry) return false;
+    if (!entry) {
+      if (this.stats) this.stats.lateReplies++;
+      return false;
+    }
     entry.answer(answer);
     return true;
   }

@@ -8,6 +8,7 @@ export const PROCESS_METRIC_NAMES = [
   'nest_hive_ipc_queued_messages',
   'nest_hive_cluster_pending_requests',
   'nest_hive_cluster_request_timeouts_total',
+  'nest_hive_cluster_late_replies_total',
 ] as const;
 
 /**
@@ -60,6 +61,15 @@ export function registerProcessMetrics(registry: Registry): void {
     collect() {
       this.reset();
       this.inc(processIpcStats()?.requestTimeouts ?? 0);
+    },
+  });
+  new Counter({
+    name: 'nest_hive_cluster_late_replies_total',
+    help: 'Cluster replies that arrived after their request had settled (timed out, failed or given up) and were dropped.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(processIpcStats()?.lateReplies ?? 0);
     },
   });
 }
