@@ -80,11 +80,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
   },
   '@nest-hive/cluster/redis': {
     source: 'libs/cluster/src/redis/index.ts',
-    names: [
-      'DEFAULT_BROADCAST_CHANNEL',
-      'RedisBroadcastTransportOptions',
-      'redisBroadcastTransport',
-    ],
+    names: ['DEFAULT_BROADCAST_CHANNEL', 'RedisBroadcastTransportOptions', 'redisBroadcastTransport'],
   },
   '@nest-hive/cluster/environment': {
     source: 'libs/cluster/src/environment/index.ts',
