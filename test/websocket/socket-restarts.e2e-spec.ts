@@ -80,13 +80,16 @@ describe('sockets through restarts (demo, 2 workers, 20 clients)', () => {
     await waitFor(
       'both workers replaced',
       async () => {
-        after = await demo.workers();
-        const fresh = after.filter((worker) => worker.state === 'ready' && !slotOf.has(worker.pid));
-        return fresh.length === 2 ? true : undefined;
+        after = (await demo.workers()).filter(
+          (worker) => worker.state === 'ready' && !slotOf.has(worker.pid),
+        );
+        return after.length === 2 ? true : undefined;
       },
       40_000,
       100,
     );
+    // Back means on a replacement: an old worker still in the table is draining (its sockets close
+    // over drainSpreadMs), and a line sent before they have moved could miss them between workers.
     const livePids = after.map((worker) => worker.pid);
     const backAt = await allBackOn(livePids, 20_000);
     await chatReachesEveryone('after the rolling restart');
