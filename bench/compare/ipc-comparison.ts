@@ -39,14 +39,14 @@ function findVariant(variants: VariantResult[], name: string): VariantResult {
 
 /**
  * Case 4 on both builds: each build's own compiled IPC benchmark (a primary
- * and one worker, in its checkout), one round per run, alternating base, this,
- * base, this… for `context.rounds` rounds. Rows: one-way throughput and round
+ * and one worker, in its checkout), one round per run, base then this, then
+ * this then base, and so on for `context.rounds` rounds. Rows: one-way throughput and round
  * trip p50 of `ClusterService`, and the raw controls.
  */
 export async function runIpcComparison(context: BenchContext, builds: Pair<Build>): Promise<ComparisonRow[]> {
   const reports: Pair<IpcReport[]> = { base: [], current: [] };
   for (let round = 0; round < context.rounds; round++) {
-    for (const key of PAIR_ORDER) {
+    for (const key of round % 2 === 0 ? PAIR_ORDER : [...PAIR_ORDER].reverse()) {
       const build = builds[key];
       const report = await runIpcBench(context, { benchDist: build.benchDist, cwd: build.root, rounds: 1 });
       reports[key].push(report);
