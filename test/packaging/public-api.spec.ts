@@ -16,6 +16,8 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'BroadcastTransport',
       'BroadcastTransportContext',
       'BroadcastTransportFactory',
+      'BroadcastTransportStats',
+      'BroadcastTransportStatus',
       'CLUSTER_MODULE_OPTIONS',
       'ClusterBootstrapOptions',
       'ClusterClosedError',
@@ -80,7 +82,13 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
   },
   '@nest-hive/cluster/redis': {
     source: 'libs/cluster/src/redis/index.ts',
-    names: ['DEFAULT_BROADCAST_CHANNEL', 'RedisBroadcastTransportOptions', 'redisBroadcastTransport'],
+    names: [
+      'DEFAULT_BROADCAST_CHANNEL',
+      'RedisAddress',
+      'RedisBroadcastTransportOptions',
+      'RedisConnectionOptions',
+      'redisBroadcastTransport',
+    ],
   },
   '@nest-hive/cluster/environment': {
     source: 'libs/cluster/src/environment/index.ts',

@@ -16,6 +16,8 @@ import { type ClusterEndpoint } from './messaging/cluster-endpoint.js';
 import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
 import { type ClusterRequestHandlerFn } from './messaging/handler-registry.js';
 import { type TopicLike } from './messaging/topic.js';
+import { processBroadcastHealth } from './process-state.js';
+import { type BroadcastTransportStatus } from './transport/broadcast-transport.js';
 import { type ClusterEvent } from './wire/cluster-event.js';
 
 /** Longest wait for the broadcast transport while the app starts. */
@@ -56,6 +58,10 @@ export class ClusterService implements ClusterMessaging, OnApplicationBootstrap,
   readonly events$: Observable<ClusterEvent>;
   /** @inheritdoc */
   readonly workers$: Observable<readonly WorkerInfo[]>;
+  /** @inheritdoc */
+  readonly transportStatus$: Observable<BroadcastTransportStatus>;
+  /** Stops counting this app's broadcast transport in the process' metrics. */
+  private readonly untrackTransport: () => void;
 
   /** @param endpoint - this app's endpoint, built by `ClusterModule`. */
   constructor(@Inject(CLUSTER_ENDPOINT) private readonly endpoint: ClusterEndpoint) {
@@ -64,6 +70,8 @@ export class ClusterService implements ClusterMessaging, OnApplicationBootstrap,
     this.errors$ = endpoint.errors$;
     this.events$ = endpoint.events$;
     this.workers$ = endpoint.workers$;
+    this.transportStatus$ = endpoint.transportStatus$;
+    this.untrackTransport = processBroadcastHealth().track(endpoint);
   }
 
   /** @inheritdoc */
@@ -136,5 +144,6 @@ export class ClusterService implements ClusterMessaging, OnApplicationBootstrap,
   /** Closes the endpoint after the HTTP server stopped, so in-flight requests can still use it. */
   async onApplicationShutdown(): Promise<void> {
     await this.endpoint.close();
+    this.untrackTransport();
   }
 }

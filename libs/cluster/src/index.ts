@@ -70,6 +70,8 @@ export {
   type BroadcastPacket,
   type BroadcastTransportContext,
   type BroadcastTransportFactory,
+  type BroadcastTransportStats,
+  type BroadcastTransportStatus,
 } from './transport/broadcast-transport.js';
 
 // Errors: every class of cluster.errors.ts, which gathers the public errors by area (a test pins the list)

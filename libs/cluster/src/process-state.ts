@@ -11,6 +11,7 @@
  *   `ClusterModule` in the process attaches to;
  * - remembers, per async call chain, which endpoint a Nest app being created belongs to (the
  *   primary context or the worker app: with `workers: 0` both live in one process).
+ * - sums the health of the process' broadcast transports, for its metrics.
  *
  * Everything else is instance state owned by a runtime, a hub or a `ClusterService`, so two Nest
  * apps in one process never share mutable state beyond the process' single IPC router.
@@ -23,6 +24,7 @@ import { type PrimaryRuntime } from './bootstrap/primary-runtime.interface.js';
 import { type ClusterMessaging } from './messaging/cluster-messaging.interface.js';
 import { type WorkerRuntime } from './bootstrap/worker-runtime.js';
 import { type IpcStatsSnapshot } from './ipc/ipc-stats.js';
+import { BroadcastHealthTally } from './transport/broadcast-health.js';
 
 /** The endpoint whose Nest app the bootstrap is creating right now, if any. */
 let creatingEndpoint: Address | undefined;
@@ -144,4 +146,18 @@ export function installSignalHandlers(handlers: ReadonlyMap<NodeJS.Signals, Sign
 export function processIpcStats(): IpcStatsSnapshot | undefined {
   if (workerRuntime) return workerRuntime.hub.statsSnapshot();
   return primaryRuntime?.hub.statsSnapshot();
+}
+
+/** The broadcast transports of this process' `ClusterService`s, whatever runtime they serve. */
+const broadcastHealth = new BroadcastHealthTally();
+
+/**
+ * The process' tally of broadcast transport health (degraded transports, forced resubscribes,
+ * broadcasts found missing). `ClusterService` counts its transport in it; read by
+ * `@nest-hive/cluster/metrics`.
+ *
+ * @internal
+ */
+export function processBroadcastHealth(): BroadcastHealthTally {
+  return broadcastHealth;
 }

@@ -27,7 +27,11 @@ import {
 import { type EndpointHost, type EndpointLink } from '../hub/endpoint-link.js';
 import { type DataEnvelope, type MessageEnvelope, type RequestEnvelope } from '../wire/envelope.types.js';
 import { type ClusterEvent, isWorkersSnapshot } from '../wire/cluster-event.js';
-import { type BroadcastPacket } from '../transport/broadcast-transport.js';
+import {
+  type BroadcastPacket,
+  type BroadcastTransportStats,
+  type BroadcastTransportStatus,
+} from '../transport/broadcast-transport.js';
 import { BroadcastRouter } from '../transport/broadcast-router.js';
 import { type ClusterMessaging } from './cluster-messaging.interface.js';
 import { type EndpointParams } from './endpoint-params.js';
@@ -57,6 +61,8 @@ export class ClusterEndpoint implements ClusterMessaging {
   readonly events$: Observable<ClusterEvent>;
   /** @inheritdoc */
   readonly workers$: Observable<readonly WorkerInfo[]>;
+  /** @inheritdoc */
+  readonly transportStatus$: Observable<BroadcastTransportStatus>;
 
   private readonly link: EndpointLink;
   private readonly host: EndpointHost;
@@ -98,6 +104,7 @@ export class ClusterEndpoint implements ClusterMessaging {
     this.errors$ = merge(this.errorsSubject, host.errors$).pipe(takeUntil(this.closing));
     this.events$ = host.events$.pipe(takeUntil(this.closing));
     this.workers$ = host.workers$.pipe(takeUntil(this.closing));
+    this.transportStatus$ = this.router.status$.pipe(takeUntil(this.closing));
     this.subscriptions.add(this.link.inbound$.subscribe((envelope) => this.receive(envelope)));
     this.subscriptions.add(host.gone$.subscribe(({ address }) => this.pending.failPeerGone(address)));
   }
@@ -108,6 +115,11 @@ export class ClusterEndpoint implements ClusterMessaging {
    */
   get pendingRequestCount(): number {
     return this.pending.size;
+  }
+
+  /** The broadcast transport's counters, summed into the process' metrics. */
+  transportStats(): BroadcastTransportStats {
+    return this.router.stats();
   }
 
   /** This endpoint's address (`'primary'` or its worker id). */
@@ -270,15 +282,9 @@ export class ClusterEndpoint implements ClusterMessaging {
     }
   }
 
-  private receiveBroadcast(packet: BroadcastPacket): void {
-    if (!this.topics.accepts(packet.topic, packet.payload, packet.from)) return;
-    this.messagesSubject.next({
-      kind: 'broadcast',
-      topic: packet.topic,
-      from: packet.from,
-      id: packet.id,
-      payload: packet.payload,
-    });
+  private receiveBroadcast({ topic, from, id, payload }: BroadcastPacket): void {
+    if (this.topics.accepts(topic, payload, from))
+      this.messagesSubject.next({ kind: 'broadcast', topic, from, id, payload });
   }
 
   private emit(kind: 'message' | 'request', envelope: MessageEnvelope | RequestEnvelope): void {

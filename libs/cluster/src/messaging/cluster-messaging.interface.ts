@@ -10,6 +10,7 @@ import {
   type WorkerInfo,
   type WorkersSnapshot,
 } from '../cluster.interfaces.js';
+import { type BroadcastTransportStatus } from '../transport/broadcast-transport.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
 import { type ClusterRequestHandlerFn } from './handler-registry.js';
 import { type TopicLike } from './topic.js';
@@ -30,6 +31,19 @@ export interface ClusterMessaging {
   readonly events$: Observable<ClusterEvent>;
   /** The live worker table, replayed to late subscribers. Completes on close. */
   readonly workers$: Observable<readonly WorkerInfo[]>;
+  /**
+   * The health of this endpoint's broadcast transport: its current status at once, then each
+   * change (`degraded` when its self-check finds broadcasts may be missed, `healthy` once they
+   * flow again). The IPC carrier is always `healthy`. Completes on close.
+   *
+   * @example
+   * ```ts
+   * cluster.transportStatus$
+   *   .pipe(filter(({ state }) => state === 'degraded'))
+   *   .subscribe(({ reason }) => alerts.notify(`Broadcasts may be missed: ${reason}`));
+   * ```
+   */
+  readonly transportStatus$: Observable<BroadcastTransportStatus>;
 
   /** Payloads of one topic, sent or broadcast to this endpoint (`unknown` for a plain name). */
   on<Payload = unknown>(topic: TopicLike<Payload>): Observable<Payload>;

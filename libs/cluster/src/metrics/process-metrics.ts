@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { processIpcStats } from '../process-state.js';
+import { processBroadcastHealth, processIpcStats } from '../process-state.js';
 
 /** Names of the metrics every process of the cluster reports about its IPC. */
 export const PROCESS_METRIC_NAMES = [
@@ -9,11 +9,15 @@ export const PROCESS_METRIC_NAMES = [
   'nest_hive_cluster_pending_requests',
   'nest_hive_cluster_request_timeouts_total',
   'nest_hive_cluster_late_replies_total',
+  'nest_hive_cluster_broadcast_transport_degraded',
+  'nest_hive_cluster_broadcast_resubscribes_total',
+  'nest_hive_cluster_broadcast_gaps_total',
 ] as const;
 
 /**
- * Registers this process' IPC metrics on `registry`, read from the hub's counters at each scrape
- * (nothing runs between scrapes). Idempotent: a second call in the same process does nothing.
+ * Registers this process' IPC and broadcast transport metrics on `registry`, read from the hub's
+ * counters and the transports' at each scrape (nothing runs between scrapes). Idempotent: a second
+ * call in the same process does nothing.
  */
 export function registerProcessMetrics(registry: Registry): void {
   if (registry.getSingleMetric(PROCESS_METRIC_NAMES[0])) return;
@@ -70,6 +74,32 @@ export function registerProcessMetrics(registry: Registry): void {
     collect() {
       this.reset();
       this.inc(processIpcStats()?.lateReplies ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'nest_hive_cluster_broadcast_transport_degraded',
+    help: 'Broadcast transports whose self-check fails now (no echo of their own ping): broadcasts may be missed. 0 or 1 per transport (one per app), summed over the cluster.',
+    registers: [registry],
+    collect() {
+      this.set(processBroadcastHealth().snapshot().degraded);
+    },
+  });
+  new Counter({
+    name: 'nest_hive_cluster_broadcast_resubscribes_total',
+    help: 'Resubscriptions forced by broadcast transports whose self-check failed.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(processBroadcastHealth().snapshot().resubscribes);
+    },
+  });
+  new Counter({
+    name: 'nest_hive_cluster_broadcast_gaps_total',
+    help: 'Broadcasts found missing by the processes that should have received them (skipped sequence numbers of a sender that never arrived). Lost broadcasts are not sent again.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(processBroadcastHealth().snapshot().gaps);
     },
   });
 }

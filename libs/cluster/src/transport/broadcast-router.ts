@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { type Subscription } from 'rxjs';
+import { type Observable, type Subscription } from 'rxjs';
 import { PRIMARY_ADDRESS } from '../cluster.constants.js';
 import { ClusterError, TransportUnavailableError } from '../cluster.errors.js';
 import { type Address, type ClusterSelf } from '../cluster.interfaces.js';
@@ -10,6 +10,9 @@ import {
   type BroadcastPacket,
   type BroadcastTransport,
   type BroadcastTransportFactory,
+  type BroadcastTransportStats,
+  type BroadcastTransportStatus,
+  alwaysHealthy,
 } from './broadcast-transport.js';
 
 /** The name the IPC carrier goes by in errors and logs. */
@@ -75,6 +78,16 @@ export class BroadcastRouter {
     this.deliver = params.deliver;
     this.transport = params.transport?.({ self: params.self, origin: this.origin });
     this.subscription = this.transport?.packets$.subscribe((packet) => this.take(packet));
+  }
+
+  /** The carrier's health (see `BroadcastTransport.status$`); the IPC carrier is always healthy. */
+  get status$(): Observable<BroadcastTransportStatus> {
+    return this.transport ? this.transport.status$ : alwaysHealthy();
+  }
+
+  /** The carrier's counters (see `BroadcastTransport.stats`); zero for the IPC carrier. */
+  stats(): BroadcastTransportStats {
+    return this.transport ? this.transport.stats() : { degraded: false, resubscribes: 0, gaps: 0 };
   }
 
   /** The carrier's name, e.g. `RedisBroadcastTransport`. */

@@ -1,4 +1,4 @@
-import { type Observable } from 'rxjs';
+import { NEVER, type Observable, concat, of } from 'rxjs';
 import { type Address, type ClusterSelf } from '../cluster.interfaces.js';
 
 /** One broadcast as it travels through a transport. */
@@ -15,6 +15,37 @@ export interface BroadcastPacket {
   readonly origin: string;
   /** Whether the sender wants its own copy. */
   readonly includeSelf: boolean;
+}
+
+/**
+ * Whether a broadcast transport believes broadcasts reach its endpoint (`ClusterService.transportStatus$`).
+ *
+ * - `healthy`: its self-check passes (e.g. the Redis transport's own pings come back);
+ * - `degraded`: its self-check failed, so broadcasts may be missed right now; the transport is
+ *   repairing itself (e.g. resubscribing) and reports `healthy` again once the check passes.
+ */
+export interface BroadcastTransportStatus {
+  /** `'healthy'` or `'degraded'`. */
+  readonly state: 'healthy' | 'degraded';
+  /** When this state began (epoch ms). */
+  readonly since: number;
+  /** Why, in words (for logs), e.g. `no echo of its own ping for 3000 ms`. */
+  readonly reason: string;
+}
+
+/** Counters of one transport since it was built, read by `@nest-hive/cluster/metrics`. */
+export interface BroadcastTransportStats {
+  /** Whether it is degraded now. */
+  readonly degraded: boolean;
+  /** Resubscriptions it forced because its self-check failed. */
+  readonly resubscribes: number;
+  /** Broadcasts it found missing: a sender's sequence numbers that never arrived. */
+  readonly gaps: number;
+}
+
+/** A status stream that reports `healthy` once and never changes (the IPC carrier's). */
+export function alwaysHealthy(): Observable<BroadcastTransportStatus> {
+  return concat(of({ state: 'healthy' as const, since: Date.now(), reason: 'no self-check' }), NEVER);
 }
 
 /**
@@ -46,6 +77,18 @@ export abstract class BroadcastTransport {
    */
   ready(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /**
+   * The transport's health: the current {@link BroadcastTransportStatus} at once, then each
+   * change; completes on `close()`. Default: `healthy`, never changing and never completing (a
+   * transport without a self-check; the endpoint stops listening when it closes).
+   */
+  readonly status$: Observable<BroadcastTransportStatus> = alwaysHealthy();
+
+  /** Its counters so far (see {@link BroadcastTransportStats}). Default: never degraded, all zero. */
+  stats(): BroadcastTransportStats {
+    return { degraded: false, resubscribes: 0, gaps: 0 };
   }
 }
 
