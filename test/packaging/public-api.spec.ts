@@ -186,10 +186,14 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
   '@nest-hive/session/redis': {
     source: 'libs/session/src/redis/index.ts',
     names: [
+      'RedisAddress',
+      'RedisConnectionOptions',
+      'RedisDurableWritesOptions',
       'RedisOperationTimeoutError',
       'RedisSessionStore',
       'RedisSessionStoreOptions',
       'RedisUnavailableError',
+      'RedisWriteNotReplicatedError',
       'SessionSerializer',
       'jsonSessionSerializer',
     ],

@@ -41,12 +41,12 @@ describeRedis('RedisSessionStore against a real Redis', () => {
     expect(read?.data).toEqual({ user: 'ann', n: 1 });
     expect(read?.cookie).toEqual({ maxAge: 5000 });
     expect(read?.expiresAt).toBeGreaterThan(Date.now() + 55_000);
-    const ttl = await raw.pttl(`${prefix}a`);
+    const ttl = await raw.pttl(`${prefix}{a}`);
     expect(ttl).toBeGreaterThan(55_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
     await store.destroy('a');
     expect(await store.get('a')).toBeUndefined();
-    expect(await raw.exists(`${prefix}a`)).toBe(0);
+    expect(await raw.exists(`${prefix}{a}`)).toBe(0);
   });
 
   it('touch is PEXPIRE, and an expired record is absent', async () => {
@@ -54,7 +54,7 @@ describeRedis('RedisSessionStore against a real Redis', () => {
     const store = makeStore({ prefix });
     await store.set('a', record({}), 150);
     await store.touch('a', 30_000);
-    expect(await raw.pttl(`${prefix}a`)).toBeGreaterThan(25_000);
+    expect(await raw.pttl(`${prefix}{a}`)).toBeGreaterThan(25_000);
     await store.set('b', record({}), 100);
     await sleep(200);
     expect(await store.get('b')).toBeUndefined();
@@ -67,9 +67,9 @@ describeRedis('RedisSessionStore against a real Redis', () => {
     await store.set('a', record({ a: 1, b: 2, c: 3 }), 60_000);
     expect(await store.patch('a', { set: { a: 10, d: { deep: [1] } }, unset: ['c'] }, 60_000)).toBe(true);
     expect((await store.get('a'))?.data).toEqual({ a: 10, b: 2, d: { deep: [1] } });
-    expect(await raw.hget(`${prefix}a`, 'd:a')).toBe('10');
+    expect(await raw.hget(`${prefix}{a}`, 'd:a')).toBe('10');
     expect(await store.patch('missing', { set: { a: 1 }, unset: [] }, 60_000)).toBe(false);
-    expect(await raw.exists(`${prefix}missing`)).toBe(0);
+    expect(await raw.exists(`${prefix}{missing}`)).toBe(0);
   });
 
   it('uses the pluggable serializer for each value', async () => {
@@ -82,7 +82,7 @@ describeRedis('RedisSessionStore against a real Redis', () => {
       },
     });
     await store.set('a', record({ user: 'ann' }), 60_000);
-    expect(await raw.hget(`${prefix}a`, 'd:user')).toBe(`b64:${Buffer.from('"ann"').toString('base64')}`);
+    expect(await raw.hget(`${prefix}{a}`, 'd:user')).toBe(`b64:${Buffer.from('"ann"').toString('base64')}`);
     expect((await store.get('a'))?.data).toEqual({ user: 'ann' });
   });
 

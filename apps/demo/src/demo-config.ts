@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { validateSessionOptions } from '@nest-hive/session';
+import { readDemoRedisConfig, type DemoRedisConfig } from './demo-redis.js';
 
 /** Where the demo keeps sessions. */
 export type DemoSessionStore = 'cluster' | 'redis';
@@ -22,8 +23,12 @@ export interface DemoConfig {
   readonly sessionSecrets: readonly string[];
   /** `SESSION_STORE`: `redis` moves sessions and broadcasts to Redis; default: shared through the primary. */
   readonly sessionStore: DemoSessionStore;
-  /** `REDIS_URL`, default `redis://127.0.0.1:6379`. */
-  readonly redisUrl: string;
+  /**
+   * Redis, with `SESSION_STORE=redis`: exactly one of `REDIS_URL` (default
+   * `redis://127.0.0.1:6379`), `REDIS_SENTINELS=host:port,…` with `REDIS_SENTINEL_NAME` (default
+   * `mymaster`), or `REDIS_CLUSTER_NODES=host:port,…`; `REDIS_DURABLE_WRITES=1` for durable writes.
+   */
+  readonly redis: DemoRedisConfig;
   /** `REDIS_NAMESPACE`: prefix of the demo's Redis keys and channel, default `nest-hive-demo`. */
   readonly redisNamespace: string;
   /** `DEMO_ALLOW_KILL=1` lets the console kill workers. */
@@ -58,6 +63,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   if (sessionStore !== 'cluster' && sessionStore !== 'redis') {
     throw new Error(`SESSION_STORE must be "cluster" or "redis", got "${sessionStore}".`);
   }
+  const redis = readDemoRedisConfig(env);
   const httpAdapter = env.HTTP_ADAPTER ?? 'express';
   if (httpAdapter !== 'express' && httpAdapter !== 'fastify') {
     throw new Error(`HTTP_ADAPTER must be "express" or "fastify", got "${httpAdapter}".`);
@@ -82,7 +88,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     workers,
     sessionSecrets,
     sessionStore,
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    redis,
     redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',
     allowKill: env.DEMO_ALLOW_KILL === '1',
     httpAdapter,

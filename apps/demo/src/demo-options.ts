@@ -18,7 +18,11 @@ export async function demoSessionOptions(config: DemoConfig): Promise<SessionMod
   };
   if (config.sessionStore === 'redis') {
     const { RedisSessionStore } = await import('@nest-hive/session/redis');
-    const store = new RedisSessionStore({ url: config.redisUrl, prefix: `${config.redisNamespace}:sess:` });
+    const store = new RedisSessionStore({
+      ...config.redis.connection,
+      durableWrites: config.redis.durableWrites,
+      prefix: `${config.redisNamespace}:sess:`,
+    });
     return { ...options, store };
   }
   return options;
@@ -34,7 +38,7 @@ export async function demoClusterOptions(config: DemoConfig): Promise<ClusterMod
     const { redisBroadcastTransport } = await import('@nest-hive/cluster/redis');
     return {
       transport: redisBroadcastTransport({
-        url: config.redisUrl,
+        ...config.redis.connection,
         channel: `${config.redisNamespace}:broadcast`,
       }),
     };

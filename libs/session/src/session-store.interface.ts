@@ -34,6 +34,11 @@ export interface SessionStore {
   clear?(): Promise<void>;
   /** How many records the store holds. */
   length?(): Promise<number>;
+  /**
+   * Checks that the store's server answers, for the health indicator (e.g. every master of a
+   * Redis Cluster). Without it, the indicator reads an id that never exists.
+   */
+  ping?(): Promise<void>;
   /** Releases timers and connections. Called on shutdown for stores the module created. */
   close?(): Promise<void>;
 }

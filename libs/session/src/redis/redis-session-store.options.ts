@@ -1,20 +1,32 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnectionOptions } from './redis-connection.js';
 import type { SessionSerializer } from './session-serializer.js';
 
-/** Options of {@link RedisSessionStore}. */
-export interface RedisSessionStoreOptions {
+/**
+ * Opt-in durable writes: each session write is followed, in the same round trip, by `WAIT` for
+ * replicas, and is acknowledged only once they hold it.
+ */
+export interface RedisDurableWritesOptions {
+  /** Replicas that must confirm each write. Default `1`. */
+  replicas?: number;
   /**
-   * An existing ioredis client. The store never closes it. For fast failures
-   * during an outage, create it with `enableOfflineQueue: false`.
+   * Longest wait for them (ms); it must be shorter than `operationTimeoutMs`. A write not
+   * replicated in time fails its request with 503. Default `500`.
    */
-  client?: Redis;
+  timeoutMs?: number;
+}
+
+/**
+ * Options of {@link RedisSessionStore}: where Redis is (exactly one of `url`, `sentinels`,
+ * `clusterNodes` or `client`; none means `redis://127.0.0.1:6379`), and how sessions are kept.
+ * A store that makes its own connection fails fast during an outage (no offline queue) and
+ * reconnects forever with backoff; it closes that connection in `close()`.
+ */
+export interface RedisSessionStoreOptions extends RedisConnectionOptions {
   /**
-   * Where to connect when no `client` is given, e.g. `redis://127.0.0.1:6379`.
-   * The store creates the client (with no offline queue and reconnecting
-   * forever with backoff) and closes it in {@link RedisSessionStore.close}.
+   * Prefix of every key. Default `'sess:'`. Each session is one hash at
+   * `<prefix>{<session id>}`: the braces are a Cluster hash tag, so everything about one session
+   * stays in one slot.
    */
-  url?: string;
-  /** Prefix of every key. Default `'sess:'`. */
   prefix?: string;
   /** Serializer for each data key's value. Default: JSON. */
   serializer?: SessionSerializer;
@@ -25,4 +37,12 @@ export interface RedisSessionStoreOptions {
   operationTimeoutMs?: number;
   /** `COUNT` hint of each `SCAN` step in `clear()` and `length()`. Default `500`. */
   scanCount?: number;
+  /**
+   * Acknowledge a write (save, logout, regenerate) only once a replica holds it, so no
+   * acknowledged write is lost when the master fails over. Costs a replica's round trip per write,
+   * and fails writes (503) while no replica can confirm them (e.g. during a failover). Needs a
+   * master with replicas (Sentinel, Cluster, or a replicated server). `true` means
+   * `{ replicas: 1, timeoutMs: 500 }`. Touches (idle-timeout extensions) never wait. Default off.
+   */
+  durableWrites?: boolean | RedisDurableWritesOptions;
 }

@@ -15,3 +15,21 @@ export class RedisOperationTimeoutError extends SessionError {
     super(`Redis did not answer within ${timeoutMs} ms (is the server reachable?).`);
   }
 }
+
+/**
+ * With `durableWrites`, a write reached the master but not enough replicas in time, so it may be
+ * lost in a failover: the request fails (503) instead of acknowledging it.
+ */
+export class RedisWriteNotReplicatedError extends SessionError {
+  override readonly name = 'RedisWriteNotReplicatedError';
+  constructor(
+    readonly replicated: number,
+    readonly required: number,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `A session write reached ${replicated} of the ${required} replica(s) it needs within ` +
+        `${timeoutMs} ms (durableWrites); it was not acknowledged.`,
+    );
+  }
+}

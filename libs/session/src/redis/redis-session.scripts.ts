@@ -1,5 +1,32 @@
 import { createHash } from 'node:crypto';
 
+/** A Lua script with its SHA-1, for `EVALSHA` with an `EVAL` fallback. */
+export interface RedisScript {
+  /** The Lua source. */
+  readonly lua: string;
+  /** SHA-1 of {@link lua}. */
+  readonly sha: string;
+}
+
+function script(lua: string): RedisScript {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/**
+ * Replaces a session hash and sets its lifetime, in one atomic step (one command, so a `WAIT`
+ * can follow it in the same round trip).
+ *
+ * KEYS[1] the session hash; ARGV[1] ttl in ms; ARGV[2 ..] field/value pairs.
+ */
+export const SET_SESSION = script(`
+redis.call('DEL', KEYS[1])
+for i = 2, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`);
+
 /**
  * Applies a per-key patch to an existing session hash in one atomic step,
  * and sets its lifetime. Returns 0, changing nothing, when the hash is gone.
@@ -8,7 +35,7 @@ import { createHash } from 'node:crypto';
  * set (n); ARGV[3 .. 2+2n] field/value pairs; the remaining ARGV fields to
  * delete.
  */
-export const PATCH_SESSION_SCRIPT = `
+export const PATCH_SESSION = script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local count = tonumber(ARGV[2])
 local i = 3
@@ -21,7 +48,4 @@ for j = i, #ARGV do
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
-`;
-
-/** SHA-1 of {@link PATCH_SESSION_SCRIPT}, for `EVALSHA`. */
-export const PATCH_SESSION_SHA = createHash('sha1').update(PATCH_SESSION_SCRIPT).digest('hex');
+`);

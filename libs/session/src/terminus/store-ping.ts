@@ -8,10 +8,12 @@ import type { SessionStore } from '../session-store.interface.js';
 export const PING_SESSION_ID = 'nest-hive-health-ping';
 
 /**
- * Pings a store with a read of an id that never exists: one round trip to its server for every
- * store (Redis `HGETALL`, the primary for the cluster store, the express-session store's `get`,
- * e.g. a `SELECT` for connect-pg-simple), nothing for the memory store.
+ * Pings a store: with its own `ping()` when it has one (Redis: `PING` to the server, or to every
+ * master of a Cluster), else with a read of an id that never exists: one round trip to its server
+ * (the primary for the cluster store, the express-session store's `get`, e.g. a `SELECT` for
+ * connect-pg-simple), nothing for the memory store.
  */
 export async function pingSessionStore(store: SessionStore): Promise<void> {
-  await store.get(PING_SESSION_ID);
+  if (store.ping) await store.ping();
+  else await store.get(PING_SESSION_ID);
 }

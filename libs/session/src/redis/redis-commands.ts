@@ -1,0 +1,134 @@
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { createRedisConnection } from './redis-connection.js';
+import { RedisReadyGate } from './redis-ready-gate.js';
+import { RedisOperationTimeoutError, RedisWriteNotReplicatedError } from './redis-session.errors.js';
+import type { RedisScript } from './redis-session.scripts.js';
+
+/** How many replicas must hold a write before it is acknowledged, and how long to wait for them. */
+export interface DurableWritesPolicy {
+  /** Replicas that must confirm each write (`WAIT <replicas>`). */
+  readonly replicas: number;
+  /** Longest wait for them (ms), within the operation timeout. */
+  readonly timeoutMs: number;
+}
+
+type Target = Redis | Cluster;
+
+/**
+ * Runs the session store's commands, each within the operation timeout and failing at once while
+ * its connection is known to be down.
+ *
+ * With a durable-writes policy each write is followed, in the same round trip, by `WAIT` for
+ * replicas. `WAIT` holds its connection until the replicas answer, so durable writes go over a
+ * connection of their own (reads never queue behind them); after a write that was not
+ * replicated, writes fail at once for one `WAIT` timeout instead of queueing, then one tries again.
+ */
+export class RedisCommands {
+  private readonly writer: Target;
+  private readonly readGate: RedisReadyGate;
+  private readonly writeGate: RedisReadyGate;
+  /** Until when (epoch ms) durable writes fail without being sent, after one was not replicated. */
+  private unreplicatedUntil = 0;
+
+  constructor(
+    private readonly client: Target,
+    private readonly timeoutMs: number,
+    private readonly durable: DurableWritesPolicy | undefined,
+  ) {
+    this.writer = durable ? createRedisConnection({ client }, { enableOfflineQueue: false }) : client;
+    if (this.writer !== client) this.writer.on('error', () => undefined); // the reader logs
+    this.readGate = new RedisReadyGate(client);
+    this.writeGate = this.writer === client ? this.readGate : new RedisReadyGate(this.writer);
+  }
+
+  /** Runs one call on the main connection once it is ready, within the operation timeout. */
+  run<T>(call: () => Promise<T>): Promise<T> {
+    return this.within(this.readGate, call);
+  }
+
+  /**
+   * Runs a script on one key, as a write: `EVALSHA`, falling back to `EVAL` once; with durable
+   * writes always `EVAL` (a few hundred bytes more), since a `NOSCRIPT` answer would cost the
+   * `WAIT` sent with it.
+   */
+  runScript(script: RedisScript, key: string, args: readonly string[]): Promise<unknown> {
+    const send = (useSha: boolean): Promise<unknown> =>
+      this.write(
+        (target) =>
+          useSha ? target.evalsha(script.sha, 1, key, ...args) : target.eval(script.lua, 1, key, ...args),
+        (pipeline) => pipeline.eval(script.lua, 1, key, ...args),
+      );
+    return this.within(this.writeGate, () =>
+      send(true).catch((error: unknown) => {
+        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return send(false);
+        throw error;
+      }),
+    );
+  }
+
+  /** Deletes one key, as a write. */
+  runDelete(key: string): Promise<unknown> {
+    return this.within(this.writeGate, () =>
+      this.write(
+        (target) => target.del(key),
+        (pipeline) => pipeline.del(key),
+      ),
+    );
+  }
+
+  /** Closes the connection of durable writes (the main one belongs to the store). */
+  close(): void {
+    if (this.writer !== this.client) this.writer.disconnect();
+  }
+
+  /**
+   * Sends a write: alone, or with durable writes in a pipeline with `WAIT`, rejecting when too few
+   * replicas confirmed it.
+   */
+  private async write(
+    alone: (client: Target) => Promise<unknown>,
+    inPipeline: (pipeline: ChainableCommander) => ChainableCommander,
+  ): Promise<unknown> {
+    const durable = this.durable;
+    if (!durable) return alone(this.writer);
+    if (Date.now() < this.unreplicatedUntil) {
+      throw new RedisWriteNotReplicatedError(0, durable.replicas, durable.timeoutMs);
+    }
+    const results = await inPipeline(this.writer.pipeline()).wait(durable.replicas, durable.timeoutMs).exec();
+    const value = resultAt<unknown>(results, 0);
+    const replicated = resultAt<number>(results, 1);
+    if (replicated < durable.replicas) {
+      this.unreplicatedUntil = Date.now() + durable.timeoutMs;
+      throw new RedisWriteNotReplicatedError(replicated, durable.replicas, durable.timeoutMs);
+    }
+    return value;
+  }
+
+  /** Runs `call` once `gate` lets it through, failing after the operation timeout. */
+  private async within<T>(gate: RedisReadyGate, call: () => Promise<T>): Promise<T> {
+    const abort = new AbortController();
+    const timer = setTimeout(
+      () => abort.abort(new RedisOperationTimeoutError(this.timeoutMs)),
+      this.timeoutMs,
+    );
+    const timedOut = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), {
+        once: true,
+      }),
+    );
+    try {
+      return await Promise.race([gate.whenReady(abort.signal).then(call), timedOut]);
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+  }
+}
+
+/** The reply of command `index` of a MULTI or pipeline, rethrowing its error. */
+export function resultAt<T>(results: Array<[Error | null, unknown]> | null, index: number): T {
+  if (!results) throw new Error('Redis transaction was aborted.');
+  const [error, value] = results[index] ?? [new Error('Missing Redis reply.'), undefined];
+  if (error) throw error;
+  return value as T;
+}
