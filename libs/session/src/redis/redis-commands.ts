@@ -29,6 +29,7 @@ export class RedisCommands {
   private readonly writeGate: RedisReadyGate;
   /** Until when (epoch ms) durable writes fail without being sent, after one was not replicated. */
   private unreplicatedUntil = 0;
+  private closed = false;
 
   constructor(
     private readonly client: Target,
@@ -76,8 +77,9 @@ export class RedisCommands {
     );
   }
 
-  /** Closes the connection of durable writes (the main one belongs to the store). */
+  /** Refuses every later call, and closes the connection of durable writes (the main one belongs to the store). */
   close(): void {
+    this.closed = true;
     if (this.writer !== this.client) this.writer.disconnect();
   }
 
@@ -106,6 +108,7 @@ export class RedisCommands {
 
   /** Runs `call` once `gate` lets it through, failing after the operation timeout. */
   private async within<T>(gate: RedisReadyGate, call: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('The Redis session store was closed.');
     const abort = new AbortController();
     const timer = setTimeout(
       () => abort.abort(new RedisOperationTimeoutError(this.timeoutMs)),

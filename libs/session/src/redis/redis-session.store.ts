@@ -121,11 +121,9 @@ export class RedisSessionStore implements SessionStore {
   async close(): Promise<void> {
     this.commands.close();
     if (!this.ownsClient || this.client.status === 'end') return;
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    await this.client.quit().catch(() => undefined);
+    // After QUIT, ioredis keeps a Sentinel client's failover-detector connections to the sentinels.
+    this.client.disconnect();
   }
 
   private readonly run = <T>(call: () => Promise<T>): Promise<T> => this.commands.run(call);
