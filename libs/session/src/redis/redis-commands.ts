@@ -1,4 +1,4 @@
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { Cluster, type ChainableCommander, type Redis } from 'ioredis';
 import { createRedisConnection } from './redis-connection.js';
 import { RedisReadyGate } from './redis-ready-gate.js';
 import { RedisOperationTimeoutError, RedisWriteNotReplicatedError } from './redis-session.errors.js';
@@ -96,7 +96,14 @@ export class RedisCommands {
     if (Date.now() < this.unreplicatedUntil) {
       throw new RedisWriteNotReplicatedError(0, durable.replicas, durable.timeoutMs);
     }
-    const results = await inPipeline(this.writer.pipeline()).wait(durable.replicas, durable.timeoutMs).exec();
+    let results = await inPipeline(this.writer.pipeline()).wait(durable.replicas, durable.timeoutMs).exec();
+    if (this.writer instanceof Cluster && movedSlot(results)) {
+      // A Cluster pipeline that ends with WAIT is not redirected by ioredis: after a failover the
+      // write answers MOVED (unapplied) until the slot map is refreshed, then goes again once.
+      const cluster = this.writer;
+      await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+      results = await inPipeline(cluster.pipeline()).wait(durable.replicas, durable.timeoutMs).exec();
+    }
     const value = resultAt<unknown>(results, 0);
     const replicated = resultAt<number>(results, 1);
     if (replicated < durable.replicas) {
@@ -126,6 +133,12 @@ export class RedisCommands {
       abort.abort();
     }
   }
+}
+
+/** Whether the first reply of a pipeline is a Cluster redirection (the command did not run). */
+function movedSlot(results: Array<[Error | null, unknown]> | null): boolean {
+  const error = results?.[0]?.[0];
+  return error instanceof Error && /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN) /.test(error.message);
 }
 
 /** The reply of command `index` of a MULTI or pipeline, rethrowing its error. */

@@ -43,7 +43,9 @@ export interface ConnectionBehaviour {
 
 const OWNER = 'RedisSessionStore';
 const SOURCES = ['url', 'sentinels', 'clusterNodes', 'client'] as const;
-const backoff = (attempt: number): number => Math.min(50 * 2 ** attempt, 2_000);
+// At most 1 s between attempts: a Sentinel master that was replaced is followed within a second of
+// its +switch-master even when the connection is waiting for its next attempt.
+const backoff = (attempt: number): number => Math.min(50 * 2 ** attempt, 1_000);
 
 /**
  * Checks that `options` name one place to connect, with addresses that parse.
@@ -77,7 +79,7 @@ export function validateConnectionOptions(options: RedisConnectionOptions): void
 
 /**
  * Opens a connection to where `options` say (a `duplicate()` of `options.client` when given),
- * reconnecting forever with a backoff of at most 2 s. Without an offline queue a command fails
+ * reconnecting forever with a backoff of at most 1 s. Without an offline queue a command fails
  * at once while Redis is away; with one it waits until Redis is back. Sentinel connections follow a promotion at
  * once and reconnect on `READONLY`; a Cluster connection retries moved and failed-over slots.
  */

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { Cluster, type Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
 import type { SessionStore } from '../session-store.interface.js';
 import { RedisCommands, resultAt, type DurableWritesPolicy } from './redis-commands.js';
 import { createRedisConnection, validateConnectionOptions } from './redis-connection.js';
 import { escapeGlob, unlinkKeys, walkKeys } from './redis-key-walk.js';
+import { pingRedis } from './redis-ping.js';
 import { RedisSessionCodec } from './redis-session.codec.js';
 import { PATCH_SESSION, SET_SESSION } from './redis-session.scripts.js';
 import type { RedisSessionStoreOptions } from './redis-session-store.options.js';
@@ -89,16 +90,13 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * Checks that Redis answers: `PING` to the server, or to every master of a Cluster (so a
-   * master that is down, whose sessions are unreachable, fails the check until it is replaced).
+   * Checks that Redis answers: `PING` to the server, or to the master of every slot of a Cluster
+   * (so a master that is down, whose sessions are unreachable, fails the check until a replica
+   * took its slots).
    * The session health indicator calls it.
    */
   async ping(): Promise<void> {
-    const client = this.client;
-    await this.commands.run(async () => {
-      const nodes = client instanceof Cluster ? client.nodes('master') : [client];
-      await Promise.all(nodes.map((node) => node.ping()));
-    });
+    await this.commands.run(() => pingRedis(this.client));
   }
 
   /** Deletes every session under this store's prefix (walking it with `SCAN`). */
