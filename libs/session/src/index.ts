@@ -33,6 +33,14 @@ export type {
   StoredSessionRecord,
 } from './session-record.interface.js';
 export { MemorySessionStore } from './stores/memory-session.store.js';
+export { UserSessions, type UserSessionInfo } from './users/user-sessions.service.js';
+export type { UserSessionsOptions } from './users/user-sessions.options.js';
+export type {
+  IndexedSessionStore,
+  UserSessionEntry,
+  UserSessionIndex,
+} from './users/user-session-index.interface.js';
+export { UserSessionsUnavailableError } from './users/user-sessions.errors.js';
 export type { MemorySessionStoreOptions } from './stores/memory-session-store.options.js';
 export { generateSessionId } from './core/session-id.js';
 export { validateSessionOptions } from './session-config.js';

@@ -16,6 +16,7 @@ import type {
   SessionModuleOptions,
 } from './session-options.interface.js';
 import { assertSessionStore } from './session-store.check.js';
+import { resolveUsersConfig, type ResolvedUsersConfig } from './users/user-sessions.options.js';
 
 /** Cookie settings after defaults, as the request path needs them. */
 export interface ResolvedCookieSettings {
@@ -53,6 +54,7 @@ export interface SessionConfig {
   readonly trustProxy: boolean;
   readonly maxSessionBytes: number;
   readonly eager: ResolvedEagerLoading;
+  readonly users: ResolvedUsersConfig;
 }
 
 /**
@@ -122,6 +124,7 @@ export function resolveSessionConfig(options: SessionModuleOptions): SessionConf
     maxSessionBytes:
       optionalDuration('maxSessionBytes', options.maxSessionBytes) ?? DEFAULT_MAX_SESSION_BYTES,
     eager: resolveEager(options.eager),
+    users: resolveUsersConfig(options.users),
   };
 }
 

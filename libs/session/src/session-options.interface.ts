@@ -3,6 +3,7 @@ import type { Type } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces/middleware/middleware-configuration.interface.js';
 import type { SessionStore } from './session-store.interface.js';
 import type { MemorySessionStoreOptions } from './stores/memory-session-store.options.js';
+import type { UserSessionsOptions } from './users/user-sessions.options.js';
 
 /** `SameSite` attribute values. */
 export type SameSiteOption = 'lax' | 'strict' | 'none';
@@ -134,4 +135,11 @@ export interface SessionModuleOptions {
   forRoutes?: Array<string | RouteInfo | Type<unknown>>;
   /** Routes excluded from the session middleware. */
   exclude?: Array<string | RouteInfo>;
+  /**
+   * Who owns each session, for `UserSessions` and the cap per user. Default:
+   * Passport's `passport.user`, no cap. Setting it needs a store with a
+   * per-user index (every nest-hive store has one; `fromExpressSessionStore`
+   * keeps one beside): start-up fails otherwise.
+   */
+  users?: UserSessionsOptions;
 }

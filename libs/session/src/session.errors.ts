@@ -57,7 +57,7 @@ export class SessionStoreUnavailableError extends ServiceUnavailableException {
   override readonly name = 'SessionStoreUnavailableError';
   constructor(
     /** The store operation that failed. */
-    readonly operation: 'get' | 'set' | 'patch' | 'destroy' | 'touch',
+    readonly operation: 'get' | 'set' | 'patch' | 'destroy' | 'touch' | 'index',
     cause: unknown,
   ) {
     super('Session store unavailable, please retry shortly', {

@@ -17,6 +17,7 @@ import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.mod
 import { EagerSessionMiddleware, SessionMiddleware } from './session.middleware.js';
 import { sessionRuntimeProvider, sessionStoreProvider } from './session.providers.js';
 import { SessionService } from './session.service.js';
+import { UserSessions } from './users/user-sessions.service.js';
 import type { SessionModuleOptions } from './session-options.interface.js';
 import { SessionStore } from './session-store.interface.js';
 
@@ -52,11 +53,12 @@ import { SessionStore } from './session-store.interface.js';
     sessionStoreProvider,
     sessionRuntimeProvider,
     SessionService,
+    UserSessions,
     SessionMiddleware,
     EagerSessionMiddleware,
     NestSessionDecoratorCheck,
   ],
-  exports: [SessionService, SessionStore, SessionRuntime],
+  exports: [SessionService, UserSessions, SessionStore, SessionRuntime],
 })
 export class SessionModule
   extends ConfigurableSessionModule

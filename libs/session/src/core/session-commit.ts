@@ -16,6 +16,7 @@ import { checkedSessionId } from './session-id.js';
 import type { SessionRuntime } from './session-runtime.js';
 import type { SessionState } from './session-state.js';
 import type { HeaderTarget } from './set-cookie-header.js';
+import { createOwned, updateOwned } from './owned-commit.js';
 
 /** The store work one commit needs. */
 export type StoreWork =
@@ -169,6 +170,8 @@ export function performCommit(session: CommittedSession, work: StoreWork): Promi
       runtime.touch(session.id, ttl, () => session.record(materialize(session.snapshot))),
       () => {
         session.expiresAt = now + ttl;
+        const owner = runtime.owners.ownerOf(session.snapshot);
+        if (owner !== undefined) runtime.owners.seenInBackground(owner, session.id, now, now + ttl);
       },
     );
   }
@@ -179,23 +182,35 @@ export function performCommit(session: CommittedSession, work: StoreWork): Promi
     session.createdAt = now;
     const ttl = lifetime.ttl(session.createdAt, session.storedMaxAge, now);
     const record = session.record(materialize(work.entries));
-    return afterStore(runtime.set(session.id, record, ttl), () => {
+    const created = (): void => {
       session.isNew = false;
       session.expiresAt = now + ttl;
       session.cookieOwed = 'set';
       session.saved(work.entries);
-    });
+    };
+    const owner = runtime.owners.ownerOf(work.entries);
+    if (owner !== undefined) return createOwned(session, owner, { record, now, ttl }, created);
+    return afterStore(runtime.set(session.id, record, ttl), created);
   }
   const cookie = session.maxAgeChanged ? { maxAge: session.storedMaxAge ?? null } : undefined;
   const ttl = lifetime.ttl(session.createdAt, session.storedMaxAge, now);
-  const before = session.snapshot;
-  const patch = (): SessionPatch => ({ ...diffEntries(before, work.entries), ...(cookie && { cookie }) });
+  const stored = session.snapshot;
+  const patch = (): SessionPatch => ({ ...diffEntries(stored, work.entries), ...(cookie && { cookie }) });
   const record = (): SessionRecord => session.record(materialize(work.entries));
-  return afterStore(runtime.update(session.id, patch, record, ttl), (applied) => {
+  const owners = runtime.owners;
+  const before = owners.ownerOf(stored);
+  const after = owners.ownerOf(work.entries);
+  const seen = before !== undefined && before === after && touchIsDue(session);
+  const written =
+    before === after
+      ? runtime.update(session.id, patch, record, ttl)
+      : updateOwned(session, { before, after, now, ttl }, { patch, record });
+  return afterStore(written, (applied) => {
     if (!applied) return endedElsewhere(session);
     session.expiresAt = now + ttl;
     if (session.maxAgeChanged || runtime.config.rolling) session.cookieOwed = 'set';
     session.saved(work.entries);
+    if (seen) owners.seenInBackground(before, session.id, now, now + ttl);
     return undefined;
   });
 }

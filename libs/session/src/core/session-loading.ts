@@ -70,12 +70,22 @@ function startedNew(session: LoadingSession, id: unknown): Session {
 /** Ends the current session (`regenerate()`, `destroy()`) and starts a new, unsaved one. */
 export async function renewSession(session: LoadingSession, keepData: boolean): Promise<void> {
   const id = await newSessionId(session);
-  if (!session.isNew) await session.runtime.destroy(session.id);
+  if (!session.isNew) await endStored(session);
   session.replaceData(keepData);
   session.publishView();
   session.becomeNew(id);
   session.cookieOwed = cookieOwedAfterEnd(session);
   session.maxAgeChanged = false;
+}
+
+/** Destroys the stored session, takes it out of its owner's index, and announces its end. */
+async function endStored(session: LoadingSession): Promise<void> {
+  const { runtime, id } = session;
+  const owners = runtime.owners;
+  const owner = owners.ownerOf(session.snapshot);
+  await runtime.destroy(id);
+  if (owner !== undefined) await owners.release(owner, id);
+  owners.ended(id);
 }
 
 /** Reads the session from the store again (`reload()`); one that ended meanwhile becomes a new one. */

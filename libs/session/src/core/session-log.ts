@@ -16,7 +16,7 @@ export type StoreOperation = SessionStoreUnavailableError['operation'];
  */
 export class SessionLog {
   /** The warnings given once per module that were given. */
-  private readonly warned = new Set<'insecure' | 'late' | 'detached'>();
+  private readonly warned = new Set<'insecure' | 'late' | 'detached' | 'owner'>();
   private outageSince: number | undefined;
   private outageFailures = 0;
   private lastOutageLog = 0;
@@ -109,7 +109,20 @@ export class SessionLog {
     this.outageFailures = 0;
   }
 
-  private warnOnce(key: 'insecure' | 'late' | 'detached', message: string): void {
+  /**
+   * Logs once that `users.userOf` gave something other than a string or a
+   * number (or threw): such sessions are not indexed by user.
+   */
+  warnUnusableOwner(error: unknown): void {
+    const why = error === undefined ? 'gave neither a string nor a number' : `threw (${String(error)})`;
+    this.warnOnce(
+      'owner',
+      `users.userOf ${why} for a session being saved: it is not indexed by user, so UserSessions cannot list or revoke it. ` +
+        'Make userOf return the user id as a string or a number (Passport: serializeUser should give the id).',
+    );
+  }
+
+  private warnOnce(key: 'insecure' | 'late' | 'detached' | 'owner', message: string): void {
     if (this.warned.has(key)) return;
     this.warned.add(key);
     this.logger.warn(message);

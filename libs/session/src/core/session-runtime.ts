@@ -14,6 +14,9 @@ import { SessionCookieCodec } from './session-cookie.codec.js';
 import { SessionLifetime } from './session-lifetime.js';
 import { SessionLog, type StoreOperation } from './session-log.js';
 import { shareCookieSettings } from './store-cookie-settings.js';
+import { SessionOwners } from './session-owners.js';
+import { InvalidSessionOptionsError } from '../session.errors.js';
+import { isIndexedSessionStore, type UserSessionIndex } from '../users/user-session-index.interface.js';
 
 export type { StoreOperation } from './session-log.js';
 
@@ -42,6 +45,8 @@ export class SessionRuntime {
   readonly lifetime: SessionLifetime;
   /** Every line the session layer logs. */
   readonly log: SessionLog;
+  /** Who owns each session, and the per-user index. */
+  readonly owners: SessionOwners;
   private readonly observers = new Set<StoreCallObserver>();
   /** The store, when it declares that it can answer at once. */
   private readonly immediate: ImmediateSessionStore | undefined;
@@ -56,6 +61,7 @@ export class SessionRuntime {
     this.log = new SessionLog(logger);
     shareCookieSettings(store, config.cookie);
     this.immediate = isImmediateSessionStore(store) ? store : undefined;
+    this.owners = this.createOwners();
   }
 
   /**
@@ -117,6 +123,33 @@ export class SessionRuntime {
   /** Deletes a record without waiting; a failure is only logged. */
   destroyInBackground(id: string): void {
     this.destroy(id).catch(() => undefined);
+  }
+
+  /** Runs one call on the store's per-user index (a failure becomes a `SessionStoreUnavailableError`). */
+  private createOwners(): SessionOwners {
+    const store = this.store;
+    const users = this.config.users;
+    if (!isIndexedSessionStore(store)) {
+      if (users.configured) {
+        throw new InvalidSessionOptionsError(
+          'users',
+          'needs a store that keeps a per-user index, and this store keeps none: use a nest-hive store ' +
+            '(memory, cluster, Redis), or wrap an express-session store with fromExpressSessionStore(), which keeps one beside it.',
+        );
+      }
+      return new SessionOwners(users, undefined, this.log);
+    }
+    const index: UserSessionIndex = store.userIndex;
+    return new SessionOwners(
+      users,
+      {
+        get: (id) => this.get(id),
+        destroy: (id) => this.destroy(id),
+        index: (run) => this.call('index', () => run(index)),
+        isAlive: (record) => this.lifetime.standing(record, Date.now()) === 'alive',
+      },
+      this.log,
+    );
   }
 
   /**

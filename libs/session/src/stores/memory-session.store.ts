@@ -10,6 +10,8 @@ import {
   DEFAULT_SWEEP_INTERVAL_MS,
   type MemorySessionStoreOptions,
 } from './memory-session-store.options.js';
+import { MemoryUserSessionIndex } from '../users/memory-user-session.index.js';
+import type { IndexedSessionStore } from '../users/user-session-index.interface.js';
 import { MemorySlots, NO_SLOT } from './memory-slots.js';
 
 /**
@@ -32,7 +34,9 @@ import { MemorySlots, NO_SLOT } from './memory-slots.js';
  * SessionModule.forRoot({ secret, store: new MemorySessionStore({ maxSessions: 50_000 }) });
  * ```
  */
-export class MemorySessionStore implements ImmediateSessionStore {
+export class MemorySessionStore implements ImmediateSessionStore, IndexedSessionStore {
+  /** The sessions of each user; an entry goes with its session (destroyed, expired, evicted). */
+  readonly userIndex = new MemoryUserSessionIndex();
   private readonly slots: MemorySlots;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
 
@@ -41,7 +45,8 @@ export class MemorySessionStore implements ImmediateSessionStore {
     if (!Number.isInteger(maxSessions) || maxSessions < 1) {
       throw new RangeError('MemorySessionStore option `maxSessions` must be a positive integer.');
     }
-    this.slots = new MemorySlots(maxSessions);
+    const index = this.userIndex;
+    this.slots = new MemorySlots(maxSessions, (id) => index.forgetSession(id));
     const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (interval > 0) {
       this.sweepTimer = setInterval(() => this.sweep(), interval);
@@ -133,6 +138,7 @@ export class MemorySessionStore implements ImmediateSessionStore {
   /** @inheritdoc */
   async clear(): Promise<void> {
     this.slots.clear();
+    this.userIndex.clear();
   }
 
   /** Live (unexpired) sessions held. */
@@ -158,5 +164,6 @@ export class MemorySessionStore implements ImmediateSessionStore {
    */
   sweep(): void {
     this.slots.sweep();
+    this.userIndex.sweep();
   }
 }

@@ -41,8 +41,14 @@ export class MemorySlots {
   private newest = NO_SLOT;
   private evictions = 0;
 
-  /** @param maxEntries - entries kept at most; {@link claim} evicts the least recently used beyond it. */
-  constructor(private readonly maxEntries: number) {}
+  /**
+   * @param maxEntries - entries kept at most; {@link claim} evicts the least recently used beyond it.
+   * @param onRemove - told of every entry that goes (removed, expired, evicted), except by {@link clear}.
+   */
+  constructor(
+    private readonly maxEntries: number,
+    private readonly onRemove?: (id: string) => void,
+  ) {}
 
   /** Entries held, expired or not. */
   get size(): number {
@@ -157,6 +163,7 @@ export class MemorySlots {
     this.values[2 * slot + 1] = undefined;
     this.links[2 * slot + 1] = this.freeSlot;
     this.freeSlot = slot;
+    this.onRemove?.(id);
   }
 
   /** Deletes every entry and gives the arrays back. */
