@@ -31,7 +31,7 @@ export class MemoryUserSessionIndex implements UserSessionIndex {
   addNow(user: string, entry: UserSessionEntry): void {
     this.forgetSession(entry.sessionId);
     let entries = this.users.get(user);
-    if (!entries) this.users.set(user, (entries = new Map()));
+    if (!entries) this.users.set(user, (entries = new Map<string, UserSessionEntry>()));
     entries.set(entry.handle, { ...entry });
     this.places.set(entry.sessionId, { user, handle: entry.handle });
   }
