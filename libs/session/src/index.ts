@@ -41,6 +41,11 @@ export type {
   UserSessionIndex,
 } from './users/user-session-index.interface.js';
 export { UserSessionsUnavailableError } from './users/user-sessions.errors.js';
+export {
+  SessionSockets,
+  type SessionBoundSocket,
+  type SessionSocketServer,
+} from './users/session-sockets.js';
 export type { MemorySessionStoreOptions } from './stores/memory-session-store.options.js';
 export { generateSessionId } from './core/session-id.js';
 export { validateSessionOptions } from './session-config.js';

@@ -17,6 +17,7 @@ import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session.mod
 import { EagerSessionMiddleware, SessionMiddleware } from './session.middleware.js';
 import { sessionRuntimeProvider, sessionStoreProvider } from './session.providers.js';
 import { SessionService } from './session.service.js';
+import { SessionSockets } from './users/session-sockets.js';
 import { UserSessions } from './users/user-sessions.service.js';
 import type { SessionModuleOptions } from './session-options.interface.js';
 import { SessionStore } from './session-store.interface.js';
@@ -54,11 +55,12 @@ import { SessionStore } from './session-store.interface.js';
     sessionRuntimeProvider,
     SessionService,
     UserSessions,
+    SessionSockets,
     SessionMiddleware,
     EagerSessionMiddleware,
     NestSessionDecoratorCheck,
   ],
-  exports: [SessionService, UserSessions, SessionStore, SessionRuntime],
+  exports: [SessionService, UserSessions, SessionSockets, SessionStore, SessionRuntime],
 })
 export class SessionModule
   extends ConfigurableSessionModule
