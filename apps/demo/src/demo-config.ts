@@ -40,6 +40,11 @@ export interface DemoConfig {
    * clients); default on. For measuring what sticky routing costs plain HTTP (bench case 6).
    */
   readonly sticky: boolean;
+  /**
+   * `MAX_SESSIONS_PER_USER=N`: sessions one user may hold at once; a login past it ends that
+   * user's oldest session. Default (unset or empty): no cap.
+   */
+  readonly maxSessionsPerUser: number | undefined;
 }
 
 /**
@@ -68,6 +73,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
   if (httpAdapter !== 'express' && httpAdapter !== 'fastify') {
     throw new Error(`HTTP_ADAPTER must be "express" or "fastify", got "${httpAdapter}".`);
   }
+  const maxSessionsPerUser = readSessionCap(env.MAX_SESSIONS_PER_USER);
   const sessionSecrets = (env.SESSION_SECRET ?? '')
     .split(',')
     .map((secret) => secret.trim())
@@ -93,5 +99,18 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     allowKill: env.DEMO_ALLOW_KILL === '1',
     httpAdapter,
     sticky: env.DEMO_STICKY !== '0',
+    maxSessionsPerUser,
   };
+}
+
+/** `MAX_SESSIONS_PER_USER`: a whole number of 1 or more; unset or empty for no cap. */
+function readSessionCap(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const cap = Number(text);
+  if (!/^\s*[1-9]\d*\s*$/.test(text) || !Number.isSafeInteger(cap)) {
+    throw new Error(
+      `MAX_SESSIONS_PER_USER must be a whole number of 1 or more (unset for no cap), got "${text}".`,
+    );
+  }
+  return cap;
 }

@@ -1,6 +1,6 @@
 import type { ClusterModuleOptions } from '@nest-hive/cluster';
 import type { SessionModuleOptions } from '@nest-hive/session';
-import { AuthController } from './auth/auth.controller.js';
+import { PASSPORT_CONTROLLERS } from './auth/auth.routes.js';
 import type { DemoConfig } from './demo-config.js';
 
 /**
@@ -9,13 +9,18 @@ import type { DemoConfig } from './demo-config.js';
  * keeps them in Redis instead (so they survive a restart of the whole
  * cluster, and every machine sees them). The Passport routes load the
  * session eagerly, for `passport.session()` and the guards; every other
- * route stays lazy.
+ * route stays lazy. `MAX_SESSIONS_PER_USER` caps each user's sessions
+ * (`users.maxSessionsPerUser`); without it `users` stays unset, so Passport's
+ * `passport.user` names the owner, with no cap.
  */
 export async function demoSessionOptions(config: DemoConfig): Promise<SessionModuleOptions> {
   const options: SessionModuleOptions = {
     secret: [...config.sessionSecrets],
-    eager: { forRoutes: [AuthController] },
+    eager: { forRoutes: [...PASSPORT_CONTROLLERS] },
   };
+  if (config.maxSessionsPerUser !== undefined) {
+    options.users = { maxSessionsPerUser: config.maxSessionsPerUser };
+  }
   if (config.sessionStore === 'redis') {
     const { RedisSessionStore } = await import('@nest-hive/session/redis');
     const store = new RedisSessionStore({

@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { readDemoConfig } from './demo-config.js';
+import { demoSessionOptions } from './demo-options.js';
+
+const SECRET = 'Qm7Xc2Vb9Nz4Lk8Jh3Gf6Ds1Ap5Ow0Ie-_Ru2Ty7Uo4Pz9Xa';
+
+describe('readDemoConfig: MAX_SESSIONS_PER_USER', () => {
+  const read = (cap: string | undefined) =>
+    readDemoConfig({ SESSION_SECRET: SECRET, MAX_SESSIONS_PER_USER: cap }).maxSessionsPerUser;
+
+  it('is no cap when unset or empty, and a whole number of 1 or more otherwise', () => {
+    expect(read(undefined)).toBeUndefined();
+    expect(read('')).toBeUndefined();
+    expect(read('1')).toBe(1);
+    expect(read(' 25 ')).toBe(25);
+  });
+
+  it.each(['0', '-1', '2.5', 'two', '1e3', '0x10', '02', '9007199254740993'])(
+    'refuses %j at start-up, naming the variable',
+    (cap) => {
+      expect(() => read(cap)).toThrow(
+        `MAX_SESSIONS_PER_USER must be a whole number of 1 or more (unset for no cap), got "${cap}".`,
+      );
+    },
+  );
+
+  it('becomes users.maxSessionsPerUser; without it the session options leave users unset', async () => {
+    const capped = readDemoConfig({ SESSION_SECRET: SECRET, MAX_SESSIONS_PER_USER: '2' });
+    expect((await demoSessionOptions(capped)).users).toEqual({ maxSessionsPerUser: 2 });
+    const free = readDemoConfig({ SESSION_SECRET: SECRET });
+    expect((await demoSessionOptions(free)).users).toBeUndefined();
+  });
+});
