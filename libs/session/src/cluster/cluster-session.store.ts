@@ -1,9 +1,9 @@
 import { type ClusterMessaging } from '@nest-hive/cluster';
-import { getProcessMessaging, startPrimaryHost } from '@nest-hive/cluster/extensions';
+import { getProcessMessaging } from '@nest-hive/cluster/extensions';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
-import type { SessionStore } from '../session-store.interface.js';
 import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
-import { clusterSessionHost } from './cluster-session.host.js';
+import type { IndexedSessionStore, UserSessionIndex } from '../users/user-session-index.interface.js';
+import { ClusterHostLink } from './cluster-host.link.js';
 import {
   SESSION_CLEAR,
   SESSION_DESTROY,
@@ -13,6 +13,7 @@ import {
   SESSION_SET,
   SESSION_TOUCH,
 } from './cluster-session.topics.js';
+import { ClusterUserSessionIndex } from './cluster-user-session.index.js';
 
 /** Options of {@link ClusterSessionStore}. */
 export interface ClusterSessionStoreOptions {
@@ -37,7 +38,8 @@ export interface ClusterSessionStoreOptions {
  *
  * `SessionModule` picks it by itself under `bootstrapCluster` when no store
  * is given. The primary needs no code: the first call asks it to start the
- * host side, `clusterSessionHost`.
+ * host side, `clusterSessionHost`. Its {@link userIndex} lives in the
+ * primary too, beside the sessions, so an entry goes with its session.
  *
  * @example
  * ```ts
@@ -45,12 +47,12 @@ export interface ClusterSessionStoreOptions {
  * SessionModule.forRoot({ secret, store: new ClusterSessionStore({ timeoutMs: 1000 }) });
  * ```
  */
-export class ClusterSessionStore implements SessionStore {
-  private readonly messaging: ClusterMessaging;
-  private readonly timeoutMs: number;
-  private attaching: Promise<void> | undefined;
+export class ClusterSessionStore implements IndexedSessionStore {
+  /** The sessions of each user, kept by the primary beside the sessions (they go together). */
+  readonly userIndex: UserSessionIndex;
+  private readonly link: ClusterHostLink;
 
-  constructor(private readonly options: ClusterSessionStoreOptions = {}) {
+  constructor(options: ClusterSessionStoreOptions = {}) {
     const messaging = options.messaging ?? getProcessMessaging();
     if (!messaging) {
       throw new TypeError(
@@ -58,67 +60,46 @@ export class ClusterSessionStore implements SessionStore {
           'in a single process use MemorySessionStore.',
       );
     }
-    this.messaging = messaging;
-    this.timeoutMs = options.timeoutMs ?? 2_000;
+    this.link = new ClusterHostLink({
+      messaging,
+      timeoutMs: options.timeoutMs ?? 2_000,
+      memoryStore: options.memoryStore,
+    });
+    this.userIndex = new ClusterUserSessionIndex(this.link);
   }
 
   /** @inheritdoc */
   async get(id: string): Promise<StoredSessionRecord | undefined> {
-    await this.attached();
-    return (await this.messaging.request(SESSION_GET, { id }, this.to())) ?? undefined;
+    return (await this.link.request(SESSION_GET, { id })) ?? undefined;
   }
 
   /** @inheritdoc */
   async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    await this.attached();
-    await this.messaging.request(SESSION_SET, { id, record, ttlMs }, this.to());
+    await this.link.request(SESSION_SET, { id, record, ttlMs });
   }
 
   /** @inheritdoc */
-  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
-    await this.attached();
-    return this.messaging.request(SESSION_PATCH, { id, patch, ttlMs }, this.to());
+  patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
+    return this.link.request(SESSION_PATCH, { id, patch, ttlMs });
   }
 
   /** @inheritdoc */
   async destroy(id: string): Promise<void> {
-    await this.attached();
-    await this.messaging.request(SESSION_DESTROY, { id }, this.to());
+    await this.link.request(SESSION_DESTROY, { id });
   }
 
   /** @inheritdoc */
   async touch(id: string, ttlMs: number): Promise<void> {
-    await this.attached();
-    await this.messaging.request(SESSION_TOUCH, { id, ttlMs }, this.to());
+    await this.link.request(SESSION_TOUCH, { id, ttlMs });
   }
 
   /** @inheritdoc */
   async clear(): Promise<void> {
-    await this.attached();
-    await this.messaging.request(SESSION_CLEAR, {}, this.to());
+    await this.link.request(SESSION_CLEAR, {});
   }
 
   /** @inheritdoc */
-  async length(): Promise<number> {
-    await this.attached();
-    return this.messaging.request(SESSION_LENGTH, {}, this.to());
-  }
-
-  private to(): { to: 'primary'; timeoutMs: number } {
-    return { to: 'primary', timeoutMs: this.timeoutMs };
-  }
-
-  /** Makes sure the primary hosts the store; retried after a failure. */
-  private attached(): Promise<void> {
-    this.attaching ??= startPrimaryHost(
-      this.messaging,
-      clusterSessionHost,
-      { memoryStore: this.options.memoryStore },
-      this.timeoutMs,
-    ).catch((error: unknown) => {
-      this.attaching = undefined;
-      throw error;
-    });
-    return this.attaching;
+  length(): Promise<number> {
+    return this.link.request(SESSION_LENGTH, {});
   }
 }
