@@ -119,6 +119,17 @@ export function fromExpressSession(
   return record;
 }
 
+/**
+ * Whether a `get` answer says itself that it has expired (`cookie.expires`
+ * at or before `now`): a store that hands such a session out (one that
+ * prunes late) must not have it extended.
+ */
+export function answerHasExpired(answer: unknown, now: number): boolean {
+  if (!isPlainRecord(answer) || !isPlainRecord(answer.cookie)) return false;
+  const expires = expiryOf(answer.cookie.expires);
+  return expires !== undefined && expires <= now;
+}
+
 function expiryOf(value: unknown): number | undefined {
   const time =
     value instanceof Date

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { USE_COOKIE_SETTINGS, type CookieSettingsConsumer } from '../core/store-cookie-settings.js';
 import type { ResolvedCookieSettings } from '../session-config.js';
-import type { SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
-import type { SessionStore } from '../session-store.interface.js';
+import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
+import type { IndexedSessionStore, UserSessionIndex } from '../users/user-session-index.interface.js';
+import type { BesideStore } from './beside-store.js';
 import { callStore, type StoreCallback } from './callback-call.js';
-import { fromExpressSession, toExpressSession } from './express-session-record.js';
+import { answerHasExpired, fromExpressSession, toExpressSession } from './express-session-record.js';
 import {
   ExpressSessionStoreContractError,
   type ExpressStoreOperation,
@@ -26,11 +27,19 @@ type StoreMethod = (this: ExpressSessionStoreLike, ...args: unknown[]) => unknow
  * with the TTL as `cookie.expires`, so express-session reads them back and
  * this adapter reads what express-session wrote. Every call settles: errors,
  * throws, repeated answers and silence (after `timeoutMs`) reject, and the
- * session layer answers 503. Writes are whole records (the store has no
- * per-key patch): of two requests changing one session at once, the last
- * write wins.
+ * session layer answers 503.
+ *
+ * The store writes whole records. A request's changes are applied to the
+ * record as the store holds it just before the write (read, merge the keys
+ * the request changed, write), so two requests changing different keys both
+ * win unless their writes fall within one round trip of each other; then the
+ * last write wins.
+ *
+ * No logout is undone: a destroyed session is marked in the store beside
+ * ({@link BesideStore}), and a save or touch that lands after the destroy is
+ * undone at once. A touch never extends a session that has expired or ended.
  */
-export class ExpressSessionStoreAdapter implements SessionStore, CookieSettingsConsumer {
+export class ExpressSessionStoreAdapter implements IndexedSessionStore, CookieSettingsConsumer {
   /** Deletes every session, when the store has `clear`. */
   readonly clear?: () => Promise<void>;
   /** How many sessions the store holds, when it has `length`. */
@@ -43,6 +52,7 @@ export class ExpressSessionStoreAdapter implements SessionStore, CookieSettingsC
   constructor(
     private readonly store: ExpressSessionStoreLike,
     private readonly timeoutMs: number,
+    private readonly beside: BesideStore,
   ) {
     if (typeof store.clear === 'function') {
       this.clear = async () => {
@@ -74,24 +84,50 @@ export class ExpressSessionStoreAdapter implements SessionStore, CookieSettingsC
     return fromExpressSession(answer, this.cookieSettings);
   }
 
+  /** The per-user index, kept in the store beside. */
+  get userIndex(): UserSessionIndex {
+    return this.beside.index;
+  }
+
   /** @inheritdoc */
   async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    const session = toExpressSession(record, ttlMs, this.cookieSettings);
-    await this.call('set', (callback) => this.method('set')(id, session, callback));
+    await this.write(id, record, ttlMs);
+    await this.undoIfEnded(id);
+  }
+
+  /**
+   * Applies the request's changes to the record as the store holds it now,
+   * and writes it back; `false`, writing nothing, when the session ended or
+   * expired meanwhile.
+   */
+  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
+    if (await this.beside.hasEnded(id)) return false;
+    const current = await this.get(id);
+    if (!current) return false;
+    const data = { ...current.data, ...patch.set };
+    for (const key of patch.unset) delete data[key];
+    const cookie = patch.cookie ?? current.cookie;
+    await this.write(id, { data, createdAt: current.createdAt, ...(cookie && { cookie }) }, ttlMs);
+    return !(await this.undoIfEnded(id));
   }
 
   /** @inheritdoc */
   async destroy(id: string): Promise<void> {
+    await this.beside.markEnded(id);
     await this.call('destroy', (callback) => this.method('destroy')(id, callback));
   }
 
   /**
-   * Extends the session's lifetime: the store's `touch(sid, session)` with
+   * Extends the session's lifetime, from the record as the store holds it now
+   * (never one that ended or expired): the store's `touch(sid, session)` with
    * the new `cookie.expires`; a store without `touch` gets the whole session
    * again through `set`.
    */
-  async touch(id: string, ttlMs: number, record?: SessionRecord): Promise<void> {
-    const current = record ?? (await this.get(id));
+  async touch(id: string, ttlMs: number): Promise<void> {
+    if (await this.beside.hasEnded(id)) return;
+    const answer = await this.call('get', (callback) => this.method('get')(id, callback));
+    if (answerHasExpired(answer, Date.now())) return;
+    const current = fromExpressSession(answer, this.cookieSettings);
     if (!current) return;
     const session = toExpressSession(current, ttlMs, this.cookieSettings);
     if (typeof this.store.touch === 'function') {
@@ -99,6 +135,24 @@ export class ExpressSessionStoreAdapter implements SessionStore, CookieSettingsC
     } else {
       await this.call('set', (callback) => this.method('set')(id, session, callback));
     }
+    await this.undoIfEnded(id);
+  }
+
+  /** Closes the store beside, when this adapter made it. */
+  async close(): Promise<void> {
+    await this.beside.close();
+  }
+
+  private async write(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    const session = toExpressSession(record, ttlMs, this.cookieSettings);
+    await this.call('set', (callback) => this.method('set')(id, session, callback));
+  }
+
+  /** Destroys again a session that was destroyed while a write was on its way; whether it was. */
+  private async undoIfEnded(id: string): Promise<boolean> {
+    if (!(await this.beside.hasEnded(id))) return false;
+    await this.call('destroy', (callback) => this.method('destroy')(id, callback));
+    return true;
   }
 
   private method(name: ExpressStoreOperation): (...args: unknown[]) => unknown {

@@ -1,3 +1,5 @@
+import type { IndexedSessionStore } from '../users/user-session-index.interface.js';
+
 /**
  * The callback of an express-session store method: the error, or `null` /
  * `undefined` and the answer.
@@ -22,6 +24,17 @@ export interface ExpressSessionStoreLike {
 
 /** Options of `fromExpressSessionStore()`. */
 export interface ExpressSessionStoreOptions {
+  /**
+   * The nest-hive store that keeps, beside the express-session store, what it
+   * cannot: the per-user index (`UserSessions`) and a mark for each session
+   * destroyed (so a save that lands after a logout never brings it back).
+   * Default: the primary's store under `bootstrapCluster`, else this
+   * process's memory. With several machines, give a shared one, e.g.
+   * `new RedisSessionStore({ client, prefix: 'sess-index:' })`.
+   */
+  indexStore?: IndexedSessionStore;
+  /** How long (ms) a destroyed session stays marked. Default one hour. */
+  tombstoneTtlMs?: number;
   /**
    * Longest wait (ms) for the store to call back. A store that does not
    * answer in time fails that request with 503; its late answer is ignored.

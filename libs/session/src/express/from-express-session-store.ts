@@ -1,4 +1,5 @@
 import { InvalidSessionOptionsError } from '../session.errors.js';
+import { BesideStore, checkedIndexStore, DEFAULT_TOMBSTONE_TTL_MS } from './beside-store.js';
 import type { SessionStore } from '../session-store.interface.js';
 import {
   DEFAULT_EXPRESS_STORE_TIMEOUT_MS,
@@ -52,5 +53,13 @@ export function fromExpressSessionStore(
       'of fromExpressSessionStore() must be a positive integer (ms).',
     );
   }
-  return new ExpressSessionStoreAdapter(store, timeoutMs);
+  const tombstoneTtlMs = options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS;
+  if (!Number.isInteger(tombstoneTtlMs) || tombstoneTtlMs <= 0) {
+    throw new InvalidSessionOptionsError(
+      'tombstoneTtlMs',
+      'of fromExpressSessionStore() must be a positive integer (ms).',
+    );
+  }
+  const beside = new BesideStore(checkedIndexStore(options.indexStore), tombstoneTtlMs);
+  return new ExpressSessionStoreAdapter(store, timeoutMs, beside);
 }

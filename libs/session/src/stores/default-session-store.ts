@@ -18,7 +18,9 @@ async function isClusteredWorker(): Promise<boolean> {
  * (loaded on demand from `@nest-hive/session/cluster`); in one process, a
  * `MemorySessionStore`.
  */
-export async function createDefaultSessionStore(options: SessionModuleOptions): Promise<SessionStore> {
+export async function createDefaultSessionStore(
+  options: Pick<SessionModuleOptions, 'memoryStore'>,
+): Promise<SessionStore> {
   if (await isClusteredWorker()) {
     const { ClusterSessionStore } = await import('../cluster/index.js');
     return new ClusterSessionStore({ memoryStore: options.memoryStore });
