@@ -204,7 +204,7 @@ describe.each(BACKENDS)('user sessions and no logout undone on %s', (_name, avai
         .json as {
         sessions: Array<{ handle: string; current: boolean }>;
       };
-      expect(mine.sessions).toEqual([expect.objectContaining({ handle: frank[0]!.handle, current: true })]);
+      expect(mine.sessions).toEqual([expect.objectContaining({ handle: frank[0].handle, current: true })]);
     });
   });
 });

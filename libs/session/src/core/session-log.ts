@@ -114,7 +114,10 @@ export class SessionLog {
    * number (or threw): such sessions are not indexed by user.
    */
   warnUnusableOwner(error: unknown): void {
-    const why = error === undefined ? 'gave neither a string nor a number' : `threw (${error instanceof Error ? error.message : typeof error})`;
+    const why =
+      error === undefined
+        ? 'gave neither a string nor a number'
+        : `threw (${error instanceof Error ? error.message : typeof error})`;
     this.warnOnce(
       'owner',
       `users.userOf ${why} for a session being saved: it is not indexed by user, so UserSessions cannot list or revoke it. ` +
