@@ -3,11 +3,12 @@ import {
   ConnectedSocket,
   MessageBody,
   type OnGatewayConnection,
+  type OnGatewayInit,
   SubscribeMessage,
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
-import { SessionService } from '@nest-hive/session';
+import { SessionService, SessionSockets } from '@nest-hive/session';
 import { type Server, type Socket } from 'socket.io';
 import { processIdentity, type ProcessIdentity } from '../process-identity.js';
 import { CHAT_MAX_HTTP_BUFFER_BYTES, CHAT_MAX_TEXT_LENGTH, CHAT_TRANSPORTS } from './chat.constants.js';
@@ -41,15 +42,30 @@ export function chatText(body: unknown): string | undefined {
  *   `{ text, user, pid, workerId }`, naming the worker that received it; anything else gets an
  *   `error` event and nothing is sent. The user is read from the session at each message, so a
  *   logout over HTTP shows at the next one.
+ *
+ * Sockets follow their session (`SessionSockets`): when the session of a socket's handshake cookie
+ * ends (logout, login on it, revoked from another device through `/api/auth/sessions`), the socket
+ * is disconnected on whichever worker (or machine, with `SESSION_STORE=redis`) holds it.
  */
 @WebSocketGateway({ maxHttpBufferSize: CHAT_MAX_HTTP_BUFFER_BYTES, transports: CHAT_TRANSPORTS })
-export class ChatGateway implements OnGatewayConnection {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger('ChatGateway');
   /** The socket.io server (its adapter spans the workers). */
   @WebSocketServer() server!: Server;
 
-  /** @param sessions - reads the session of a socket's handshake. */
-  constructor(private readonly sessions: SessionService) {}
+  /**
+   * @param sessions - reads the session of a socket's handshake.
+   * @param sessionSockets - disconnects the sockets of a session that ends.
+   */
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly sessionSockets: SessionSockets,
+  ) {}
+
+  /** Ties every socket to its session, so a session that ends takes its sockets with it. */
+  afterInit(server: Server): void {
+    this.sessionSockets.bind(server);
+  }
 
   /** Greets a new socket with who it is and which worker holds it. */
   async handleConnection(client: Socket): Promise<void> {
