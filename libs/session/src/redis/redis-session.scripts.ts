@@ -8,7 +8,8 @@ export interface RedisScript {
   readonly sha: string;
 }
 
-function script(lua: string): RedisScript {
+/** A {@link RedisScript} of `lua`. */
+export function script(lua: string): RedisScript {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
-import type { SessionStore } from '../session-store.interface.js';
+import type { IndexedSessionStore, UserSessionIndex } from '../users/user-session-index.interface.js';
 import { RedisCommands, resultAt, type DurableWritesPolicy } from './redis-commands.js';
 import { createRedisConnection, validateConnectionOptions } from './redis-connection.js';
 import { escapeGlob, unlinkKeys, walkKeys } from './redis-key-walk.js';
@@ -9,6 +9,7 @@ import { pingRedis } from './redis-ping.js';
 import { RedisSessionCodec } from './redis-session.codec.js';
 import { PATCH_SESSION, SET_SESSION } from './redis-session.scripts.js';
 import type { RedisSessionStoreOptions } from './redis-session-store.options.js';
+import { RedisUserSessionIndex } from './redis-user-session.index.js';
 import { jsonSessionSerializer } from './session-serializer.js';
 
 const OWNER = 'RedisSessionStore';
@@ -24,13 +25,16 @@ const OWNER = 'RedisSessionStore';
  * `clear()` and `length()` walk the prefix with `SCAN` (on every master of a Cluster), never
  * `KEYS`.
  *
+ * Sessions live at `<prefix>{<id>}`; the per-user index ({@link userIndex}) keeps one hash per
+ * user at `<prefix>user:{<hash of the user>}`, which expires with that user's last session.
+ *
  * @example
  * ```ts
  * import { RedisSessionStore } from '@nest-hive/session/redis';
  * SessionModule.forRoot({ secret, store: new RedisSessionStore({ url: process.env.REDIS_URL }) });
  * ```
  */
-export class RedisSessionStore implements SessionStore {
+export class RedisSessionStore implements IndexedSessionStore {
   private readonly client: Redis | Cluster;
   private readonly ownsClient: boolean;
   private readonly commands: RedisCommands;
@@ -39,6 +43,9 @@ export class RedisSessionStore implements SessionStore {
   private readonly scanCount: number;
   private readonly logger = new Logger(OWNER);
   private lastErrorLog = 0;
+
+  /** The sessions of each user, for `UserSessions` and `users.maxSessionsPerUser`. */
+  readonly userIndex: UserSessionIndex;
 
   constructor(options: RedisSessionStoreOptions = {}) {
     validateConnectionOptions(options);
@@ -51,6 +58,11 @@ export class RedisSessionStore implements SessionStore {
     this.prefix = options.prefix ?? 'sess:';
     this.codec = new RedisSessionCodec(options.serializer ?? jsonSessionSerializer);
     this.scanCount = options.scanCount ?? 500;
+    this.userIndex = new RedisUserSessionIndex({
+      client: this.client,
+      commands: this.commands,
+      prefix: this.prefix,
+    });
   }
 
   /** @inheritdoc */
@@ -99,14 +111,16 @@ export class RedisSessionStore implements SessionStore {
     await this.commands.run(() => pingRedis(this.client));
   }
 
-  /** Deletes every session under this store's prefix (walking it with `SCAN`). */
+  /** Deletes every session under this store's prefix, and the per-user index (walking both with `SCAN`). */
   async clear(): Promise<void> {
-    await walkKeys(this.client, this.pattern(), this.scanCount, this.run, (keys) =>
-      this.run(() => unlinkKeys(this.client, keys)),
-    );
+    for (const pattern of [this.pattern(), this.indexPattern()]) {
+      await walkKeys(this.client, pattern, this.scanCount, this.run, (keys) =>
+        this.run(() => unlinkKeys(this.client, keys)),
+      );
+    }
   }
 
-  /** Sessions under this store's prefix (counted with `SCAN`, each key once). */
+  /** Sessions under this store's prefix (counted with `SCAN`, each key once; the index keys are not sessions). */
   async length(): Promise<number> {
     let count = 0;
     await walkKeys(this.client, this.pattern(), this.scanCount, this.run, (keys) => {
@@ -130,8 +144,14 @@ export class RedisSessionStore implements SessionStore {
     return `${this.prefix}{${id}}`;
   }
 
+  /** Session keys only: `<prefix>{*` (never the index's `<prefix>user:{*`). */
   private pattern(): string {
     return `${escapeGlob(this.prefix)}\\{*`;
+  }
+
+  /** The per-user index keys. */
+  private indexPattern(): string {
+    return `${escapeGlob(this.prefix)}user:\\{*`;
   }
 
   private logConnectionError(error: Error): void {
