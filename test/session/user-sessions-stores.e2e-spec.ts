@@ -232,6 +232,23 @@ describe.each(BACKENDS)('the index never outlives its sessions on %s', (_name, a
     expect(await t.app.get(UserSessions).listOf('gina')).toEqual([]);
   });
 
+  itIf('a session kept alive by writes keeps its entry past the lifetime of its login', async () => {
+    backend = await make();
+    t = await startSessionApp({
+      session: { store: backend.store, users, idleTimeout: 1_500 },
+      controllers: [ProbeController, UserSessionsController],
+    });
+    const login = await request(t.url, '/probe/write?k=user&v=ivy');
+    const cookie = login.sessionCookie as string;
+    const until = Date.now() + 2_700;
+    for (let n = 0; Date.now() < until; n++) {
+      expect((await request(t.url, `/probe/write?k=n&v=${n}`, { cookie })).status).toBe(200);
+      await sleep(300);
+    }
+    expect(dataOf((await request(t.url, '/probe/read', { cookie })).json)).toMatchObject({ user: 'ivy' });
+    expect(await t.app.get(UserSessions).listOf('ivy')).toHaveLength(1);
+  });
+
   itIf('touch never extends a session past its expiry, even one its backend has not pruned yet', async () => {
     backend = await make();
     const store = backend.store;

@@ -200,7 +200,8 @@ export function performCommit(session: CommittedSession, work: StoreWork): Promi
   const owners = runtime.owners;
   const before = owners.ownerOf(stored);
   const after = owners.ownerOf(work.entries);
-  const seen = before !== undefined && before === after && touchIsDue(session);
+  // Every write renews the session, so it renews its index entry too (else the entry could expire first).
+  const seen = before !== undefined && before === after;
   const written =
     before === after
       ? runtime.update(session.id, patch, record, ttl)
