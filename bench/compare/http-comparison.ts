@@ -1,10 +1,12 @@
 import type { BenchContext } from '../lib/bench-context.js';
 import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
-import { obtainCookie } from '../lib/load.js';
+import { collectCookies, obtainCookie } from '../lib/load.js';
 import { cpuVariants, type VariantResult } from '../lib/report.js';
 import { startServer, type ServerProcess } from '../lib/server-process.js';
 import {
   COOKIE_ROUTE,
+  LOGIN_ROUTE,
+  SESSION_OWNER_ROUTES,
   SESSION_UNUSED_ROUTES,
   SESSION_USING_ROUTES,
   type SessionBenchRoute,
@@ -21,8 +23,13 @@ export interface HttpComparison {
   /** Its environment, the same for both builds. */
   env: Readonly<Record<string, string>>;
   routes: readonly SessionBenchRoute[];
+  /** Where its session cookies come from (`valid` and `one-each` routes); default {@link COOKIE_ROUTE}. */
+  cookieRoute?: string;
+  /** Whether its servers need a Redis at REDIS_URL (default 127.0.0.1:6379): skipped without one. */
+  needsRedis?: boolean;
 }
 
+const OWNERS_SCRIPT = 'servers/owner-session-bench-app.js';
 const EXPRESS = { script: 'servers/session-bench-app.js', env: { BENCH_SESSION: 'nest-hive' } } as const;
 const FASTIFY = {
   script: 'servers/fastify-session-bench-app.js',
@@ -40,7 +47,34 @@ export const HTTP_COMPARISONS: readonly HttpComparison[] = [
     routes: SESSION_UNUSED_ROUTES,
   },
   { id: '2f', title: 'Fastify: routes that use the session', ...FASTIFY, routes: SESSION_USING_ROUTES },
+  {
+    id: '2u',
+    title: 'logged-in sessions, memory store',
+    script: OWNERS_SCRIPT,
+    env: { BENCH_OWNER_STORE: 'memory' },
+    routes: SESSION_OWNER_ROUTES,
+    cookieRoute: LOGIN_ROUTE,
+  },
+  {
+    id: '2ur',
+    title: 'logged-in sessions, Redis store',
+    script: OWNERS_SCRIPT,
+    env: { BENCH_OWNER_STORE: 'redis' },
+    routes: SESSION_OWNER_ROUTES,
+    cookieRoute: LOGIN_ROUTE,
+    needsRedis: true,
+  },
 ];
+
+/**
+ * Sessions made for each run of a `one-each` route (a logout), measured or warm-up: as many as
+ * that route serves in about a run's time here (a logout on the memory store: some 2 000 a second
+ * on a loaded 2-core machine).
+ */
+function sessionsPerRun(context: BenchContext, warmup: boolean): number {
+  const seconds = warmup ? context.warmupSeconds : context.durationSeconds;
+  return Math.round(seconds * 2_000);
+}
 
 /** A server per build; with `fresh`, another per build for the new-session routes. */
 interface ComparisonServers {
@@ -98,9 +132,10 @@ export async function runHttpComparison(
         ? await startPair(comparison, builds, ', new sessions', started)
         : undefined,
     };
+    const cookieRoute = comparison.cookieRoute ?? COOKIE_ROUTE;
     const cookies = {
-      base: await obtainCookie(`${servers.main.base.url}${COOKIE_ROUTE}`),
-      current: await obtainCookie(`${servers.main.current.url}${COOKIE_ROUTE}`),
+      base: await obtainCookie(`${servers.main.base.url}${cookieRoute}`),
+      current: await obtainCookie(`${servers.main.current.url}${cookieRoute}`),
     };
     const loads: LoadVariant[] = comparison.routes.flatMap((route) =>
       PAIR_ORDER.map((key): LoadVariant => {
@@ -114,6 +149,10 @@ export async function runHttpComparison(
             ...(route.cookie === 'valid' && { headers: { cookie: cookies[key] } }),
           },
           serverPid: server.child.pid,
+          ...(route.cookie === 'one-each' && {
+            cookiesPerRun: (warmup: boolean) =>
+              collectCookies(`${server.url}${cookieRoute}`, sessionsPerRun(context, warmup)),
+          }),
         };
       }),
     );

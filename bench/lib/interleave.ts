@@ -12,6 +12,23 @@ export interface LoadVariant {
   serverPid?: number;
   /** With `serverPid`: count its children's CPU time too (a cluster's workers). */
   serverTree?: boolean;
+  /**
+   * For a route that ends the session it is sent (a logout): one cookie per request, made before
+   * each run (warm-up included) and outside its measured CPU time. Such a run makes that many
+   * requests (less one per connection) instead of lasting `durationSeconds`.
+   */
+  cookiesPerRun?: (warmup: boolean) => Promise<readonly string[]>;
+}
+
+/** How long a server is left alone after a run's cookies were made on it, so that work ends first. */
+const SETTLE_MS = 500;
+
+/** The load of one run of `variant`: its own cookies made first, when it needs some. */
+async function loadOf(variant: LoadVariant, warmup: boolean): Promise<Omit<LoadOptions, 'durationSeconds'>> {
+  if (!variant.cookiesPerRun) return variant.load;
+  const cookies = await variant.cookiesPerRun(warmup);
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  return { ...variant.load, cookies };
 }
 
 /**
@@ -28,7 +45,7 @@ export async function measureInterleaved(
   variants: LoadVariant[],
 ): Promise<VariantResult[]> {
   for (const variant of variants) {
-    await runLoad({ ...variant.load, durationSeconds: context.warmupSeconds });
+    await runLoad({ ...(await loadOf(variant, true)), durationSeconds: context.warmupSeconds });
   }
   const samples = variants.map(() => [] as number[]);
   const cpuSamples = variants.map(() => [] as number[]);
@@ -36,8 +53,9 @@ export async function measureInterleaved(
     const order = round % 2 === 0 ? [...variants.entries()] : [...variants.entries()].reverse();
     for (const [index, variant] of order) {
       const cpuOf = variant.serverTree ? processTreeCpuMs : processCpuMs;
+      const load = await loadOf(variant, false);
       const cpuBefore = cpuOf(variant.serverPid);
-      const result: LoadResult = await runLoad({ ...variant.load, durationSeconds: context.durationSeconds });
+      const result: LoadResult = await runLoad({ ...load, durationSeconds: context.durationSeconds });
       const cpuAfter = cpuOf(variant.serverPid);
       if (result.errors > 0 || result.non2xx > 0) {
         throw new Error(`${variant.name}: ${result.errors} errors and ${result.non2xx} non-2xx responses`);

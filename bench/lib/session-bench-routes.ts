@@ -11,12 +11,14 @@ export const COOKIE_ROUTE = '/bench/visits';
 export const UNUSED_ROUTE = '/bench/none';
 
 /**
- * How a route is requested: with no cookie; with a valid session cookie; or with
+ * How a route is requested: with no cookie; with a valid session cookie; with
  * no cookie on a route that then makes a new session each request, on a server
  * of its own (it fills its store with up to 100 000 sessions, and the other runs
- * are not measured on a heap that holds them).
+ * are not measured on a heap that holds them); or with a session of its own
+ * each request (`one-each`: a route that ends it, such as a logout), made from
+ * the cookie route before each run, outside the measured time.
  */
-export type RouteCookie = 'none' | 'valid' | 'new-sessions';
+export type RouteCookie = 'none' | 'valid' | 'new-sessions' | 'one-each';
 
 /** One route a session case loads. */
 export interface SessionBenchRoute {
@@ -48,4 +50,19 @@ export const SESSION_USING_ROUTES = [
   { key: 'read', label: 'reads an existing session', path: '/bench/read', cookie: 'valid' },
   { key: 'change', label: 'changes an existing session', path: COOKIE_ROUTE, cookie: 'valid' },
   { key: 'create', label: 'new session each request', path: COOKIE_ROUTE, cookie: 'new-sessions' },
+] as const satisfies readonly SessionBenchRoute[];
+
+/** Where the logged-in session routes get a session: a login (`owner-session-bench-app.ts`). */
+export const LOGIN_ROUTE = '/bench/owner/login';
+
+/**
+ * Cases 2u and 2ur of `npm run bench:compare`: a session with an owner (the per-user index's
+ * work). A login (a new session each request), a read and a change of a logged-in session, and a
+ * logout (a logged-in session of its own each request).
+ */
+export const SESSION_OWNER_ROUTES = [
+  { key: 'login', label: 'login (new session each request)', path: LOGIN_ROUTE, cookie: 'new-sessions' },
+  { key: 'read', label: 'reads a logged-in session', path: '/bench/owner/read', cookie: 'valid' },
+  { key: 'change', label: 'changes a logged-in session', path: '/bench/owner/visits', cookie: 'valid' },
+  { key: 'logout', label: 'logout (destroy)', path: '/bench/owner/logout', cookie: 'one-each' },
 ] as const satisfies readonly SessionBenchRoute[];
