@@ -11,6 +11,7 @@ import { ClusterStream } from './event-stream.js';
 import { isBroadcast, isConsoleConfig, isLifecycleEvent, isReceipt } from './guards.js';
 import { MonitorPanel } from './monitor-panel.js';
 import { SessionPanel } from './session-panel.js';
+import { UserSessionsPanel } from './user-sessions-panel.js';
 import { workerBadge } from './worker-badge.js';
 import { WorkersPanel } from './workers-panel.js';
 
@@ -65,7 +66,15 @@ async function main() {
     loopback: config.mode === 'loopback',
     serverNow,
   });
-  const session = new SessionPanel({ onServed: (servedBy) => workers.setLastServedBy(servedBy) });
+  const userSessions = new UserSessionsPanel({
+    onServed: (servedBy) => workers.setLastServedBy(servedBy),
+    // This page's login ended elsewhere: "who am I" again, which empties both panels.
+    onLoggedOut: () => void session.load(),
+  });
+  const session = new SessionPanel({
+    onServed: (servedBy) => workers.setLastServedBy(servedBy),
+    onUserChange: (user) => void userSessions.showUser(user),
+  });
   const broadcasts = new BroadcastPanel({
     liveWorkers: () => workers.liveCount(),
     onServed: (servedBy) => workers.setLastServedBy(servedBy),

@@ -34,6 +34,16 @@
  */
 /** @typedef {{ id: number, slot: number, pid: number, state: string, samples: ProcessSample[] }} MonitoredWorker */
 /** @typedef {{ at: number, intervalMs: number, workers: MonitoredWorker[] }} MonitorSnapshot */
+/**
+ * One of the logged-in user's sessions (`GET /api/auth/sessions`).
+ *
+ * @typedef {object} UserSessionView
+ * @property {string} handle - opaque name, to revoke it (never the session id).
+ * @property {boolean} current - the session of this page.
+ * @property {number} createdAt - login time (epoch ms).
+ * @property {number} lastSeenAt - last renewal (epoch ms).
+ * @property {string} userAgent - of the login request, `''` when none.
+ */
 
 /**
  * @param {unknown} value
@@ -164,6 +174,43 @@ export function authUserName(value) {
   return isRecord(value) && isRecord(value.user) && typeof value.user.username === 'string'
     ? value.user.username
     : null;
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is UserSessionView}
+ */
+export function isUserSessionView(value) {
+  return (
+    isRecord(value) &&
+    typeof value.handle === 'string' &&
+    typeof value.current === 'boolean' &&
+    isNumber(value.createdAt) &&
+    isNumber(value.lastSeenAt) &&
+    typeof value.userAgent === 'string'
+  );
+}
+
+/**
+ * The sessions in a `GET /api/auth/sessions` reply (`{ sessions: [...] }`), else `null`.
+ *
+ * @param {unknown} value
+ * @returns {UserSessionView[] | null}
+ */
+export function userSessionsOf(value) {
+  return isRecord(value) && Array.isArray(value.sessions) && value.sessions.every(isUserSessionView)
+    ? value.sessions
+    : null;
+}
+
+/**
+ * The count in a `POST /api/auth/sessions/revoke-others` reply (`{ revoked }`), else `null`.
+ *
+ * @param {unknown} value
+ * @returns {number | null}
+ */
+export function revokedCount(value) {
+  return isRecord(value) && isNumber(value.revoked) ? value.revoked : null;
 }
 
 /** @type {ReadonlyArray<keyof ProcessSample>} */

@@ -36,10 +36,12 @@ export class SessionPanel {
   #passwordInput = byId('password-input', HTMLInputElement);
 
   /**
-   * @param {{ onServed: (servedBy: ServedBy | null) => void }} options
+   * @param {{ onServed: (servedBy: ServedBy | null) => void, onUserChange: (user: string | null) => void }} options -
+   *   `onUserChange`: after each login and logout, and when "who am I" finds another user than shown.
    */
   constructor(options) {
     this.onServed = options.onServed;
+    this.onUserChange = options.onUserChange;
     this.#visitButton.addEventListener('click', () => void this.visit());
     this.#logoutButton.addEventListener('click', () => void this.logout());
     this.#loginForm.addEventListener('submit', (event) => {
@@ -54,6 +56,7 @@ export class SessionPanel {
 
   /** Reads the current user (`GET /api/auth/me`: 401 means nobody is logged in); nothing is written. */
   async load() {
+    const before = this.#user;
     await this.#call(
       'GET /api/auth/me',
       () => api('/api/auth/me'),
@@ -63,6 +66,7 @@ export class SessionPanel {
       },
       [401],
     );
+    if (this.#user !== undefined && this.#user !== before) this.onUserChange(this.#user);
   }
 
   /** Counts a visit (`GET /api/visits`). */
@@ -86,7 +90,7 @@ export class SessionPanel {
    */
   async login(username, password) {
     if (!username) return;
-    await this.#call(
+    const ok = await this.#call(
       'POST /api/auth/login',
       () => api('/api/auth/login', { method: 'POST', body: { username, password } }),
       (body) => {
@@ -96,11 +100,13 @@ export class SessionPanel {
         return `logged in as ${this.#user}`;
       },
     );
+    // A login is a new session, even for the same user: its list of sessions changed.
+    if (ok && this.#user) this.onUserChange(this.#user);
   }
 
   /** Logs out (`POST /api/auth/logout`, Passport's `req.logout()`): the session is regenerated. */
   async logout() {
-    await this.#call(
+    const ok = await this.#call(
       'POST /api/auth/logout',
       () => api('/api/auth/logout', { method: 'POST' }),
       () => {
@@ -109,6 +115,7 @@ export class SessionPanel {
         return 'logged out';
       },
     );
+    if (ok) this.onUserChange(null);
   }
 
   /**
@@ -118,6 +125,7 @@ export class SessionPanel {
    * @param {() => Promise<ApiReply>} send
    * @param {(body: unknown) => string} onSuccess - updates the state; returns the history text.
    * @param {number[]} [answers] - other statuses that are answers, not failures (401 of "who am I").
+   * @returns {Promise<boolean>} whether it was answered (a 2xx status or one of `answers`).
    */
   async #call(action, send, onSuccess, answers = []) {
     this.#setBusy(true);
@@ -127,9 +135,11 @@ export class SessionPanel {
       const result = ok ? onSuccess(reply.ok ? reply.body : undefined) : failureText(reply);
       this.#message.textContent = ok ? '' : `${action} failed (${result}).`;
       this.#record(action, reply.servedBy, result, ok);
+      return ok;
     } catch (error) {
       this.#message.textContent = `${action} failed (${errorText(error)}).`;
       this.#record(action, null, errorText(error), false);
+      return false;
     } finally {
       this.#setBusy(false);
       this.#render();
