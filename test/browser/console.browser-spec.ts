@@ -247,6 +247,93 @@ if (mode === 'fail') {
       expect(await tab.text('#session-user')).toBe('not logged in');
     });
 
+    it('"Your sessions": two browsers of one user, revoke the other one, then sign out everywhere else', async () => {
+      const user = 'sam_devices';
+      await tab.open();
+      await tab.waitForText('#user-sessions-empty', 'Log in to see your sessions.');
+      expect(await tab.page.locator('#user-sessions-list').isVisible()).toBe(false);
+      expect(await tab.page.getByRole('button', { name: 'Sign out everywhere else' }).isVisible()).toBe(
+        false,
+      );
+
+      await tab.login(user);
+      let rows = await tab.waitForSessionRows('this device alone', (shown) => shown.length === 1);
+      expect(rows[0]).toMatchObject({ current: true, revocable: false });
+      expect(rows[0]?.text).toContain('this device');
+      expect(rows[0]?.userAgent).toContain('HeadlessChrome');
+      expect(await tab.page.getByRole('button', { name: 'Sign out everywhere else' }).isDisabled()).toBe(
+        true,
+      );
+
+      // A second device: its own Chromium (its own cookie jar), with a User-Agent of its own.
+      const second = await launchChromium();
+      try {
+        const other = new ConsolePage(await second.context.newPage(), `${demo.url}/`);
+        await other.page.setExtraHTTPHeaders({ 'user-agent': 'Second-Device/1.0 <b>bold</b>' });
+        await other.open();
+        await other.login(user);
+        await other.waitForSessionRows('both devices in the second browser', (shown) => shown.length === 2);
+
+        await tab.page.getByRole('button', { name: 'Refresh', exact: true }).click();
+        rows = await tab.waitForSessionRows('both devices', (shown) => shown.length === 2);
+        const mine = rows.find((row) => row.current);
+        const theirs = rows.find((row) => !row.current);
+        expect(mine).toMatchObject({ revocable: false, device: 'Headless Chrome on Linux' });
+        expect(theirs).toMatchObject({ revocable: true, userAgent: 'Second-Device/1.0 <b>bold</b>' });
+        expect(await tab.page.locator('#user-sessions-list b').count()).toBe(0); // text, never HTML
+        expect(await tab.page.getByRole('button', { name: /^Revoke the session of/ }).count()).toBe(1);
+
+        await tab.page.getByRole('button', { name: /^Revoke the session of/ }).click();
+        rows = await tab.waitForSessionRows('the other device gone', (shown) => shown.length === 1);
+        expect(rows[0]).toMatchObject({ current: true });
+        expect(await tab.text('#user-sessions-message')).toMatch(/^Signed that session out/);
+
+        // The other browser is logged out: its next request (on whichever worker) finds no login.
+        await other.page.getByRole('button', { name: 'Refresh', exact: true }).click();
+        await other.waitForText('#user-sessions-empty', 'Log in to see your sessions.');
+        await other.waitForText('#session-user', 'not logged in');
+        await other.reload();
+        await other.waitForText('#session-user', 'not logged in');
+
+        // Two other devices this time: the second browser again, and a client outside any browser.
+        await other.login(user);
+        const outside = await freshRequest(`${demo.url}/api/auth/login`, {
+          body: { username: user, password: 'hive-demo' },
+          headers: { 'user-agent': 'curl/8.0' },
+        });
+        expect(outside.status).toBe(200);
+        await tab.page.getByRole('button', { name: 'Refresh', exact: true }).click();
+        rows = await tab.waitForSessionRows('three devices', (shown) => shown.length === 3);
+        expect(rows.filter((row) => row.revocable)).toHaveLength(2);
+
+        await tab.page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+        rows = await tab.waitForSessionRows('this device alone again', (shown) => shown.length === 1);
+        expect(rows[0]).toMatchObject({ current: true });
+        await tab.waitForText('#user-sessions-message', 'Signed out 2 other sessions.');
+        expect(await tab.page.getByRole('button', { name: 'Sign out everywhere else' }).isDisabled()).toBe(
+          true,
+        );
+        expect(
+          (await freshRequest(`${demo.url}/api/auth/me`, { cookie: outside.sessionCookie })).status,
+        ).toBe(401);
+        await other.reload();
+        await other.waitForText('#session-user', 'not logged in');
+        await other.waitForText('#user-sessions-empty', 'Log in to see your sessions.');
+        expect(other.errors).toEqual([]);
+        expect(other.foreignRequests()).toEqual([]);
+      } finally {
+        await second.close();
+      }
+
+      // This page is still logged in; its logout empties the panel.
+      await tab.reload();
+      await tab.waitForText('#session-user', user);
+      await tab.waitForSessionRows('this device after a reload', (shown) => shown.length === 1);
+      await tab.page.getByRole('button', { name: 'Log out' }).click();
+      await tab.waitForText('#user-sessions-empty', 'Log in to see your sessions.');
+      expect(await tab.page.locator('#user-sessions-list').isVisible()).toBe(false);
+    });
+
     it('a broadcast typed in the box appears in the log, with both workers’ receipts, within 2 s', async () => {
       await tab.open();
       const pids = await demo.workerPids();

@@ -56,6 +56,33 @@ const READ_MONITOR_ROWS = `[...document.querySelectorAll('#monitor-body tr')].ma
   };
 })`;
 
+/** One row of the console's "Your sessions" list, as the page shows it. */
+export interface SessionRowView {
+  current: boolean;
+  device: string;
+  userAgent: string;
+  /** Whether the row has a revoke button. */
+  revocable: boolean;
+  text: string;
+}
+
+const READ_SESSION_ROWS = `[...document.querySelectorAll('#user-sessions-list li')].map((row) => ({
+  current: row.dataset.current === 'true',
+  device: row.querySelector('.device-name')?.textContent ?? '',
+  userAgent: row.querySelector('.user-agent')?.textContent ?? '',
+  revocable: row.querySelector('button') !== null,
+  text: row.textContent ?? '',
+}))`;
+
+function isSessionRowView(value: unknown): value is SessionRowView {
+  return (
+    isRecord(value) &&
+    typeof value.current === 'boolean' &&
+    typeof value.revocable === 'boolean' &&
+    ['device', 'userAgent', 'text'].every((key) => typeof value[key] === 'string')
+  );
+}
+
 function isMonitorRowView(value: unknown): value is MonitorRowView {
   return (
     isRecord(value) &&
@@ -125,6 +152,33 @@ export class ConsolePage {
     if (!Array.isArray(rows) || !rows.every(isMonitorRowView)) {
       throw new Error(`unexpected monitor rows: ${JSON.stringify(rows)}`);
     }
+    return rows;
+  }
+
+  /** The rows of the "Your sessions" list, read in one go. */
+  async sessionRows(): Promise<SessionRowView[]> {
+    const rows = await this.page.evaluate<unknown>(READ_SESSION_ROWS);
+    if (!Array.isArray(rows) || !rows.every(isSessionRowView)) {
+      throw new Error(`unexpected session rows: ${JSON.stringify(rows)}`);
+    }
+    return rows;
+  }
+
+  /** Waits until the "Your sessions" list satisfies `check`. */
+  async waitForSessionRows(
+    what: string,
+    check: (rows: SessionRowView[]) => boolean,
+    timeoutMs = 5_000,
+  ): Promise<SessionRowView[]> {
+    let rows: SessionRowView[] = [];
+    await this.poll(
+      () => `${what}; the list showed ${JSON.stringify(rows)}`,
+      timeoutMs,
+      async () => {
+        rows = await this.sessionRows();
+        return check(rows);
+      },
+    );
     return rows;
   }
 
