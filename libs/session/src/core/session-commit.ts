@@ -171,7 +171,7 @@ export function performCommit(session: CommittedSession, work: StoreWork): Promi
       () => {
         session.expiresAt = now + ttl;
         const owner = runtime.owners.ownerOf(session.snapshot);
-        if (owner !== undefined) runtime.owners.seenInBackground(owner, session.id, now, now + ttl);
+        if (owner !== undefined) runtime.owners.renewInBackground(owner, session.id, now, now + ttl);
       },
     );
   }
@@ -200,7 +200,7 @@ export function performCommit(session: CommittedSession, work: StoreWork): Promi
   const owners = runtime.owners;
   const before = owners.ownerOf(stored);
   const after = owners.ownerOf(work.entries);
-  // Every write renews the session, so it renews its index entry too (else the entry could expire first).
+  // Every write renews the session, so its index entry is renewed too (throttled: see renewInBackground).
   const seen = before !== undefined && before === after;
   const written =
     before === after
@@ -211,7 +211,7 @@ export function performCommit(session: CommittedSession, work: StoreWork): Promi
     session.expiresAt = now + ttl;
     if (session.maxAgeChanged || runtime.config.rolling) session.cookieOwed = 'set';
     session.saved(work.entries);
-    if (seen) owners.seenInBackground(before, session.id, now, now + ttl);
+    if (seen) owners.renewInBackground(before, session.id, now, now + ttl);
     return undefined;
   });
 }

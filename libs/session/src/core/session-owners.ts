@@ -4,11 +4,15 @@ import type { StoredSessionRecord } from '../session-record.interface.js';
 import { sessionHandle } from '../users/session-handle.js';
 import type { UserSessionEntry, UserSessionIndex } from '../users/user-session-index.interface.js';
 import type { ResolvedUsersConfig } from '../users/user-sessions.options.js';
+import { RecentValues } from './recent-values.js';
 import { serializeEntries, type SerializedEntries } from './session-data-diff.js';
 import type { SessionLog } from './session-log.js';
 
 /** Longest `User-Agent` an index entry keeps. */
 const MAX_USER_AGENT_LENGTH = 256;
+
+/** Sessions whose last index renewal from this process is remembered (a forgotten one is renewed again). */
+const RENEWAL_MEMO_SIZE = 50_000;
 
 /** The store calls the owners need, each already turned into a `SessionStoreUnavailableError` on failure. */
 export interface OwnedSessionStore {
@@ -34,17 +38,23 @@ export interface OwnedSessionStore {
  */
 export class SessionOwners {
   private readonly endings = new Subject<string>();
+  /** When this process last renewed each session's entry (epoch ms), by session id. */
+  private readonly renewals = new RecentValues<number>(RENEWAL_MEMO_SIZE);
   private warnedUnusable = false;
 
   /**
    * @param users - the resolved `users` option.
    * @param store - the store calls, or `undefined` when the store keeps no index.
    * @param log - where unusable owners are reported.
+   * @param renewEveryMs - how often at most this process renews one entry (`touchAfter`); each
+   *   entry lives that much longer than its session, so a session written more often never
+   *   outlives its entry, whichever process writes it.
    */
   constructor(
     private readonly users: ResolvedUsersConfig,
     private readonly store: OwnedSessionStore | undefined,
     private readonly log: SessionLog,
+    private readonly renewEveryMs: number,
   ) {}
 
   /** Whether the store keeps an index (so sessions are indexed by user). */
@@ -80,15 +90,16 @@ export class SessionOwners {
     return owner;
   }
 
-  /** Adds session `id` to `owner`'s index: a login. */
+  /** Adds session `id`, expiring at `expiresAt`, to `owner`'s index: a login. */
   claim(owner: string, id: string, req: IncomingMessage, now: number, expiresAt: number): Promise<void> {
     const agent = req.headers['user-agent'];
+    this.renewals.set(id, now);
     const entry: UserSessionEntry = {
       handle: sessionHandle(id),
       sessionId: id,
       createdAt: now,
       lastSeenAt: now,
-      expiresAt,
+      expiresAt: expiresAt + this.renewEveryMs,
       userAgent: typeof agent === 'string' ? agent.slice(0, MAX_USER_AGENT_LENGTH) : '',
     };
     return this.call((index) => index.add(owner, entry));
@@ -99,9 +110,17 @@ export class SessionOwners {
     return this.call((index) => index.remove(owner, [sessionHandle(id)]));
   }
 
-  /** Renews the entry of session `id`, without waiting (a failure is only logged by the runtime). */
-  seenInBackground(owner: string, id: string, now: number, expiresAt: number): void {
-    this.call((index) => index.seen(owner, sessionHandle(id), now, expiresAt)).catch(() => undefined);
+  /**
+   * After a write or a touch that made session `id` live until `expiresAt`: renews its entry,
+   * without waiting (a failure is only logged by the runtime), unless this process renewed it
+   * less than `renewEveryMs` ago (the entry's extra lifetime covers that).
+   */
+  renewInBackground(owner: string, id: string, now: number, expiresAt: number): void {
+    const last = this.renewals.get(id);
+    if (last !== undefined && now - last < this.renewEveryMs) return;
+    this.renewals.set(id, now);
+    const until = expiresAt + this.renewEveryMs;
+    this.call((index) => index.seen(owner, sessionHandle(id), now, until)).catch(() => undefined);
   }
 
   /** Announces that session `id` ended. */

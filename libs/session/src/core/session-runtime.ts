@@ -137,7 +137,7 @@ export class SessionRuntime {
             '(memory, cluster, Redis), or wrap an express-session store with fromExpressSessionStore(), which keeps one beside it.',
         );
       }
-      return new SessionOwners(users, undefined, this.log);
+      return new SessionOwners(users, undefined, this.log, this.config.touchAfterMs);
     }
     const index: UserSessionIndex = store.userIndex;
     return new SessionOwners(
@@ -149,6 +149,7 @@ export class SessionRuntime {
         isAlive: (record) => this.lifetime.standing(record, Date.now()) === 'alive',
       },
       this.log,
+      this.config.touchAfterMs,
     );
   }
 
