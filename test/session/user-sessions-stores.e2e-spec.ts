@@ -263,33 +263,3 @@ describe.each(BACKENDS)('the index never outlives its sessions on %s', (_name, a
     expect(await store.get(id)).toBeUndefined();
   });
 });
-
-describe('index renewals on writes', () => {
-  async function countRenewals(touchAfter: number, writes: number): Promise<number> {
-    const store = new MemorySessionStore();
-    const index = store.userIndex;
-    const seen = index.seen.bind(index);
-    let renewals = 0;
-    index.seen = (...args) => {
-      renewals++;
-      return seen(...args);
-    };
-    const t = await startSessionApp({
-      session: { store, users, touchAfter },
-      controllers: [ProbeController, UserSessionsController],
-    });
-    try {
-      const cookie = (await request(t.url, '/probe/write?k=user&v=jay')).sessionCookie as string;
-      for (let n = 0; n < writes; n++) await request(t.url, `/probe/write?k=n&v=${n}`, { cookie });
-      await sleep(50); // renewals go in the background
-      return renewals;
-    } finally {
-      await t.close();
-    }
-  }
-
-  it('are sent at most once per touchAfter per session from one process, and on every write with touchAfter 0', async () => {
-    expect(await countRenewals(60_000, 20)).toBe(0);
-    expect(await countRenewals(0, 20)).toBe(20);
-  });
-});

@@ -40,7 +40,6 @@ export class SessionOwners {
   private readonly endings = new Subject<string>();
   /** When this process last renewed each session's entry (epoch ms), by session id. */
   private readonly renewals = new RecentValues<number>(RENEWAL_MEMO_SIZE);
-  private warnedUnusable = false;
 
   /**
    * @param users - the resolved `users` option.
@@ -76,18 +75,16 @@ export class SessionOwners {
   ownerOf(entries: SerializedEntries): string | undefined {
     if (!this.store || entries.size === 0) return undefined;
     let owner: string | undefined | null;
+    let failure: unknown;
     try {
       owner = this.users.ownerOf(entries);
     } catch (error) {
       owner = null;
-      this.log.warnUnusableOwner(error);
+      failure = error;
     }
-    if (owner === null) {
-      if (!this.warnedUnusable) this.log.warnUnusableOwner(undefined);
-      this.warnedUnusable = true;
-      return undefined;
-    }
-    return owner;
+    if (owner !== null) return owner;
+    this.log.warnUnusableOwner(failure); // once per process
+    return undefined;
   }
 
   /** Adds session `id`, expiring at `expiresAt`, to `owner`'s index: a login. */
