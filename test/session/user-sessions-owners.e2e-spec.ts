@@ -70,3 +70,20 @@ describe('a userOf that gives something unusable', () => {
     }
   });
 });
+
+describe('a login whose index entry cannot be written', () => {
+  it('fails with 503 and leaves no session behind (it would be out of reach of revocation)', async () => {
+    const store = new MemorySessionStore();
+    store.userIndex.add = () => Promise.reject(new Error('index down'));
+    const t = await startSessionApp({ session: { store, users }, controllers: [ProbeController] });
+    try {
+      const login = await request(t.url, '/probe/write?k=user&v=lee');
+      expect(login.status).toBe(503);
+      expect(await store.length()).toBe(0);
+      expect((await request(t.url, '/probe/write?k=x&v=anonymous')).status).toBe(200);
+      expect(await store.length()).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -14,9 +14,11 @@ export interface OwnerChange {
 }
 
 /**
- * Creates a session that has an owner (a login): the index entry first, then
- * the record, then the cap. An entry whose record never got written is
- * harmless: `UserSessions` checks every entry against the store.
+ * Creates a session that has an owner (a login): the record, then its index
+ * entry, then the cap. The entry comes second so that a listing never finds
+ * an entry whose record is still on its way (it would drop it as stale, and
+ * the session would then live on outside the index); a session whose entry
+ * could not be written is destroyed, and the request fails.
  */
 export async function createOwned(
   session: CommittedSession,
@@ -25,17 +27,17 @@ export async function createOwned(
   created: () => void,
 ): Promise<void> {
   const { runtime, id } = session;
-  await runtime.owners.claim(owner, id, session.req, change.now, change.now + change.ttl);
   await runtime.set(id, change.record, change.ttl);
+  await claimOrEnd(session, owner, change.now, change.now + change.ttl);
   created();
   await runtime.owners.enforceCap(owner, id);
 }
 
 /**
  * Writes a request's changes that give the session another owner (a login
- * without `regenerate()`, a logout): the new owner's entry before the write,
- * the old owner's removal after it. Resolves whether the record was still
- * there (as `SessionRuntime.update`).
+ * without `regenerate()`, a logout): the write, then the new owner's entry
+ * (as {@link createOwned}) and the old owner's removal. Resolves whether the
+ * record was still there (as `SessionRuntime.update`).
  */
 export async function updateOwned(
   session: CommittedSession,
@@ -45,13 +47,25 @@ export async function updateOwned(
   const { runtime, id } = session;
   const owners = runtime.owners;
   const { before, after, now, ttl } = change;
-  if (after !== undefined) await owners.claim(after, id, session.req, now, now + ttl);
-  const applied = await runtime.update(id, write.patch, write.record, ttl);
-  if (!applied) {
-    if (after !== undefined) await owners.release(after, id);
-    return false;
-  }
+  if (!(await runtime.update(id, write.patch, write.record, ttl))) return false;
+  if (after !== undefined) await claimOrEnd(session, after, now, now + ttl);
   if (before !== undefined) await owners.release(before, id);
   if (after !== undefined) await owners.enforceCap(after, id);
   return true;
+}
+
+/** Adds the session's entry; when that fails, the session (out of reach of revocation) is destroyed. */
+async function claimOrEnd(
+  session: CommittedSession,
+  owner: string,
+  now: number,
+  expiresAt: number,
+): Promise<void> {
+  const { runtime, id } = session;
+  try {
+    await runtime.owners.claim(owner, id, session.req, now, expiresAt);
+  } catch (error) {
+    await runtime.destroy(id).catch(() => undefined);
+    throw error;
+  }
 }

@@ -97,11 +97,10 @@ export class ExpressSessionStoreAdapter implements IndexedSessionStore, CookieSe
 
   /**
    * Applies the request's changes to the record as the store holds it now,
-   * and writes it back; `false`, writing nothing, when the session ended or
-   * expired meanwhile.
+   * and writes it back; `false` when the session ended or expired meanwhile
+   * (nothing written, or a write that landed after a destroy, undone).
    */
   async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
-    if (await this.beside.hasEnded(id)) return false;
     const current = await this.get(id);
     if (!current) return false;
     const data = { ...current.data, ...patch.set };
@@ -124,7 +123,6 @@ export class ExpressSessionStoreAdapter implements IndexedSessionStore, CookieSe
    * again through `set`.
    */
   async touch(id: string, ttlMs: number): Promise<void> {
-    if (await this.beside.hasEnded(id)) return;
     const answer = await this.call('get', (callback) => this.method('get')(id, callback));
     if (answerHasExpired(answer, Date.now())) return;
     const current = fromExpressSession(answer, this.cookieSettings);
