@@ -11,7 +11,7 @@ const record = (data: Record<string, unknown>) => ({ data, createdAt: Date.now()
 
 /** Slots the store's arrays hold, live or free (read from its private state). */
 const slotCount = (store: MemorySessionStore): number =>
-  (store as unknown as { slots: MemorySlots }).slots.capacity;
+  (store as unknown as { records: { slots: MemorySlots } }).records.slots.capacity;
 
 /** Makes `Date.now()` return `clock.now`, until the spies are restored. */
 function fakeClock(start: number): { now: number } {

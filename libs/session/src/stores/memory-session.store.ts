@@ -1,9 +1,4 @@
-import type {
-  SessionDataRecord,
-  SessionPatch,
-  SessionRecord,
-  StoredSessionRecord,
-} from '../session-record.interface.js';
+import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
 import type { ImmediateSessionStore } from '../session-store.interface.js';
 import {
   DEFAULT_MAX_SESSIONS,
@@ -12,7 +7,7 @@ import {
 } from './memory-session-store.options.js';
 import { MemoryUserSessionIndex } from '../users/memory-user-session.index.js';
 import type { IndexedSessionStore } from '../users/user-session-index.interface.js';
-import { MemorySlots, NO_SLOT } from './memory-slots.js';
+import { MemoryRecords } from './memory-records.js';
 
 /**
  * The default store: sessions in this process's memory, safe for production
@@ -37,16 +32,14 @@ import { MemorySlots, NO_SLOT } from './memory-slots.js';
 export class MemorySessionStore implements ImmediateSessionStore, IndexedSessionStore {
   /** The sessions of each user; an entry goes with its session (destroyed, expired, evicted). */
   readonly userIndex = new MemoryUserSessionIndex();
-  private readonly slots: MemorySlots;
+  private readonly records: MemoryRecords;
   private readonly sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    if (!Number.isInteger(maxSessions) || maxSessions < 1) {
-      throw new RangeError('MemorySessionStore option `maxSessions` must be a positive integer.');
-    }
     const index = this.userIndex;
-    this.slots = new MemorySlots(maxSessions, (id) => index.forgetSession(id));
+    this.records = new MemoryRecords(options.maxSessions ?? DEFAULT_MAX_SESSIONS, (id) =>
+      index.forgetSession(id),
+    );
     const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (interval > 0) {
       this.sweepTimer = setInterval(() => this.sweep(), interval);
@@ -61,18 +54,7 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
 
   /** @inheritdoc */
   getNow(id: string): StoredSessionRecord | undefined {
-    const slots = this.slots;
-    const slot = slots.live(id);
-    if (slot === NO_SLOT) return undefined;
-    slots.markUsed(slot);
-    const record: StoredSessionRecord = {
-      data: JSON.parse(slots.json(slot)) as SessionDataRecord,
-      createdAt: slots.createdAt(slot),
-      expiresAt: slots.expiresAt(slot),
-    };
-    const maxAge = slots.maxAge(slot);
-    if (maxAge !== undefined) record.cookie = { maxAge };
-    return record;
+    return this.records.get(id);
   }
 
   /** @inheritdoc */
@@ -82,15 +64,12 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
 
   /** @inheritdoc */
   setNow(id: string, record: SessionRecord, ttlMs: number): void {
-    const json = JSON.stringify(record.data);
-    const expiresAt = Date.now() + ttlMs;
-    const maxAge = record.cookie?.maxAge;
-    const slots = this.slots;
-    const slot = slots.claim(id);
-    slots.setJson(slot, json);
-    slots.setMaxAge(slot, maxAge);
-    slots.setCreatedAt(slot, record.createdAt);
-    slots.setExpiresAt(slot, expiresAt);
+    this.records.write(id, {
+      json: JSON.stringify(record.data),
+      createdAt: record.createdAt,
+      expiresAt: Date.now() + ttlMs,
+      maxAge: record.cookie?.maxAge,
+    });
   }
 
   /** @inheritdoc */
@@ -100,25 +79,12 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
 
   /** @inheritdoc */
   patchNow(id: string, patch: SessionPatch, ttlMs: number): boolean {
-    const slots = this.slots;
-    const slot = slots.live(id);
-    if (slot === NO_SLOT) return false;
-    const data = Object.assign(
-      Object.create(null) as SessionDataRecord,
-      JSON.parse(slots.json(slot)) as SessionDataRecord,
-    );
-    for (const key of Object.keys(patch.set)) data[key] = patch.set[key];
-    for (const key of patch.unset) delete data[key];
-    slots.setJson(slot, JSON.stringify(data));
-    slots.setExpiresAt(slot, Date.now() + ttlMs);
-    if (patch.cookie) slots.setMaxAge(slot, patch.cookie.maxAge);
-    slots.markUsed(slot);
-    return true;
+    return this.records.patch(id, patch, Date.now() + ttlMs) !== undefined;
   }
 
   /** @inheritdoc */
   async destroy(id: string): Promise<void> {
-    this.slots.remove(id);
+    this.records.remove(id);
   }
 
   /** @inheritdoc */
@@ -128,23 +94,19 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
 
   /** @inheritdoc */
   touchNow(id: string, ttlMs: number): void {
-    const slots = this.slots;
-    const slot = slots.live(id);
-    if (slot === NO_SLOT) return;
-    slots.setExpiresAt(slot, Date.now() + ttlMs);
-    slots.markUsed(slot);
+    this.records.touch(id, Date.now() + ttlMs);
   }
 
   /** @inheritdoc */
   async clear(): Promise<void> {
-    this.slots.clear();
+    this.records.clear();
     this.userIndex.clear();
   }
 
   /** Live (unexpired) sessions held. */
   async length(): Promise<number> {
     this.sweep();
-    return this.slots.size;
+    return this.records.size;
   }
 
   /** Stops the sweep timer. The store keeps working, without the sweep. */
@@ -154,7 +116,7 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
 
   /** Sessions evicted so far because `maxSessions` was reached. */
   get evictedCount(): number {
-    return this.slots.evictedCount;
+    return this.records.evictedCount;
   }
 
   /**
@@ -163,7 +125,7 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
    * memory a burst of sessions took is given back once they expire.
    */
   sweep(): void {
-    this.slots.sweep();
+    this.records.sweep();
     this.userIndex.sweep();
   }
 }

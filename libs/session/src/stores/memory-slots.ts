@@ -1,6 +1,9 @@
 /** No slot: the end of the recency list or of the free list, or an absent entry. */
 export const NO_SLOT = -1;
 
+/** Why an entry left: removed by its owner, past its expiry, or evicted to make room. */
+export type SlotRemoval = 'removed' | 'expired' | 'evicted';
+
 /**
  * The memory store's entries, kept in slots: a slot is a small integer that
  * indexes a few arrays. The map holds the slot itself (a small integer needs
@@ -43,11 +46,11 @@ export class MemorySlots {
 
   /**
    * @param maxEntries - entries kept at most; {@link claim} evicts the least recently used beyond it.
-   * @param onRemove - told of every entry that goes (removed, expired, evicted), except by {@link clear}.
+   * @param onRemove - told of every entry that goes (removed, expired, evicted) and why, except by {@link clear}.
    */
   constructor(
     private readonly maxEntries: number,
-    private readonly onRemove?: (id: string) => void,
+    private readonly onRemove?: (id: string, reason: SlotRemoval) => void,
   ) {}
 
   /** Entries held, expired or not. */
@@ -70,7 +73,7 @@ export class MemorySlots {
     const slot = this.slots.get(id);
     if (slot === undefined) return NO_SLOT;
     if (this.times[2 * slot + 1] <= Date.now()) {
-      this.remove(id);
+      this.drop(id, 'expired');
       return NO_SLOT;
     }
     return slot;
@@ -90,7 +93,7 @@ export class MemorySlots {
     }
     // Make room first, so that a full store reuses the evicted slot.
     while (this.slots.size >= this.maxEntries && this.oldest !== NO_SLOT) {
-      this.remove(this.ids[this.oldest]);
+      this.drop(this.ids[this.oldest], 'evicted');
       this.evictions++;
     }
     const slot = this.allocate(id);
@@ -153,6 +156,17 @@ export class MemorySlots {
 
   /** Deletes an entry from the map and the recency list, and frees its slot. */
   remove(id: string): void {
+    this.drop(id, 'removed');
+  }
+
+  /** The session ids held, expired or not, from the least recently used to the most. */
+  idsByRecency(): string[] {
+    const ids: string[] = [];
+    for (let slot = this.oldest; slot !== NO_SLOT; slot = this.links[2 * slot + 1]) ids.push(this.ids[slot]);
+    return ids;
+  }
+
+  private drop(id: string, reason: SlotRemoval): void {
     const slot = this.slots.get(id);
     if (slot === undefined) return;
     this.slots.delete(id);
@@ -163,7 +177,7 @@ export class MemorySlots {
     this.values[2 * slot + 1] = undefined;
     this.links[2 * slot + 1] = this.freeSlot;
     this.freeSlot = slot;
-    this.onRemove?.(id);
+    this.onRemove?.(id, reason);
   }
 
   /** Deletes every entry and gives the arrays back. */
@@ -180,7 +194,7 @@ export class MemorySlots {
    */
   sweep(): void {
     const now = Date.now();
-    for (const [id, slot] of this.slots) if (this.times[2 * slot + 1] <= now) this.remove(id);
+    for (const [id, slot] of this.slots) if (this.times[2 * slot + 1] <= now) this.drop(id, 'expired');
     if (this.slots.size * 4 <= this.ids.length && this.ids.length > 64) this.rebuild();
   }
 

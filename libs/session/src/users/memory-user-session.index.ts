@@ -91,6 +91,18 @@ export class MemoryUserSessionIndex implements UserSessionIndex {
     else this.places.delete(id);
   }
 
+  /** The users that have entries. */
+  userIds(): string[] {
+    return [...this.users.keys()];
+  }
+
+  /** Makes `entries` the user's only entries. */
+  replaceUser(user: string, entries: readonly UserSessionEntry[]): void {
+    const held = this.users.get(user);
+    if (held) for (const entry of [...held.values()]) this.drop(user, entry);
+    for (const entry of entries) this.addNow(user, entry);
+  }
+
   /** Drops every entry past its `expiresAt`. */
   sweep(now = Date.now()): void {
     for (const [user, entries] of this.users) {
