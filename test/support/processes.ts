@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -18,17 +21,36 @@ export interface RunningProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node <script>` from the repository root with extra environment. */
+/**
+ * A fresh working directory for one child process, removed when it exits: what a process writes
+ * relative to its working directory (the default session file, `.nest-hive/sessions.db`) is its
+ * own, so processes of tests running side by side never share a file.
+ */
+export function privateWorkingDirectory(child: ChildProcess, dir: string): void {
+  child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** Makes a directory for {@link privateWorkingDirectory}. */
+export function makeWorkingDirectory(): string {
+  return mkdtempSync(join(tmpdir(), 'nest-hive-cwd-'));
+}
+
+/**
+ * Starts `node <script>` (a path relative to the repository root) with extra environment, in a
+ * working directory of its own (see {@link privateWorkingDirectory}).
+ */
 export function startNode(
   script: string,
   env: Record<string, string> = {},
   args: string[] = [],
 ): RunningProcess {
-  const child = spawn(process.execPath, [script, ...args], {
-    cwd: ROOT,
+  const cwd = makeWorkingDirectory();
+  const child = spawn(process.execPath, [resolve(ROOT, script), ...args], {
+    cwd,
     env: { ...process.env, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  privateWorkingDirectory(child, cwd);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -33,6 +33,13 @@ export type {
   StoredSessionRecord,
 } from './session-record.interface.js';
 export { MemorySessionStore } from './stores/memory-session.store.js';
+export { FileSessionStore } from './stores/file/file-session.store.js';
+export type {
+  FileSessionStoreOptions,
+  SessionDurability,
+  SessionPersistenceOptions,
+} from './stores/file/file-session-store.options.js';
+export { SessionFileError, type SessionFileProblem } from './stores/file/session-file.errors.js';
 export { UserSessions, type UserSessionInfo } from './users/user-sessions.service.js';
 export type { UserSessionsOptions } from './users/user-sessions.options.js';
 export type {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Type } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces/middleware/middleware-configuration.interface.js';
 import type { SessionStore } from './session-store.interface.js';
+import type { SessionPersistenceOptions } from './stores/file/file-session-store.options.js';
 import type { MemorySessionStoreOptions } from './stores/memory-session-store.options.js';
 import type { UserSessionsOptions } from './users/user-sessions.options.js';
 
@@ -103,11 +104,21 @@ export interface SessionModuleOptions {
   trustProxy?: boolean;
   /**
    * The store. Default: a `MemorySessionStore`, or under `bootstrapCluster`
-   * with several workers the store shared through the primary.
+   * with several workers the store shared through the primary, which keeps
+   * the sessions in a file (see {@link persistence}).
    */
   store?: SessionStore;
-  /** Settings of the default memory store. */
+  /** Memory settings of the default store (`maxSessions`, `sweepIntervalMs`). */
   memoryStore?: MemorySessionStoreOptions;
+  /**
+   * Where the default store under `bootstrapCluster` keeps the sessions on
+   * disk (the primary holds them in a `FileSessionStore`), so that they
+   * survive a restart of the whole cluster and `kill -9`. `false` keeps them
+   * in the primary's memory only. Ignored when `store` is given, and in one
+   * process (pass `store: new FileSessionStore({ path })` there). Default
+   * `{ path: '.nest-hive/sessions.db' }`, relative to the working directory.
+   */
+  persistence?: SessionPersistenceOptions | false;
   /**
    * Largest serialized session (bytes of JSON) a request may save. A larger
    * session is refused with `SessionTooLargeError`. Default 128 KiB.

@@ -39,6 +39,11 @@ export interface SessionStore {
    * Redis Cluster). Without it, the indicator reads an id that never exists.
    */
   ping?(): Promise<void>;
+  /**
+   * Prepares the store (opens its file, starts its server side). `SessionModule` calls it once at
+   * start-up, and a rejection stops the app's start with that error.
+   */
+  open?(): Promise<void>;
   /** Releases timers and connections. Called on shutdown for stores the module created. */
   close?(): Promise<void>;
 }

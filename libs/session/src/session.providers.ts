@@ -6,11 +6,17 @@ import type { SessionModuleOptions } from './session-options.interface.js';
 import { SessionStore } from './session-store.interface.js';
 import { createDefaultSessionStore } from './stores/default-session-store.js';
 
-/** The active store: the one given in the options, else the default for where the app runs. */
+/**
+ * The active store: the one given in the options, else the default for where the app runs. It is
+ * opened here (`store.open()`), so a store that cannot work stops the start.
+ */
 export const sessionStoreProvider: Provider = {
   provide: SessionStore,
-  useFactory: async (options: SessionModuleOptions): Promise<SessionStore> =>
-    options.store ?? (await createDefaultSessionStore(options)),
+  useFactory: async (options: SessionModuleOptions): Promise<SessionStore> => {
+    const store = options.store ?? (await createDefaultSessionStore(options));
+    await store.open?.();
+    return store;
+  },
   inject: [SESSION_MODULE_OPTIONS],
 };
 

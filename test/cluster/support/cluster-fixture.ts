@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { makeWorkingDirectory, privateWorkingDirectory } from '../../support/processes.js';
 
 /** The compiled fixture (built by `npm run build`). */
 export const FIXTURE_ENTRY = resolve(process.cwd(), 'dist-test/fixtures/cluster/app.js');
@@ -140,12 +141,15 @@ export class ClusterFixture {
     if (!existsSync(FIXTURE_ENTRY))
       throw new Error(`${FIXTURE_ENTRY} is missing: run "npm run build" first.`);
     const port = env.FIXTURE_PORT ? Number(env.FIXTURE_PORT) : await freePort();
+    const cwd = makeWorkingDirectory();
     const child = spawn(process.execPath, [FIXTURE_ENTRY], {
+      cwd,
       env: { ...process.env, FIXTURE_PORT: String(port), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, like a program started from a terminal: see signalGroup().
       detached: options.ownProcessGroup === true,
     });
+    privateWorkingDirectory(child, cwd);
     return new ClusterFixture(child, port);
   }
 

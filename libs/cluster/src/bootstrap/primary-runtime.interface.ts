@@ -47,4 +47,10 @@ export interface PrimaryRuntime {
    * once per primary; the first options win.
    */
   attachHost<Options>(host: PrimaryHost<Options>, options: Options): Promise<void>;
+
+  /**
+   * Runs `hook` when the primary shuts down, after every worker has stopped (a host closes its
+   * files or connections there). Hooks run one at a time, the latest registered first.
+   */
+  onClose(hook: () => void | Promise<void>): void;
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { type Observable } from 'rxjs';
 import { DEFAULT_REQUEST_TIMEOUT_MS, PRIMARY_ADDRESS, WORKERS_TOPIC } from '../cluster.constants.js';
 import { ClusterStateError } from '../cluster.errors.js';
@@ -40,6 +41,7 @@ export class ClusterPrimaryRuntime implements PrimaryRuntime {
   private readonly hosts = new PrimaryHosts(this);
   private currentMode: ClusterMode = 'loopback';
   private httpServerHandler: ((address: Address, server: unknown) => void) | undefined;
+  private readonly closeHooks: (() => void | Promise<void>)[] = [];
   private closed = false;
 
   /** @param settings - IPC channel settings. */
@@ -142,10 +144,27 @@ export class ClusterPrimaryRuntime implements PrimaryRuntime {
     return this.hosts.attach(host, options);
   }
 
-  /** Closes the plain-code endpoint and the router, and completes the lifecycle streams. Idempotent. */
+  /** @inheritdoc */
+  onClose(hook: () => void | Promise<void>): void {
+    this.closeHooks.push(hook);
+  }
+
+  /**
+   * Runs the close hooks (latest first; a failing hook is reported and the others still run), then
+   * closes the plain-code endpoint and the router, and completes the lifecycle streams. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const hook of this.closeHooks.splice(0).reverse()) {
+      try {
+        await hook();
+      } catch (error) {
+        new Logger('NestHiveCluster').error(
+          `A primary close hook failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
     await this.endpoint.close();
     this.hub.close();
     this.table.complete();

@@ -1,16 +1,18 @@
 import { type ClusterMessaging, type ClusterTopic } from '@nest-hive/cluster';
 import { startPrimaryHost } from '@nest-hive/cluster/extensions';
-import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
-import { clusterSessionHost } from './cluster-session.host.js';
+import { type ClusterSessionHostOptions, clusterSessionHost } from './cluster-session.host.js';
+
+/** The longest wait for the primary to start its store (it replays the session file first). */
+const START_TIMEOUT_MS = 60_000;
 
 /** What a {@link ClusterHostLink} needs. */
 export interface ClusterHostLinkOptions {
   /** This worker's IPC endpoint. */
   readonly messaging: ClusterMessaging;
-  /** Longest wait (ms) for the primary to answer one call (starting the host included). */
+  /** Longest wait (ms) for the primary to answer one call. */
   readonly timeoutMs: number;
-  /** Settings of the primary's memory store, sent with the request that starts the host. */
-  readonly memoryStore: MemorySessionStoreOptions | undefined;
+  /** Settings of the primary's store, sent with the request that starts the host. */
+  readonly host: ClusterSessionHostOptions;
 }
 
 /**
@@ -32,15 +34,18 @@ export class ClusterHostLink {
     return messaging.request(topic, payload, { to: 'primary', timeoutMs });
   }
 
-  /** Makes sure the primary hosts the store; retried after a failure. */
-  private attached(): Promise<void> {
-    const { messaging, timeoutMs, memoryStore } = this.options;
-    this.attaching ??= startPrimaryHost(messaging, clusterSessionHost, { memoryStore }, timeoutMs).catch(
-      (error: unknown) => {
-        this.attaching = undefined;
-        throw error;
-      },
-    );
+  /** Makes sure the primary hosts the store (it opens its file, if any); retried after a failure. */
+  attached(): Promise<void> {
+    const { messaging, timeoutMs, host } = this.options;
+    this.attaching ??= startPrimaryHost(
+      messaging,
+      clusterSessionHost,
+      host,
+      Math.max(timeoutMs, START_TIMEOUT_MS),
+    ).catch((error: unknown) => {
+      this.attaching = undefined;
+      throw error;
+    });
     return this.attaching;
   }
 }

@@ -1,15 +1,18 @@
 import { type PrimaryRuntime } from '@nest-hive/cluster';
 import { definePrimaryHost } from '@nest-hive/cluster/extensions';
 import { isPlainObject, optional, shape } from '../core/guards.js';
+import { FileSessionStore } from '../stores/file/file-session.store.js';
+import type { FileSessionStoreOptions } from '../stores/file/file-session-store.options.js';
 import { MemorySessionStore } from '../stores/memory-session.store.js';
 import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
-import type { MemoryUserSessionIndex } from '../users/memory-user-session.index.js';
+import type { UserSessionIndex } from '../users/user-session-index.interface.js';
 import {
   SESSION_CLEAR,
   SESSION_DESTROY,
   SESSION_GET,
   SESSION_LENGTH,
   SESSION_PATCH,
+  SESSION_PING,
   SESSION_SET,
   SESSION_TOUCH,
 } from './cluster-session.topics.js';
@@ -22,14 +25,38 @@ import {
 
 /** Options the first worker hands to the primary's store. */
 export interface ClusterSessionHostOptions {
-  /** Settings of the primary's `MemorySessionStore`. */
+  /** Memory settings of the primary's store (`maxSessions`, `sweepIntervalMs`). */
   readonly memoryStore?: MemorySessionStoreOptions;
+  /** The file the primary keeps the sessions in (a `FileSessionStore`); without it, memory only. */
+  readonly file?: FileSessionStoreOptions;
 }
 
-const isMemoryStoreOptions = (value: unknown): value is MemorySessionStoreOptions => isPlainObject(value);
+const isPlainOptions = (value: unknown): value is MemorySessionStoreOptions => isPlainObject(value);
+const isFileOptions = (value: unknown): value is FileSessionStoreOptions =>
+  isPlainObject(value) && typeof value.path === 'string';
 
-function attach(runtime: PrimaryRuntime, options: ClusterSessionHostOptions): void {
-  const store = new MemorySessionStore(options.memoryStore);
+/** The primary's store: in a file when one is named (opened now, closed with the primary), else in memory. */
+async function openStore(
+  runtime: PrimaryRuntime,
+  options: ClusterSessionHostOptions,
+): Promise<MemorySessionStore | FileSessionStore> {
+  const store = options.file
+    ? new FileSessionStore({ ...options.memoryStore, ...options.file })
+    : new MemorySessionStore(options.memoryStore);
+  if (store instanceof FileSessionStore) {
+    try {
+      await store.open();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  runtime.onClose(() => store.close());
+  return store;
+}
+
+async function attach(runtime: PrimaryRuntime, options: ClusterSessionHostOptions): Promise<void> {
+  const store = await openStore(runtime, options);
   runtime.handle(SESSION_GET, async ({ id }) => (await store.get(id)) ?? null);
   runtime.handle(SESSION_SET, async ({ id, record, ttlMs }) => {
     await store.set(id, record, ttlMs);
@@ -49,30 +76,35 @@ function attach(runtime: PrimaryRuntime, options: ClusterSessionHostOptions): vo
     return null;
   });
   runtime.handle(SESSION_LENGTH, () => store.length());
+  runtime.handle(SESSION_PING, async () => {
+    if (store instanceof FileSessionStore) await store.ping();
+    return null;
+  });
   attachUserIndex(runtime, store.userIndex);
 }
 
 /** Answers the index topics from the store's own index, so entries go with their sessions. */
-function attachUserIndex(runtime: PrimaryRuntime, index: MemoryUserSessionIndex): void {
-  runtime.handle(USER_INDEX_ADD, ({ user, entry }) => {
-    index.addNow(user, entry);
+function attachUserIndex(runtime: PrimaryRuntime, index: UserSessionIndex): void {
+  runtime.handle(USER_INDEX_ADD, async ({ user, entry }) => {
+    await index.add(user, entry);
     return null;
   });
-  runtime.handle(USER_INDEX_LIST, ({ user }) => index.listNow(user));
-  runtime.handle(USER_INDEX_REMOVE, ({ user, handles }) => {
-    index.removeNow(user, handles);
+  runtime.handle(USER_INDEX_LIST, ({ user }) => index.list(user));
+  runtime.handle(USER_INDEX_REMOVE, async ({ user, handles }) => {
+    await index.remove(user, handles);
     return null;
   });
-  runtime.handle(USER_INDEX_SEEN, ({ user, handle, lastSeenAt, expiresAt }) => {
-    index.seenNow(user, handle, lastSeenAt, expiresAt);
+  runtime.handle(USER_INDEX_SEEN, async ({ user, handle, lastSeenAt, expiresAt }) => {
+    await index.seen(user, handle, lastSeenAt, expiresAt);
     return null;
   });
 }
 
 /**
- * The primary side of `ClusterSessionStore`: a `MemorySessionStore` (TTLs, sweep, `maxSessions`
- * bound, per-key patches, per-user index) held by the primary and answering every worker over IPC. Sessions then
- * outlive any worker, and end with the primary.
+ * The primary side of `ClusterSessionStore`: a `FileSessionStore` (or, with persistence off, a
+ * `MemorySessionStore`: TTLs, sweep, `maxSessions` bound, per-key patches, per-user index) held by
+ * the primary and answering every worker over IPC. Sessions then outlive any worker, and, kept in
+ * the file, the primary too.
  *
  * The primary starts it on the first worker's request (it needs no code there), or earlier when
  * the primary attaches it itself.
@@ -88,6 +120,9 @@ function attachUserIndex(runtime: PrimaryRuntime, index: MemoryUserSessionIndex)
 export const clusterSessionHost = definePrimaryHost<ClusterSessionHostOptions>({
   specifier: '@nest-hive/session/cluster',
   exportName: 'clusterSessionHost',
-  isOptions: shape<ClusterSessionHostOptions>({ memoryStore: optional(isMemoryStoreOptions) }),
+  isOptions: shape<ClusterSessionHostOptions>({
+    memoryStore: optional(isPlainOptions),
+    file: optional(isFileOptions),
+  }),
   attach,
 });

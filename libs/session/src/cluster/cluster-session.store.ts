@@ -1,6 +1,13 @@
 import { type ClusterMessaging } from '@nest-hive/cluster';
 import { getProcessMessaging } from '@nest-hive/cluster/extensions';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
+import { resolve } from 'node:path';
+import { checkFileStoreOptions } from '../stores/file/file-session-store.check.js';
+import {
+  DEFAULT_SESSION_FILE,
+  type FileSessionStoreOptions,
+  type SessionPersistenceOptions,
+} from '../stores/file/file-session-store.options.js';
 import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
 import type { IndexedSessionStore, UserSessionIndex } from '../users/user-session-index.interface.js';
 import { ClusterHostLink } from './cluster-host.link.js';
@@ -10,6 +17,7 @@ import {
   SESSION_GET,
   SESSION_LENGTH,
   SESSION_PATCH,
+  SESSION_PING,
   SESSION_SET,
   SESSION_TOUCH,
 } from './cluster-session.topics.js';
@@ -25,16 +33,39 @@ export interface ClusterSessionStoreOptions {
    * Default `2000`.
    */
   timeoutMs?: number;
-  /** Settings of the primary's memory store; the first worker to connect sets them. */
+  /** Memory settings of the primary's store; the first worker to connect sets them. */
   memoryStore?: MemorySessionStoreOptions;
+  /**
+   * Where the primary keeps the sessions on disk, so that they survive a restart of the whole
+   * cluster and `kill -9`; `false` keeps them in the primary's memory only (they end with it).
+   * The first worker to connect sets it. Default `{ path: '.nest-hive/sessions.db' }`, relative
+   * to the working directory.
+   */
+  persistence?: SessionPersistenceOptions | false;
+}
+
+/** The primary's file settings, checked here and with an absolute path (the primary may run elsewhere). */
+function fileOptions(
+  persistence: SessionPersistenceOptions | false | undefined,
+): FileSessionStoreOptions | undefined {
+  if (persistence === false) return undefined;
+  if (persistence !== undefined && (typeof persistence !== 'object' || persistence === null)) {
+    throw new TypeError(
+      'ClusterSessionStore option `persistence` must be an object ({ path, durability }) or false.',
+    );
+  }
+  const file = { ...persistence, path: resolve(persistence?.path ?? DEFAULT_SESSION_FILE) };
+  checkFileStoreOptions(file);
+  return file;
 }
 
 /**
  * One session store for every worker of a cluster, held by the primary and
  * reached over `@nest-hive/cluster` request/reply. No external server is
  * needed: a session written through one worker is read through any other,
- * and survives worker crashes and rolling restarts. Sessions end when the
- * primary stops.
+ * and survives worker crashes and rolling restarts. The primary keeps the
+ * sessions in a file (see {@link ClusterSessionStoreOptions.persistence}), so
+ * they survive a restart of the whole cluster too.
  *
  * `SessionModule` picks it by itself under `bootstrapCluster` when no store
  * is given. The primary needs no code: the first call asks it to start the
@@ -63,9 +94,17 @@ export class ClusterSessionStore implements IndexedSessionStore {
     this.link = new ClusterHostLink({
       messaging,
       timeoutMs: options.timeoutMs ?? 2_000,
-      memoryStore: options.memoryStore,
+      host: { memoryStore: options.memoryStore, file: fileOptions(options.persistence) },
     });
     this.userIndex = new ClusterUserSessionIndex(this.link);
+  }
+
+  /**
+   * Has the primary start its store now (opening its file); `SessionModule` calls it at start-up,
+   * so a file the primary cannot use stops the worker's start with its `SessionFileError`.
+   */
+  open(): Promise<void> {
+    return this.link.attached();
   }
 
   /** @inheritdoc */
@@ -101,5 +140,10 @@ export class ClusterSessionStore implements IndexedSessionStore {
   /** @inheritdoc */
   length(): Promise<number> {
     return this.link.request(SESSION_LENGTH, {});
+  }
+
+  /** Fails while the primary's store cannot write its file (e.g. the disk is full). */
+  async ping(): Promise<void> {
+    await this.link.request(SESSION_PING, {});
   }
 }

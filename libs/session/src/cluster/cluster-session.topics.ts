@@ -79,3 +79,8 @@ export const SESSION_LENGTH = defineTopic<Record<string, never>, number>('nest-h
   validate: isNothing,
   validateReply: isFiniteNumber,
 });
+
+/** Checks that the primary's store can write (a file store fails while its disk refuses writes). */
+export const SESSION_PING = defineTopic<Record<string, never>, null>('nest-hive:session:ping', {
+  validate: isNothing,
+});

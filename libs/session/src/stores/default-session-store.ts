@@ -14,16 +14,16 @@ async function isClusteredWorker(): Promise<boolean> {
 
 /**
  * The store used when the options name none: in a worker forked by
- * `bootstrapCluster`, the store the primary shares with every worker
- * (loaded on demand from `@nest-hive/session/cluster`); in one process, a
- * `MemorySessionStore`.
+ * `bootstrapCluster`, the store the primary shares with every worker, kept
+ * in a file unless `persistence` is `false` (loaded on demand from
+ * `@nest-hive/session/cluster`); in one process, a `MemorySessionStore`.
  */
 export async function createDefaultSessionStore(
-  options: Pick<SessionModuleOptions, 'memoryStore'>,
+  options: Pick<SessionModuleOptions, 'memoryStore' | 'persistence'>,
 ): Promise<SessionStore> {
   if (await isClusteredWorker()) {
     const { ClusterSessionStore } = await import('../cluster/index.js');
-    return new ClusterSessionStore({ memoryStore: options.memoryStore });
+    return new ClusterSessionStore({ memoryStore: options.memoryStore, persistence: options.persistence });
   }
   return new MemorySessionStore(options.memoryStore);
 }
