@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { validateSessionOptions } from '@nest-hive/session';
 import { readDemoRedisConfig, type DemoRedisConfig } from './demo-redis.js';
 
 /** Where the demo keeps sessions. */
-export type DemoSessionStore = 'cluster' | 'redis';
+export type DemoSessionStore = 'cluster' | 'memory' | 'redis';
+
+/** Default `SESSION_DB`, relative to the working directory (git-ignored in the repository). */
+export const DEFAULT_SESSION_DB = '.nest-hive/sessions.db';
 
 /** The Nest HTTP adapter the demo runs on. */
 export type DemoHttpAdapter = 'express' | 'fastify';
@@ -21,8 +25,14 @@ export interface DemoConfig {
    * primary at start-up.
    */
   readonly sessionSecrets: readonly string[];
-  /** `SESSION_STORE`: `redis` moves sessions and broadcasts to Redis; default: shared through the primary. */
+  /**
+   * `SESSION_STORE`: `cluster` (default) shares sessions through the primary, which keeps them in
+   * the file `SESSION_DB`; `memory` keeps them in the primary's memory only (they end with it);
+   * `redis` moves sessions and broadcasts to Redis.
+   */
   readonly sessionStore: DemoSessionStore;
+  /** `SESSION_DB`: the session file of `SESSION_STORE=cluster`, made absolute; default `.nest-hive/sessions.db`. */
+  readonly sessionDb: string;
   /**
    * Redis, with `SESSION_STORE=redis`: exactly one of `REDIS_URL` (default
    * `redis://127.0.0.1:6379`), `REDIS_SENTINELS=host:port,…` with `REDIS_SENTINEL_NAME` (default
@@ -65,9 +75,10 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     throw new Error(`WORKERS must be a whole number or "auto", got "${workersText}".`);
   }
   const sessionStore = env.SESSION_STORE ?? 'cluster';
-  if (sessionStore !== 'cluster' && sessionStore !== 'redis') {
-    throw new Error(`SESSION_STORE must be "cluster" or "redis", got "${sessionStore}".`);
+  if (sessionStore !== 'cluster' && sessionStore !== 'memory' && sessionStore !== 'redis') {
+    throw new Error(`SESSION_STORE must be "cluster", "memory" or "redis", got "${sessionStore}".`);
   }
+  const sessionDb = resolve(env.SESSION_DB || DEFAULT_SESSION_DB);
   const redis = readDemoRedisConfig(env);
   const httpAdapter = env.HTTP_ADAPTER ?? 'express';
   if (httpAdapter !== 'express' && httpAdapter !== 'fastify') {
@@ -86,7 +97,8 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     sessionSecrets.push(randomBytes(48).toString('base64url'));
     new Logger('Demo').warn(
       'SESSION_SECRET is not set: using a random secret for this run, so every session ends when the demo restarts. ' +
-        'Set SESSION_SECRET (32+ characters) to keep them.',
+        'Set SESSION_SECRET (32+ characters) to keep them' +
+        (sessionStore === 'cluster' ? ` (they are kept in ${sessionDb}).` : '.'),
     );
   }
   return {
@@ -94,6 +106,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     workers,
     sessionSecrets,
     sessionStore,
+    sessionDb,
     redis,
     redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',
     allowKill: env.DEMO_ALLOW_KILL === '1',

@@ -1,13 +1,15 @@
 import type { ClusterModuleOptions } from '@nest-hive/cluster';
-import type { SessionModuleOptions } from '@nest-hive/session';
+import { FileSessionStore, type SessionModuleOptions } from '@nest-hive/session';
 import { PASSPORT_CONTROLLERS } from './auth/auth.routes.js';
 import type { DemoConfig } from './demo-config.js';
 
 /**
- * Session options of the demo. With no store named, `SessionModule` shares
- * sessions through the primary under the cluster; `SESSION_STORE=redis`
- * keeps them in Redis instead (so they survive a restart of the whole
- * cluster, and every machine sees them). The Passport routes load the
+ * Session options of the demo. By default (`SESSION_STORE=cluster`) the
+ * sessions are shared through the primary, which keeps them in the file
+ * `SESSION_DB`, so they survive a restart of the whole cluster (with
+ * `WORKERS=0`, the one process keeps them in that file itself);
+ * `SESSION_STORE=memory` keeps them in the primary's memory only;
+ * `SESSION_STORE=redis` keeps them in Redis, where every machine sees them. The Passport routes load the
  * session eagerly, for `passport.session()` and the guards; every other
  * route stays lazy. `MAX_SESSIONS_PER_USER` caps each user's sessions
  * (`users.maxSessionsPerUser`); without it `users` stays unset, so Passport's
@@ -30,7 +32,9 @@ export async function demoSessionOptions(config: DemoConfig): Promise<SessionMod
     });
     return { ...options, store };
   }
-  return options;
+  if (config.sessionStore === 'memory') return { ...options, persistence: false };
+  if (config.workers === 0) return { ...options, store: new FileSessionStore({ path: config.sessionDb }) };
+  return { ...options, persistence: { path: config.sessionDb } };
 }
 
 /**

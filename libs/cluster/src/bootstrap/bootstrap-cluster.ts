@@ -88,6 +88,7 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
         logger.error(`Closing the primary context failed: ${message(error)}`);
       }
       removeSignals();
+      runtime.onFatalHostFailure(undefined);
       await runtime.close();
       releasePrimaryRuntime(runtime);
       return { clean };
@@ -131,6 +132,10 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
     });
   }
   removeSignals = installSignalHandlers(signals);
+  // A library's primary side that can never start (a damaged session file): say so once and stop.
+  runtime.onFatalHostFailure((reason) =>
+    shutdownAndExit(1, `${reason} The cluster stops: fix it and start again.`),
+  );
 
   try {
     const primary = options.primary;

@@ -144,6 +144,16 @@ export class ClusterPrimaryRuntime implements PrimaryRuntime {
     return this.hosts.attach(host, options);
   }
 
+  /**
+   * Lets `bootstrapCluster` stop the cluster when a host fails for good (see `PrimaryHost.isFatal`);
+   * `undefined` stops it.
+   *
+   * @internal
+   */
+  onFatalHostFailure(handler: ((message: string) => void) | undefined): void {
+    this.hosts.onFatal(handler);
+  }
+
   /** @inheritdoc */
   onClose(hook: () => void | Promise<void>): void {
     this.closeHooks.push(hook);

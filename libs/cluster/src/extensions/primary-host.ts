@@ -24,6 +24,13 @@ export interface PrimaryHost<Options> {
   readonly isOptions: (value: unknown) => value is Options;
   /** Registers the host's handlers on the primary runtime. Runs once per primary. */
   attach(runtime: PrimaryRuntime, options: Options): void | Promise<void>;
+  /**
+   * Whether a failure of {@link attach} can never be mended by trying again (a damaged file, a
+   * place it cannot write): the primary then logs it once and stops the cluster with exit code 1,
+   * instead of letting every worker fail its start until the crash-loop guard gives up. Other
+   * failures are answered to the asking worker, and a later request tries again.
+   */
+  readonly isFatal?: (error: unknown) => boolean;
 }
 
 /**
@@ -56,7 +63,8 @@ export function isPrimaryHost(value: unknown): value is PrimaryHost<unknown> {
     typeof Reflect.get(value, 'specifier') === 'string' &&
     typeof Reflect.get(value, 'exportName') === 'string' &&
     typeof Reflect.get(value, 'isOptions') === 'function' &&
-    typeof Reflect.get(value, 'attach') === 'function'
+    typeof Reflect.get(value, 'attach') === 'function' &&
+    ['function', 'undefined'].includes(typeof Reflect.get(value, 'isFatal'))
   );
 }
 

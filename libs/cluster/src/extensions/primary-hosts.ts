@@ -9,9 +9,15 @@ import { type PrimaryHost, type PrimaryHostRequest, isPrimaryHost } from './prim
  */
 export class PrimaryHosts {
   private readonly started = new Map<string, Promise<void>>();
+  private fatalHandler: ((message: string) => void) | undefined;
 
   /** @param runtime - the runtime hosts attach to. */
   constructor(private readonly runtime: PrimaryRuntime) {}
+
+  /** Who stops the cluster when a host fails in a way its `isFatal` calls final (`bootstrapCluster`). */
+  onFatal(handler: ((message: string) => void) | undefined): void {
+    this.fatalHandler = handler;
+  }
 
   /** Starts `host` with `options` unless it runs already. */
   attach<Options>(host: PrimaryHost<Options>, options: Options): Promise<void> {
@@ -41,7 +47,13 @@ export class PrimaryHosts {
     if (!starting) {
       starting = Promise.resolve().then(start);
       this.started.set(key, starting);
-      starting.catch(() => this.started.delete(key));
+      starting.catch((error: unknown) => {
+        this.started.delete(key);
+        if (host.isFatal?.(error)) {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.fatalHandler?.(`${host.specifier}#${host.exportName} cannot start: ${reason}`);
+        }
+      });
     }
     return starting;
   }

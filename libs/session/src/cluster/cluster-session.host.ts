@@ -3,6 +3,7 @@ import { definePrimaryHost } from '@nest-hive/cluster/extensions';
 import { isPlainObject, optional, shape } from '../core/guards.js';
 import { FileSessionStore } from '../stores/file/file-session.store.js';
 import type { FileSessionStoreOptions } from '../stores/file/file-session-store.options.js';
+import { SessionFileError } from '../stores/file/session-file.errors.js';
 import { MemorySessionStore } from '../stores/memory-session.store.js';
 import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
 import type { UserSessionIndex } from '../users/user-session-index.interface.js';
@@ -120,6 +121,8 @@ function attachUserIndex(runtime: PrimaryRuntime, index: UserSessionIndex): void
 export const clusterSessionHost = definePrimaryHost<ClusterSessionHostOptions>({
   specifier: '@nest-hive/session/cluster',
   exportName: 'clusterSessionHost',
+  // A session file that cannot be used stays so on a retry: the cluster stops with its error.
+  isFatal: (error) => error instanceof SessionFileError,
   isOptions: shape<ClusterSessionHostOptions>({
     memoryStore: optional(isPlainOptions),
     file: optional(isFileOptions),
