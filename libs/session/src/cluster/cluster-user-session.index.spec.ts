@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PayloadValidationError, type PrimaryRuntime } from '@nest-hive/cluster';
 import { createStandalonePrimary, type StandalonePrimary } from '@nest-hive/cluster/extensions';
 import { sessionHandle } from '../users/session-handle.js';
@@ -40,16 +43,22 @@ describe('ClusterSessionStore.userIndex through a primary runtime', () => {
   let primary: StandalonePrimary;
   let runtime: PrimaryRuntime;
   let store: ClusterSessionStore;
+  let dir: string;
   beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nest-hive-cluster-index-'));
     primary = createStandalonePrimary();
     runtime = primary.runtime;
     store = new ClusterSessionStore({
       messaging: runtime.messaging,
       timeoutMs: 1_000,
       memoryStore: { sweepIntervalMs: 20, maxSessions: 3 },
+      persistence: { path: join(dir, 'sessions.db') },
     });
   });
-  afterEach(() => primary.close());
+  afterEach(async () => {
+    await primary.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('adds, lists, renews and removes entries in the primary (starting the host on first use)', async () => {
     const [a, b] = [entryOf(id(1)), entryOf(id(2))];
@@ -73,7 +82,8 @@ describe('ClusterSessionStore.userIndex through a primary runtime', () => {
   });
 
   it('serves one index to every store of the cluster (every worker sees the same entries)', async () => {
-    const other = new ClusterSessionStore({ messaging: runtime.messaging });
+    // The first store's settings win: this one's (memory only) are never sent.
+    const other = new ClusterSessionStore({ messaging: runtime.messaging, persistence: false });
     const entry = entryOf(id(3));
     await store.set(entry.sessionId, record(), 60_000);
     await store.userIndex.add('ann', entry);
