@@ -138,6 +138,8 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
   '@nest-hive/session': {
     source: 'libs/session/src/index.ts',
     names: [
+      'FileSessionStore',
+      'FileSessionStoreOptions',
       'HandshakeSessionError',
       'ImmediateSessionStore',
       'IndexedSessionStore',
@@ -163,8 +165,11 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'SessionData',
       'SessionDataNotSerializableError',
       'SessionDataRecord',
+      'SessionDurability',
       'SessionEagerRoutes',
       'SessionError',
+      'SessionFileError',
+      'SessionFileProblem',
       'SessionModule',
       'SessionModuleAsyncOptions',
       'SessionModuleExtras',
@@ -172,6 +177,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'SessionModuleOptions',
       'SessionNotAvailableError',
       'SessionPatch',
+      'SessionPersistenceOptions',
       'SessionRecord',
       'SessionService',
       'SessionSocketServer',
