@@ -128,7 +128,8 @@ describe.each(HTTP_ADAPTERS)('GET /metrics and /health of the demo in one proces
     expect(sample(text, 'nest_hive_session_store_duration_seconds_count{operation="set"}')).toBe(3);
     expect(sample(text, 'nest_hive_workers{state="ready"}')).toBe(1);
     expect(sample(text, 'nest_hive_workers_desired')).toBe(1);
-    expect(sample(text, 'nest_hive_sessions{store="MemorySessionStore"}')).toBe(3);
+    // The demo keeps its one process's sessions in its file (SESSION_DB): a FileSessionStore.
+    expect(sample(text, 'nest_hive_sessions{store="FileSessionStore"}')).toBe(3);
     expect((await freshRequest(`${url}/health`)).json).toMatchObject({
       status: 'ok',
       info: { cluster: { status: 'up', ready: 1, desired: 1 }, sessionStore: { status: 'up' } },
