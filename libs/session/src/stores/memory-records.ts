@@ -114,6 +114,15 @@ export class MemoryRecords {
     return true;
   }
 
+  /**
+   * Sets the expiry of entry `id` if it is held, expired or not: a replay of changes in order,
+   * where a later change may extend an entry that has expired by now.
+   */
+  retime(id: string, expiresAt: number): void {
+    const slot = this.slots.held(id);
+    if (slot !== NO_SLOT) this.slots.setExpiresAt(slot, expiresAt);
+  }
+
   /** Deletes entry `id` (reported to `onRemove` as `'removed'`). */
   remove(id: string): void {
     this.slots.remove(id);

@@ -68,6 +68,11 @@ export class MemorySlots {
     return this.evictions;
   }
 
+  /** The slot of an entry, expired or not, or `NO_SLOT`. */
+  held(id: string): number {
+    return this.slots.get(id) ?? NO_SLOT;
+  }
+
   /** The slot of an unexpired entry, or `NO_SLOT` (an expired entry is removed). */
   live(id: string): number {
     const slot = this.slots.get(id);

@@ -84,6 +84,15 @@ describe('FileSessionStore', () => {
     expect(await sessions.userIndex.list('ann')).toEqual([]);
   });
 
+  it('replays a touch that extended a session whose first expiry has passed by the time of the replay', async () => {
+    let sessions = store();
+    await sessions.set('extended', record({ kept: true }), 40);
+    await sessions.touch('extended', DAY);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    sessions = await reopen(sessions);
+    expect((await sessions.get('extended'))?.data).toEqual({ kept: true });
+  });
+
   it('forgets expired sessions at replay, and a clear', async () => {
     let sessions = store();
     await sessions.set('short', record({}), 30);

@@ -171,6 +171,7 @@ export class FileSessionStore implements IndexedSessionStore {
     try {
       const warn = (message: string): void => this.logger.warn(message);
       const { fd, size } = openJournal(this.path, (record) => this.replay(record), warn);
+      this.sweep();
       this.journal = new SessionJournal(fd, size, {
         path: this.path,
         durability: this.options.durability ?? 'flush',
@@ -199,12 +200,12 @@ export class FileSessionStore implements IndexedSessionStore {
   private replay(record: JournalRecord): void {
     const { records, index } = this;
     switch (record.kind) {
+      // Whatever has expired by now is swept once the replay is done: a later touch may extend it.
       case 'set':
-        if (record.state.expiresAt > Date.now()) records.write(record.id, record.state);
-        else records.remove(record.id);
+        records.write(record.id, record.state);
         return;
       case 'touch':
-        records.touch(record.id, record.expiresAt);
+        records.retime(record.id, record.expiresAt);
         return;
       case 'delete':
         records.remove(record.id);
