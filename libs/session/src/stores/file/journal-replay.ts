@@ -7,6 +7,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   FRAME_OVERHEAD,
   JOURNAL_FORMAT_VERSION,
@@ -101,13 +102,22 @@ function replayFrames(
   return offset;
 }
 
-/** Creates the file anew with only its header, flushed to disk. */
+/** Syncs the file or directory at `path` to disk. */
+function syncPath(path: string, flags: string): void {
+  const fd = openSync(path, flags);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Creates the file anew with only its header, flushed to disk with the directory entry naming it. */
 function createFile(path: string): void {
   try {
     writeFileSync(path, JOURNAL_HEADER);
-    const fd = openSync(path, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
+    syncPath(path, 'r+');
+    syncPath(dirname(path), 'r');
   } catch (error) {
     throw unwritable(path, 'the file', error);
   }
