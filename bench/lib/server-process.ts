@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Root of the compiled benchmark tree (`dist-test/bench`). */
@@ -21,8 +24,10 @@ export interface ServerOptions {
   /** Output that says the server is ready; its first group is the port (default `READY <port>`). */
   readyPattern?: RegExp;
   /**
-   * Working directory: the root of the repository the script belongs to (default this one,
-   * {@link REPO_ROOT}; another build's root when `npm run bench:compare` runs its servers).
+   * Working directory. Default: a fresh temporary directory of the server's own, removed once it
+   * stopped, so that what a server writes relative to it (the cluster store's default session
+   * file, `.nest-hive/sessions.db`) never lands in the repository nor is shared by two servers
+   * (a session file takes one process at a time). `npm run bench:compare` gives each build's root.
    */
   cwd?: string;
 }
@@ -38,8 +43,12 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<ServerProcess> {
   const readyPattern = options.readyPattern ?? /READY (\d+)/;
+  const ownDir = options.cwd === undefined ? mkdtempSync(join(tmpdir(), 'nest-hive-bench-')) : undefined;
+  const removeOwnDir = (): void => {
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+  };
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
-    cwd: options.cwd ?? REPO_ROOT,
+    cwd: options.cwd ?? ownDir,
     env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,6 +69,7 @@ export async function startServer(
     child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.once('exit', (code) => {
       clearTimeout(timer);
+      removeOwnDir();
       reject(new Error(`${name} exited with ${code} before it was ready:\n${log}`));
     });
   });
@@ -76,6 +86,7 @@ export async function startServer(
       const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(killer);
+      removeOwnDir();
     },
   };
 }
