@@ -21,6 +21,21 @@ describe('callStore', () => {
     await expect(call((cb) => cb(undefined, 'at once')).done).resolves.toBe('at once');
   });
 
+  it('keeps an answer that came in time when the event loop stalls past the timeout before handing it on', async () => {
+    const outcome = call((cb) =>
+      setImmediate(() => {
+        cb(null, 'in time');
+        // A stall after the answer, before the next turn hands it on (a long GC pause, a starved CPU).
+        const until = Date.now() + 2 * TIMEOUT_MS;
+        while (Date.now() < until) {
+          // busy
+        }
+      }),
+    );
+    await expect(outcome.done).resolves.toBe('in time');
+    expect(outcome.late).toEqual([]);
+  });
+
   it('rejects the error a store calls back', async () => {
     await expect(call((cb) => cb(new Error('refused'))).done).rejects.toThrow('refused');
   });

@@ -17,7 +17,8 @@ export type LateAnswerListener = (operation: ExpressStoreOperation, what: string
  * - a synchronous throw, or a rejected promise returned instead of calling
  *   back, rejects;
  * - no answer within `timeoutMs` rejects with
- *   {@link ExpressSessionStoreTimeoutError};
+ *   {@link ExpressSessionStoreTimeoutError} (an answer within it counts,
+ *   even when the turn that hands it on starts after the deadline);
  * - a second answer that arrives before the first was handed on (in the
  *   same turn of the event loop) rejects with
  *   {@link ExpressSessionStoreContractError}, since the store cannot be
@@ -55,10 +56,11 @@ export function callStore(
       // Handed on in the next turn, so that a second answer in this one is caught.
       setImmediate(() => settle(() => (error ? reject(asError(operation, error)) : resolve(value))));
     };
-    const timer = setTimeout(
-      () => settle(() => reject(new ExpressSessionStoreTimeoutError(operation, timeoutMs))),
-      timeoutMs,
-    );
+    // An answer already in came in time: the turn that hands it on settles, even when a stalled event loop
+    // (a long GC pause, a starved CPU) runs this timer first.
+    const timer = setTimeout(() => {
+      if (!answer) settle(() => reject(new ExpressSessionStoreTimeoutError(operation, timeoutMs)));
+    }, timeoutMs);
     timer.unref();
     try {
       const returned = invoke(callback);
