@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchContext } from '../lib/bench-context.js';
-import { measureInterleaved } from '../lib/interleave.js';
-import { ratio, type CaseResult, type VariantResult } from '../lib/report.js';
+import { measureInterleaved, type LoadVariant } from '../lib/interleave.js';
+import { obtainCookie } from '../lib/load.js';
+import {
+  cpuRatio,
+  cpuVariants,
+  ratio,
+  type CaseResult,
+  type RatioResult,
+  type VariantResult,
+} from '../lib/report.js';
 import { BENCH_DIST, REPO_ROOT, startServer, type ServerProcess } from '../lib/server-process.js';
 import { runIpcBench } from '../ipc/ipc-run.js';
 import { IPC_VARIANTS, ipcVariants } from '../ipc/ipc-variants.js';
@@ -44,43 +52,79 @@ export async function ipcCase(context: BenchContext): Promise<CaseResult> {
   };
 }
 
-/** Case 5: a session-writing route on 2 workers: shared stores against one memory store per worker. */
+/** Case 5's variants: one server each, its store named by `BENCH_STORE`. */
+const CASE_5 = {
+  memory: 'per-worker MemorySessionStore',
+  cluster: 'ClusterSessionStore, in memory (persistence: false)',
+  file: "ClusterSessionStore, in a file (durability 'flush')",
+  fileSync: "ClusterSessionStore, in a file (durability 'sync')",
+  redis: 'RedisSessionStore',
+} as const;
+/** The reading route's variant on a server. */
+const reads = (store: string): string => `${store}, reads a session`;
+
+/** A load of `path` on `server`, by the CPU time of all its processes (primary and workers). */
+function onCluster(server: ServerProcess, name: string, path: string, cookie?: string): LoadVariant {
+  return {
+    name,
+    load: { url: `${server.url}${path}`, ...(cookie && { headers: { cookie } }) },
+    serverPid: server.child.pid,
+    serverTree: true,
+  };
+}
+
+/**
+ * Case 5: a session-writing route on 2 workers (a new session each request): stores shared through
+ * the primary or Redis against one memory store per worker; and the cluster store kept in a file
+ * against the same store in the primary's memory, on that route and on a route that only reads a
+ * session (one cookie, made once). Ratios by the CPU time per request of every process of each
+ * server (primary and workers), and by throughput.
+ */
 export async function sharedSessionsCase(context: BenchContext): Promise<CaseResult> {
   const app = `${BENCH_DIST}/servers/cluster-session-bench-app.js`;
   const withRedis = await redisAvailable();
   const servers: ServerProcess[] = [];
   try {
-    servers.push(await startServer('memory', app, { BENCH_STORE: 'memory' }));
-    servers.push(await startServer('cluster', app, { BENCH_STORE: 'cluster' }));
-    if (withRedis) servers.push(await startServer('redis', app, { BENCH_STORE: 'redis' }));
-    const [memory, shared, redis] = servers;
+    for (const store of ['memory', 'cluster', 'file', 'file-sync', ...(withRedis ? ['redis'] : [])]) {
+      servers.push(await startServer(store, app, { BENCH_STORE: store }));
+    }
+    const [memory, shared, file, fileSync, redis] = servers;
+    const sharedCookie = await obtainCookie(`${shared.url}/bench/visits`);
+    const fileCookie = await obtainCookie(`${file.url}/bench/visits`);
     const variants = await measureInterleaved(context, [
-      { name: 'per-worker MemorySessionStore', load: { url: `${memory.url}/bench/visits` } },
-      { name: 'ClusterSessionStore (shared via the primary)', load: { url: `${shared.url}/bench/visits` } },
-      ...(redis ? [{ name: 'RedisSessionStore', load: { url: `${redis.url}/bench/visits` } }] : []),
+      onCluster(memory, CASE_5.memory, '/bench/visits'),
+      onCluster(shared, CASE_5.cluster, '/bench/visits'),
+      onCluster(file, CASE_5.file, '/bench/visits'),
+      onCluster(fileSync, CASE_5.fileSync, '/bench/visits'),
+      ...(redis ? [onCluster(redis, CASE_5.redis, '/bench/visits')] : []),
+      onCluster(shared, reads(CASE_5.cluster), '/bench/read', sharedCookie),
+      onCluster(file, reads(CASE_5.file), '/bench/read', fileCookie),
     ]);
     const m = (name: string) => median(variants, name);
+    const both = (label: string, ours: string, anchor: string, cpuTarget?: RatioResult['target']) => [
+      ...cpuRatio(label, variants, ours, anchor, cpuTarget),
+      ratio(`${label}, by throughput`, m(ours) / m(anchor)),
+    ];
     return {
       id: '5',
-      title: 'session-writing route on 2 workers (new session per request)',
-      variants,
+      title: 'session routes on 2 workers: shared stores, and the cluster store in a file',
+      variants: [...variants, ...cpuVariants(variants)],
       ratios: [
-        ratio(
-          'cluster store / per-worker memory',
-          m('ClusterSessionStore (shared via the primary)') / m('per-worker MemorySessionStore'),
-          {
-            op: '>=',
-            value: 0.7,
-          },
-        ),
-        ...(redis
-          ? [
-              ratio(
-                'Redis store / per-worker memory',
-                m('RedisSessionStore') / m('per-worker MemorySessionStore'),
-              ),
-            ]
-          : []),
+        ratio('cluster store / per-worker memory', m(CASE_5.cluster) / m(CASE_5.memory), {
+          op: '>=',
+          value: 0.7,
+        }),
+        ...cpuRatio('cluster store / per-worker memory', variants, CASE_5.cluster, CASE_5.memory),
+        ...(redis ? [ratio('Redis store / per-worker memory', m(CASE_5.redis) / m(CASE_5.memory))] : []),
+        ...both('file / memory cluster store, writes (new session)', CASE_5.file, CASE_5.cluster, {
+          op: '>=',
+          value: 0.9,
+        }),
+        ...both('file (sync) / memory cluster store, writes (new session)', CASE_5.fileSync, CASE_5.cluster),
+        ...both('file / memory cluster store, reads', reads(CASE_5.file), reads(CASE_5.cluster), {
+          op: '>=',
+          value: 0.97,
+        }),
       ],
     };
   } finally {

@@ -1,20 +1,46 @@
 /**
  * A 2-worker cluster for the shared-session benchmark, configured by environment:
- * - BENCH_STORE: `cluster` (shared through the primary) | `memory` (one store per worker) | `redis`
+ * - BENCH_STORE: `cluster` (shared through the primary, in its memory only: `persistence: false`)
+ *   | `file` (shared through the primary, kept in a session file: `persistence: { path }`)
+ *   | `file-sync` (the same, `durability: 'sync'`) | `memory` (one store per worker) | `redis`
  * - REDIS_URL: for `redis` (default redis://127.0.0.1:6379)
  * - PORT: port on 127.0.0.1 (0 picks a free one in the primary)
- * Route: `GET /bench/visits` increments `visits` in the session. Prints `READY <port>` once every worker is ready.
+ * With `file` and `file-sync` the primary makes a fresh temporary directory for the session file,
+ * hands it to the workers, and removes it when it exits: no run writes into the repository or
+ * shares a file with another server.
+ * Routes: `GET /bench/visits` increments `visits` in the session; `GET /bench/read` only reads it,
+ * and answers 404 when the request has no session with `visits` (a cookie whose session is gone
+ * must fail the run, not measure a route that reads nothing). Prints `READY <port>` once every
+ * worker is ready.
  */
 import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Controller, Get, Module, NotFoundException, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { bootstrapCluster } from '@nest-hive/cluster';
 import { getClusterEnvironment } from '@nest-hive/cluster/environment';
-import { MemorySessionStore, Session, SessionModule, type SessionStore } from '@nest-hive/session';
+import {
+  MemorySessionStore,
+  Session,
+  SessionModule,
+  type SessionModuleOptions,
+  type SessionStore,
+} from '@nest-hive/session';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-const store = process.env.BENCH_STORE ?? 'cluster';
+const STORES = ['cluster', 'file', 'file-sync', 'memory', 'redis'] as const;
+type BenchStore = (typeof STORES)[number];
+const isBenchStore = (value: string): value is BenchStore => (STORES as readonly string[]).includes(value);
+
+const storeName = process.env.BENCH_STORE ?? 'cluster';
+if (!isBenchStore(storeName)) throw new Error(`BENCH_STORE is one of ${STORES.join(', ')}, not ${storeName}`);
+const store: BenchStore = storeName;
+const persistent = store === 'file' || store === 'file-sync';
+/** How the primary hands the session file to its workers. */
+const FILE_ENV = 'BENCH_SESSION_FILE';
 
 @Controller('bench')
 class VisitsController {
@@ -23,24 +49,39 @@ class VisitsController {
     session.visits = (session.visits ?? 0) + 1;
     return { visits: session.visits };
   }
+
+  @Get('read')
+  read(@Session() session: Session<{ visits?: number }>): { visits: number } {
+    const visits = session.visits;
+    if (visits === undefined) throw new NotFoundException('no session with visits: get a cookie first');
+    return { visits };
+  }
 }
 
-async function sessionStore(): Promise<SessionStore | undefined> {
-  if (store === 'memory') return new MemorySessionStore();
+/** The store options of `BENCH_STORE`: an explicit store, or the cluster-shared default's persistence. */
+async function storeOptions(): Promise<Pick<SessionModuleOptions, 'store' | 'persistence'>> {
+  if (store === 'memory') return { store: new MemorySessionStore() };
   if (store === 'redis') {
     const { RedisSessionStore } = await import('@nest-hive/session/redis');
-    return new RedisSessionStore({ url: process.env.REDIS_URL, prefix: `bench:${process.ppid}:` });
+    const redis: SessionStore = new RedisSessionStore({
+      url: process.env.REDIS_URL,
+      prefix: `bench:${process.ppid}:`,
+    });
+    return { store: redis };
   }
-  return undefined; // the default under bootstrapCluster: the store shared through the primary
+  if (store === 'cluster') return { persistence: false };
+  const path = process.env[FILE_ENV];
+  if (!path) throw new Error(`${FILE_ENV} is set by the primary`);
+  return { persistence: { path, durability: store === 'file-sync' ? 'sync' : 'flush' } };
 }
 
 async function appModule(): Promise<DynamicModule> {
-  const chosen = await sessionStore();
+  const options = await storeOptions();
   @Module({})
   class BenchModule {}
   return {
     module: BenchModule,
-    imports: [SessionModule.forRoot({ secret: SECRET, ...(chosen && { store: chosen }) })],
+    imports: [SessionModule.forRoot({ secret: SECRET, ...options })],
     controllers: [VisitsController],
   };
 }
@@ -53,14 +94,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const port =
-  getClusterEnvironment().isPrimary && Number(process.env.PORT ?? 0) === 0
-    ? await freePort()
-    : Number(process.env.PORT);
+/** In the primary of a persistent run: a session file in a fresh directory, removed when it exits. */
+function sessionFile(): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'nest-hive-bench-sessions-')), 'sessions.db');
+  process.once('exit', () => rmSync(dirname(path), { recursive: true, force: true }));
+  return path;
+}
+
+const { isPrimary } = getClusterEnvironment();
+const port = isPrimary && Number(process.env.PORT ?? 0) === 0 ? await freePort() : Number(process.env.PORT);
 const handle = await bootstrapCluster({
   workers: 2,
   reloadSignal: null,
-  env: { PORT: String(port) },
+  env: { PORT: String(port), ...(isPrimary && persistent && { [FILE_ENV]: sessionFile() }) },
   worker: async () => {
     const app = await NestFactory.create(await appModule(), { logger: ['error', 'warn'] });
     await app.listen(port, '127.0.0.1');
