@@ -161,6 +161,20 @@ describe('FileSessionStore', () => {
     expect(readFileSync(path)).toEqual(bytes);
   });
 
+  it('refuses a file whose frame length is damaged before its end (no later frame is dropped as a cut tail)', async () => {
+    const sessions = store();
+    for (let i = 0; i < 10; i++) await sessions.set(`s${i}`, record({ i }), DAY);
+    await sessions.close();
+    const bytes = readFileSync(path);
+    // The fourth frame's length grows by 256: the replay would look for the next frame past it.
+    let offset = JOURNAL_HEADER.length;
+    for (let frame = 0; frame < 3; frame++) offset += 8 + bytes.readUInt32LE(offset);
+    bytes[offset + 1] ^= 0x01;
+    writeFileSync(path, bytes);
+    await expect(store().open()).rejects.toMatchObject({ problem: 'corrupt' });
+    expect(readFileSync(path)).toEqual(bytes);
+  });
+
   it('refuses a file of a newer format, and a foreign file, without touching them', async () => {
     writeFileSync(path.replace('nested/', ''), 'nest-hive sessions 2\n');
     const newer = new FileSessionStore({ path: path.replace('nested/', '') });

@@ -58,11 +58,19 @@ function readContent(path: string): Buffer {
   }
 }
 
-/** Whether the bytes at a bad frame are followed by a frame that checks out: damage, not a cut. */
+/**
+ * Whether any frame that checks out starts after the bad one at `offset`: damage, not a cut (a
+ * write cut short is the last thing in the file). Every byte offset is tried, since a damaged
+ * length field says nothing of where the next frame starts; most are refused at once (a length
+ * of zero or past the end), and only the rest cost a checksum.
+ */
 function goodFrameFollows(content: Buffer, offset: number): boolean {
-  if (content.length - offset < FRAME_OVERHEAD) return false;
-  const next = offset + FRAME_OVERHEAD + content.readUInt32LE(offset);
-  return next < content.length && 'payload' in readFrame(content, next);
+  for (let at = offset + 1; at + FRAME_OVERHEAD < content.length; at++) {
+    const length = content.readUInt32LE(at);
+    if (length === 0 || at + FRAME_OVERHEAD + length > content.length) continue;
+    if ('payload' in readFrame(content, at)) return true;
+  }
+  return false;
 }
 
 /**
