@@ -3,7 +3,7 @@
  * writes every figure to bench/results/latest.json.
  *   --quick        a few seconds per run (under 2 minutes in all)
  *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading; 10: metrics;
- *                  1f and 2f: cases 1 and 2 on Fastify)
+ *                  1f and 2f: cases 1 and 2 on Fastify; 12: event-loop delay of the file store's process)
  *   --rounds=5     measured runs per variant (default 3; more steady the medians on a busy machine)
  * Exits non-zero only when a case fails to run; missed targets are reported.
  */
@@ -14,6 +14,7 @@ import { toMarkdown } from './lib/report.js';
 import { machineInfo, writeResultsFile } from './lib/results-file.js';
 import { ipcCase, scaleCase, sharedSessionsCase } from './cases/cluster.cases.js';
 import { eagerCostCase, expressStoreCase } from './cases/express-store.cases.js';
+import { fileStoreDelayCase } from './cases/file-store.case.js';
 import { fastifySessionOverheadCase, fastifySessionWriteCase } from './cases/fastify-session.cases.js';
 import { memoryCase } from './cases/memory.case.js';
 import { metricsCase } from './cases/metrics.case.js';
@@ -37,6 +38,7 @@ const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['9', eagerCostCase],
   ['10', metricsCase],
   ['11', socketFanoutCase],
+  ['12', fileStoreDelayCase],
 ];
 
 const results: CaseResult[] = [];
