@@ -9,6 +9,12 @@ export const BENCH_DIST = fileURLToPath(new URL('..', import.meta.url));
 /** The repository root. */
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
+/**
+ * The environment variable that names a server's own temporary directory (its working directory
+ * when {@link startServer} made one): files there are removed with it, even after a `SIGKILL`.
+ */
+export const SCRATCH_DIR_ENV = 'BENCH_SCRATCH_DIR';
+
 /** A server started for a benchmark, in its own process. */
 export interface ServerProcess {
   readonly name: string;
@@ -49,7 +55,7 @@ export async function startServer(
   };
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     cwd: options.cwd ?? ownDir,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
+    env: { ...process.env, NODE_ENV: 'production', ...(ownDir && { [SCRATCH_DIR_ENV]: ownDir }), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

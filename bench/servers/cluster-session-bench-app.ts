@@ -5,9 +5,10 @@
  *   | `file-sync` (the same, `durability: 'sync'`) | `memory` (one store per worker) | `redis`
  * - REDIS_URL: for `redis` (default redis://127.0.0.1:6379)
  * - PORT: port on 127.0.0.1 (0 picks a free one in the primary)
- * With `file` and `file-sync` the primary makes a fresh temporary directory for the session file,
- * hands it to the workers, and removes it when it exits: no run writes into the repository or
- * shares a file with another server.
+ * With `file` and `file-sync` the session file is in BENCH_SCRATCH_DIR, the server's own temporary
+ * directory that the bench runner makes and removes (run by hand: a fresh temporary directory the
+ * primary makes and removes when it exits), handed to the workers: no run writes into the
+ * repository or shares a file with another server.
  * Routes: `GET /bench/visits` increments `visits` in the session; `GET /bench/read` only reads it,
  * and answers 404 when the request has no session with `visits` (a cookie whose session is gone
  * must fail the run, not measure a route that reads nothing). Prints `READY <port>` once every
@@ -94,8 +95,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** In the primary of a persistent run: a session file in a fresh directory, removed when it exits. */
+/**
+ * In the primary of a persistent run: the session file, in the runner's scratch directory for this
+ * server, or else in a fresh directory removed when the primary exits.
+ */
 function sessionFile(): string {
+  const scratch = process.env.BENCH_SCRATCH_DIR;
+  if (scratch) return join(scratch, 'sessions.db');
   const path = join(mkdtempSync(join(tmpdir(), 'nest-hive-bench-sessions-')), 'sessions.db');
   process.once('exit', () => rmSync(dirname(path), { recursive: true, force: true }));
   return path;
