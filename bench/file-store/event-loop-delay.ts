@@ -9,7 +9,7 @@
  * - compaction: the same load while the file is compacted (`compactAfterBytes` 1 MiB; the file is
  *   first rewritten to just under twice its size at open, so the load itself starts one, after
  *   about 5 s);
- * - sweep: `store.sweep()` with 50 000 expired sessions among the `n` live ones, under the load;
+ * - sweep: `store.sweep()` (in steps) with 50 000 expired sessions among the `n` live ones, under the load;
  * - length(): which sweeps first (a metrics scrape asks it of the primary), under the load.
  * Node's histogram (`monitorEventLoopDelay`, resolution 1 ms) records the interval of a 1 ms
  * timer: an idle loop reads about 1 ms. Beside it, the longest garbage-collection pause of each
@@ -138,7 +138,7 @@ async function measureSize(sessions: number): Promise<PhaseResult[]> {
     const sweeping = await DelayWindow.open();
     await sleep(200);
     started = performance.now();
-    store.sweep();
+    await store.sweep();
     const sweepMs = performance.now() - started;
     await sleep(200);
     record(

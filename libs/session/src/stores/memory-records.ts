@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { SessionDataRecord, SessionPatch, StoredSessionRecord } from '../session-record.interface.js';
 import { MemorySlots, NO_SLOT, type SlotRemoval } from './memory-slots.js';
 
@@ -13,6 +14,9 @@ export interface MemoryRecordState {
   readonly maxAge: number | null | undefined;
 }
 
+/** Entries a stepped sweep looks at per event-loop turn: about a millisecond of removals at most. */
+const SWEEP_STEP = 2_000;
+
 /**
  * Sessions in memory, with absolute expiry times: what `MemorySessionStore` and `FileSessionStore`
  * both hold. It encodes records into {@link MemorySlots} (data as JSON text, timestamps unboxed)
@@ -21,6 +25,7 @@ export interface MemoryRecordState {
  */
 export class MemoryRecords {
   private readonly slots: MemorySlots;
+  private sweeping: Promise<void> | undefined;
 
   /**
    * @param maxSessions - entries kept at most.
@@ -141,5 +146,19 @@ export class MemoryRecords {
   /** Removes every expired entry now, and gives memory back after a burst (see `MemorySlots.sweep`). */
   sweep(): void {
     this.slots.sweep();
+  }
+
+  /**
+   * {@link sweep} in steps of a few thousand entries, one per event-loop turn, so that a sweep of
+   * many expired sessions never stalls the process; resolves once every entry was looked at. A
+   * call during a sweep joins it.
+   */
+  sweepInSteps(): Promise<void> {
+    this.sweeping ??= (async () => {
+      const cursor = this.slots.sweepCursor();
+      const now = Date.now();
+      while (!this.slots.sweepStep(cursor, SWEEP_STEP, now)) await nextTurn();
+    })().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
   }
 }

@@ -42,7 +42,8 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
     );
     const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (interval > 0) {
-      this.sweepTimer = setInterval(() => this.sweep(), interval);
+      // In steps: a sweep of many expired sessions never stalls the process.
+      this.sweepTimer = setInterval(() => void this.sweepInSteps(), interval);
       this.sweepTimer.unref();
     }
   }
@@ -103,9 +104,9 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
     this.userIndex.clear();
   }
 
-  /** Live (unexpired) sessions held. */
+  /** Live (unexpired) sessions held (counted after a stepped sweep). */
   async length(): Promise<number> {
-    this.sweep();
+    await this.sweepInSteps();
     return this.records.size;
   }
 
@@ -126,6 +127,12 @@ export class MemorySessionStore implements ImmediateSessionStore, IndexedSession
    */
   sweep(): void {
     this.records.sweep();
+    this.userIndex.sweep();
+  }
+
+  /** {@link sweep} in steps of a few thousand sessions, one per event-loop turn (what the timer runs). */
+  private async sweepInSteps(): Promise<void> {
+    await this.records.sweepInSteps();
     this.userIndex.sweep();
   }
 }

@@ -67,4 +67,29 @@ describe('MemorySlots', () => {
     slots.clear();
     expect([slots.size, slots.capacity]).toEqual([0, 0]);
   });
+
+  it('sweeps in bounded steps to the same end as one pass, while entries come and go between the steps', () => {
+    const removed: string[] = [];
+    const slots = new MemorySlots(10_000, (id, reason) => removed.push(`${reason}:${id}`));
+    for (let i = 0; i < 1_000; i++) put(slots, `e${i}`, i % 2 === 0 ? -1 : 60_000);
+    const now = Date.now();
+    const cursor = slots.sweepCursor();
+    let steps = 0;
+    while (!slots.sweepStep(cursor, 100, now)) {
+      steps++;
+      // Between steps: an entry still ahead is removed by its owner, and new ones arrive.
+      if (steps === 3) {
+        slots.remove('e999');
+        put(slots, `new${steps}`);
+      }
+    }
+    expect(steps).toBeGreaterThanOrEqual(10);
+    expect(slots.size).toBe(500);
+    expect(removed.filter((entry) => entry.startsWith('expired:'))).toHaveLength(500);
+    expect(removed).toContain('removed:e999');
+    expect(slots.live('e1')).not.toBe(NO_SLOT);
+    expect(slots.live('new3')).not.toBe(NO_SLOT);
+    // Half of the slots are free: not sparse enough to pack the arrays.
+    expect(slots.capacity).toBe(1_000);
+  });
 });

@@ -200,6 +200,35 @@ export class MemorySlots {
   sweep(): void {
     const now = Date.now();
     for (const [id, slot] of this.slots) if (this.times[2 * slot + 1] <= now) this.drop(id, 'expired');
+    this.packIfSparse();
+  }
+
+  /** Where a stepped sweep stands: the map's own iterator, which survives deletes and inserts. */
+  sweepCursor(): Iterator<[string, number]> {
+    return this.slots.entries();
+  }
+
+  /**
+   * One step of a sweep: removes the entries expired at `now` among the next `limit` of `cursor`
+   * (from {@link sweepCursor}), and once the cursor is done, packs the arrays as {@link sweep}
+   * does. Returns whether the sweep is done. Each step is bounded, so a sweep of many entries
+   * leaves the event loop free between its steps.
+   */
+  sweepStep(cursor: Iterator<[string, number]>, limit: number, now: number): boolean {
+    for (let seen = 0; seen < limit; seen++) {
+      const next = cursor.next();
+      if (next.done) {
+        this.packIfSparse();
+        return true;
+      }
+      const [id, slot] = next.value;
+      if (this.times[2 * slot + 1] <= now) this.drop(id, 'expired');
+    }
+    return false;
+  }
+
+  /** Packs the arrays when three quarters or more of the slots are free. */
+  private packIfSparse(): void {
     if (this.slots.size * 4 <= this.ids.length && this.ids.length > 64) this.rebuild();
   }
 

@@ -217,6 +217,18 @@ describe('FileSessionStore', () => {
     await expect(store().open()).resolves.toBeUndefined();
   });
 
+  it('sweeps many expired sessions in steps, leaving the event loop free between them', async () => {
+    const sessions = store();
+    await Promise.all(Array.from({ length: 9_000 }, (_, i) => sessions.set(`gone${i}`, record({}), 30)));
+    await Promise.all(Array.from({ length: 100 }, (_, i) => sessions.set(`kept${i}`, record({}), DAY)));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    let turnBetweenSteps = false;
+    setImmediate(() => (turnBetweenSteps = true));
+    await sessions.sweep();
+    expect(turnBetweenSteps).toBe(true);
+    expect(await sessions.length()).toBe(100);
+  });
+
   it('checks its options at construction', () => {
     expect(() => new FileSessionStore({ path: '' })).toThrow(/`path`/);
     expect(() => new FileSessionStore({ path, durability: 'never' as 'sync' })).toThrow(/`durability`/);

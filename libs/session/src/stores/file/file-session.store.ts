@@ -62,7 +62,7 @@ export class FileSessionStore implements IndexedSessionStore {
     this.userIndex = new FileUserSessionIndex(index, () => this.opened());
     const interval = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     if (interval > 0) {
-      this.sweepTimer = setInterval(() => this.sweep(), interval);
+      this.sweepTimer = setInterval(() => void this.sweep(), interval);
       this.sweepTimer.unref();
     }
   }
@@ -135,7 +135,7 @@ export class FileSessionStore implements IndexedSessionStore {
   /** Live (unexpired) sessions held. */
   async length(): Promise<number> {
     this.opened();
-    this.sweep();
+    await this.sweep();
     return this.records.size;
   }
 
@@ -157,9 +157,13 @@ export class FileSessionStore implements IndexedSessionStore {
     }
   }
 
-  /** Removes expired sessions and index entries from memory (the file forgets them at its next compaction). */
-  sweep(): void {
-    this.records.sweep();
+  /**
+   * Removes expired sessions and index entries from memory, in steps of a few thousand sessions,
+   * one per event-loop turn, so that a sweep never stalls the process (the file forgets them at
+   * its next compaction). The timer runs it every `sweepIntervalMs`.
+   */
+  async sweep(): Promise<void> {
+    await this.records.sweepInSteps();
     this.index.sweep();
   }
 
@@ -171,7 +175,9 @@ export class FileSessionStore implements IndexedSessionStore {
     try {
       const warn = (message: string): void => this.logger.warn(message);
       const { fd, size } = openJournal(this.path, (record) => this.replay(record), warn);
-      this.sweep();
+      // Nothing else runs before the replay is over: one pass, at once.
+      this.records.sweep();
+      this.index.sweep();
       this.journal = new SessionJournal(fd, size, {
         path: this.path,
         durability: this.options.durability ?? 'flush',
