@@ -229,6 +229,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
   '@nest-hive/session/cluster': {
     source: 'libs/session/src/cluster/index.ts',
     names: [
+      'ClusterReadCacheOptions',
       'ClusterSessionHostOptions',
       'ClusterSessionStore',
       'ClusterSessionStoreOptions',

@@ -1,4 +1,4 @@
-import { type PrimaryRuntime } from '@nest-hive/cluster';
+import { type Address, type PrimaryRuntime } from '@nest-hive/cluster';
 import { definePrimaryHost } from '@nest-hive/cluster/extensions';
 import { isPlainObject, optional, shape } from '../core/guards.js';
 import { FileSessionStore } from '../stores/file/file-session.store.js';
@@ -7,7 +7,9 @@ import { SessionFileError } from '../stores/file/session-file.errors.js';
 import { MemorySessionStore } from '../stores/memory-session.store.js';
 import type { MemorySessionStoreOptions } from '../stores/memory-session-store.options.js';
 import type { UserSessionIndex } from '../users/user-session-index.interface.js';
+import { CacheHolders } from './cache-holders.js';
 import {
+  SESSION_CACHE_LEASE,
   SESSION_CLEAR,
   SESSION_DESTROY,
   SESSION_GET,
@@ -58,22 +60,54 @@ async function openStore(
 
 async function attach(runtime: PrimaryRuntime, options: ClusterSessionHostOptions): Promise<void> {
   const store = await openStore(runtime, options);
-  runtime.handle(SESSION_GET, async ({ id }) => (await store.get(id)) ?? null);
-  runtime.handle(SESSION_SET, async ({ id, record, ttlMs }) => {
-    await store.set(id, record, ttlMs);
+  const holders = new CacheHolders({ messaging: runtime.messaging });
+  const exits = runtime.events$.subscribe((event) => {
+    if (event.type === 'exit') holders.forget(event.workerId);
+  });
+  runtime.onClose(() => exits.unsubscribe());
+  // Each write answers only once the workers that read the session dropped their copies, also when
+  // the store failed (a failed write may have changed its memory).
+  const written = async <T>(
+    id: string,
+    from: Address,
+    write: Promise<T>,
+    writerKeeps = false,
+  ): Promise<T> => {
+    try {
+      return await write;
+    } finally {
+      await holders.invalidate(id, from, writerKeeps);
+    }
+  };
+  runtime.handle(SESSION_CACHE_LEASE, ({ leaseMs, released }, { from }) => {
+    if (from !== 'primary') holders.grant(from, leaseMs, released);
     return null;
   });
-  runtime.handle(SESSION_PATCH, ({ id, patch, ttlMs }) => store.patch(id, patch, ttlMs));
-  runtime.handle(SESSION_DESTROY, async ({ id }) => {
-    await store.destroy(id);
+  runtime.handle(SESSION_GET, async ({ id }, { from }) => {
+    holders.noteRead(from, id);
+    return (await store.get(id)) ?? null;
+  });
+  runtime.handle(SESSION_SET, async ({ id, record, ttlMs }, { from }) => {
+    await written(id, from, store.set(id, record, ttlMs));
     return null;
   });
-  runtime.handle(SESSION_TOUCH, async ({ id, ttlMs }) => {
-    await store.touch(id, ttlMs);
+  runtime.handle(SESSION_PATCH, ({ id, patch, ttlMs }, { from }) =>
+    written(id, from, store.patch(id, patch, ttlMs)),
+  );
+  runtime.handle(SESSION_DESTROY, async ({ id }, { from }) => {
+    await written(id, from, store.destroy(id));
+    return null;
+  });
+  runtime.handle(SESSION_TOUCH, async ({ id, ttlMs }, { from }) => {
+    await written(id, from, store.touch(id, ttlMs), true);
     return null;
   });
   runtime.handle(SESSION_CLEAR, async () => {
-    await store.clear();
+    try {
+      await store.clear();
+    } finally {
+      await holders.invalidateAll();
+    }
     return null;
   });
   runtime.handle(SESSION_LENGTH, () => store.length());

@@ -12,6 +12,7 @@ import type { MemorySessionStoreOptions } from '../stores/memory-session-store.o
 import type { IndexedSessionStore, UserSessionIndex } from '../users/user-session-index.interface.js';
 import { ClusterHostLink } from './cluster-host.link.js';
 import {
+  CACHE_LEASE_BOUNDS,
   SESSION_CLEAR,
   SESSION_DESTROY,
   SESSION_GET,
@@ -22,6 +23,8 @@ import {
   SESSION_TOUCH,
 } from './cluster-session.topics.js';
 import { ClusterUserSessionIndex } from './cluster-user-session.index.js';
+import type { SessionReadCache } from './session-read-cache.js';
+import { type ClusterReadCacheOptions, type WorkerReadCache, acquireReadCache } from './worker-read-cache.js';
 
 /** Options of {@link ClusterSessionStore}. */
 export interface ClusterSessionStoreOptions {
@@ -42,6 +45,40 @@ export interface ClusterSessionStoreOptions {
    * to the working directory.
    */
   persistence?: SessionPersistenceOptions | false;
+  /**
+   * Each worker keeps copies of the sessions it reads, so that a read is a local lookup instead of
+   * a round trip to the primary. Coherent: the primary acknowledges a write, destroy or revoke only
+   * once every other worker that read the session has dropped its copy (or its lease has ended), so
+   * no request answered after it sees the old value. `false` reads from the primary every time.
+   * Default `{ maxEntries: 10000, leaseMs: 2000 }`; off with `workers: 0`, where the primary's
+   * store is in the same process.
+   */
+  readCache?: ClusterReadCacheOptions | false;
+}
+
+/** The read cache's settings, checked; `undefined` when it is off. */
+function readCacheOptions(
+  readCache: ClusterReadCacheOptions | false | undefined,
+): Required<ClusterReadCacheOptions> | undefined {
+  if (readCache === false) return undefined;
+  if (readCache !== undefined && (typeof readCache !== 'object' || readCache === null)) {
+    throw new TypeError(
+      'ClusterSessionStore option `readCache` must be an object ({ maxEntries, leaseMs }) or false.',
+    );
+  }
+  const options = { maxEntries: 10_000, leaseMs: 2_000, ...readCache };
+  if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
+    throw new TypeError(
+      `ClusterSessionStore option \`readCache.maxEntries\` must be a positive integer; got ${String(options.maxEntries)}.`,
+    );
+  }
+  const { min, max } = CACHE_LEASE_BOUNDS;
+  if (!Number.isFinite(options.leaseMs) || options.leaseMs < min || options.leaseMs > max) {
+    throw new TypeError(
+      `ClusterSessionStore option \`readCache.leaseMs\` must be between ${min} and ${max} ms; got ${String(options.leaseMs)}.`,
+    );
+  }
+  return options;
 }
 
 /** The primary's file settings, checked here and with an absolute path (the primary may run elsewhere). */
@@ -82,6 +119,8 @@ export class ClusterSessionStore implements IndexedSessionStore {
   /** The sessions of each user, kept by the primary beside the sessions (they go together). */
   readonly userIndex: UserSessionIndex;
   private readonly link: ClusterHostLink;
+  private readonly readCache: WorkerReadCache | undefined;
+  private readonly cache: SessionReadCache | undefined;
 
   constructor(options: ClusterSessionStoreOptions = {}) {
     const messaging = options.messaging ?? getProcessMessaging();
@@ -97,6 +136,11 @@ export class ClusterSessionStore implements IndexedSessionStore {
       host: { memoryStore: options.memoryStore, file: fileOptions(options.persistence) },
     });
     this.userIndex = new ClusterUserSessionIndex(this.link);
+    const cacheOptions = readCacheOptions(options.readCache);
+    if (cacheOptions && messaging.self.mode === 'cluster' && !messaging.self.isPrimary) {
+      this.readCache = acquireReadCache(messaging, this.link, cacheOptions);
+      this.cache = this.readCache.cache;
+    }
   }
 
   /**
@@ -109,32 +153,57 @@ export class ClusterSessionStore implements IndexedSessionStore {
 
   /** @inheritdoc */
   async get(id: string): Promise<StoredSessionRecord | undefined> {
-    return (await this.link.request(SESSION_GET, { id })) ?? undefined;
+    const cache = this.cache;
+    if (!cache) return (await this.link.request(SESSION_GET, { id })) ?? undefined;
+    const copy = cache.lookup(id, Date.now());
+    if (copy !== undefined) return structuredClone(copy);
+    const token = cache.startRead(id);
+    let record: StoredSessionRecord | undefined;
+    try {
+      record = (await this.link.request(SESSION_GET, { id })) ?? undefined;
+    } catch (error) {
+      cache.finishRead(id, token, undefined);
+      throw error;
+    }
+    // A kept record is the cache's own: the caller gets a copy.
+    return record !== undefined && cache.finishRead(id, token, record) ? structuredClone(record) : record;
   }
 
   /** @inheritdoc */
-  async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    await this.link.request(SESSION_SET, { id, record, ttlMs });
+  set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    return this.writing(id, async () => {
+      await this.link.request(SESSION_SET, { id, record, ttlMs });
+    });
   }
 
   /** @inheritdoc */
   patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
-    return this.link.request(SESSION_PATCH, { id, patch, ttlMs });
+    return this.writing(id, () => this.link.request(SESSION_PATCH, { id, patch, ttlMs }));
   }
 
   /** @inheritdoc */
-  async destroy(id: string): Promise<void> {
-    await this.link.request(SESSION_DESTROY, { id });
+  destroy(id: string): Promise<void> {
+    return this.writing(id, async () => {
+      await this.link.request(SESSION_DESTROY, { id });
+    });
   }
 
   /** @inheritdoc */
   async touch(id: string, ttlMs: number): Promise<void> {
+    const sentAt = Date.now();
     await this.link.request(SESSION_TOUCH, { id, ttlMs });
+    // The primary's new expiry is at least this: the copy may live that long.
+    this.cache?.extend(id, sentAt + ttlMs);
   }
 
   /** @inheritdoc */
   async clear(): Promise<void> {
-    await this.link.request(SESSION_CLEAR, {});
+    this.cache?.invalidateAll();
+    try {
+      await this.link.request(SESSION_CLEAR, {});
+    } finally {
+      this.cache?.invalidateAll();
+    }
   }
 
   /** @inheritdoc */
@@ -145,5 +214,35 @@ export class ClusterSessionStore implements IndexedSessionStore {
   /** Fails while the primary's store cannot write its file (e.g. the disk is full). */
   async ping(): Promise<void> {
     await this.link.request(SESSION_PING, {});
+  }
+
+  /**
+   * This worker's read cache: the sessions it holds copies of, and the reads it answered from a
+   * copy (`hits`) or from the primary (`misses`) since it started. All `0` when the cache is off.
+   */
+  readCacheStats(): { entries: number; hits: number; misses: number } {
+    const cache = this.cache;
+    return cache
+      ? { entries: cache.size, hits: cache.hits, misses: cache.misses }
+      : { entries: 0, hits: 0, misses: 0 };
+  }
+
+  /** Stops this store's share of the read cache (the last store of a worker ends its lease). */
+  async close(): Promise<void> {
+    this.readCache?.release();
+  }
+
+  /**
+   * Runs one write of session `id`: this worker's copy is dropped before it goes and once it is
+   * answered (an answer read meanwhile may predate it); the primary has the other workers drop
+   * theirs before it answers.
+   */
+  private async writing<T>(id: string, send: () => Promise<T>): Promise<T> {
+    this.cache?.invalidate([id]);
+    try {
+      return await send();
+    } finally {
+      this.cache?.invalidate([id]);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { defineTopic } from '@nest-hive/cluster';
 import {
   arrayOf,
+  isBoolean,
   isFiniteNumber,
   isPlainObject,
   isPositiveNumber,
@@ -84,3 +85,30 @@ export const SESSION_LENGTH = defineTopic<Record<string, never>, number>('nest-h
 export const SESSION_PING = defineTopic<Record<string, never>, null>('nest-hive:session:ping', {
   validate: isNothing,
 });
+
+/** The most ids one cache message carries (a longer list goes in several). */
+export const MAX_CACHE_IDS = 5_000;
+
+/** The shortest and longest lease a worker's read cache may ask for. */
+export const CACHE_LEASE_BOUNDS = { min: 100, max: 60_000 } as const;
+
+const isLeaseMs = (value: unknown): value is number =>
+  isFiniteNumber(value) && value >= CACHE_LEASE_BOUNDS.min && value <= CACHE_LEASE_BOUNDS.max;
+const isIdList = (value: unknown): value is string[] =>
+  arrayOf(isSessionId)(value) && value.length <= MAX_CACHE_IDS;
+
+/**
+ * A worker's read cache asks for (or renews) its lease, handing back the ids it no longer holds.
+ * While the lease runs, the primary waits for the worker's acknowledgement (or the lease's end)
+ * before it acknowledges a write of a session the worker read.
+ */
+export const SESSION_CACHE_LEASE = defineTopic<{ leaseMs: number; released: string[] }, null>(
+  'nest-hive:session:cache-lease',
+  { validate: shape({ leaseMs: isLeaseMs, released: isIdList }) },
+);
+
+/** The primary tells a worker to drop its copies of some sessions (`all`: of every session). */
+export const SESSION_CACHE_INVALIDATE = defineTopic<{ ids: string[]; all: boolean }, null>(
+  'nest-hive:session:cache-invalidate',
+  { validate: shape({ ids: isIdList, all: isBoolean }) },
+);

@@ -1,2 +1,3 @@
 export { ClusterSessionStore, type ClusterSessionStoreOptions } from './cluster-session.store.js';
 export { clusterSessionHost, type ClusterSessionHostOptions } from './cluster-session.host.js';
+export type { ClusterReadCacheOptions } from './worker-read-cache.js';
