@@ -147,6 +147,8 @@ describe.each(HTTP_ADAPTERS)('demo on a 2-worker cluster: one session across all
 
   it('a store call the primary cannot answer fails with 503 and a clear log line, never hangs or logs the user out', async () => {
     const { cookie } = await login('dee');
+    // Nobody has read eve's session since its last write: no worker holds a copy of it.
+    const { cookie: unread } = await login('eve');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const warm = await freshRequest(`${demo.url}/api/whoami`, { cookie, agent });
@@ -154,9 +156,12 @@ describe.each(HTTP_ADAPTERS)('demo on a 2-worker cluster: one session across all
       demo.process.signal('SIGSTOP');
       try {
         const started = Date.now();
-        const during = await freshRequest(`${demo.url}/api/whoami`, { cookie, agent });
-        expect(during.status).toBe(503);
+        const read = await freshRequest(`${demo.url}/api/whoami`, { cookie: unread, agent });
+        expect(read.status).toBe(503);
         expect(Date.now() - started).toBeLessThan(4_000);
+        // A write needs the primary even where the worker holds a copy to read.
+        const write = await freshRequest(`${demo.url}/api/visits`, { cookie, agent });
+        expect(write.status).toBe(503);
         const ping = await freshRequest(`${demo.url}/api/ping`, { agent });
         expect(ping.status).toBe(200);
       } finally {
@@ -165,6 +170,9 @@ describe.each(HTTP_ADAPTERS)('demo on a 2-worker cluster: one session across all
       await sleep(100);
       const after = await freshRequest(`${demo.url}/api/whoami`, { cookie, agent });
       expect(after.json).toEqual({ user: 'dee' });
+      expect((await freshRequest(`${demo.url}/api/whoami`, { cookie: unread, agent })).json).toEqual({
+        user: 'eve',
+      });
       expect(demo.process.output()).toMatch(/Session store get failed .*ClusterTimeoutError/);
     } finally {
       agent.destroy();
