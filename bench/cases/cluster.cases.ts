@@ -56,12 +56,15 @@ export async function ipcCase(context: BenchContext): Promise<CaseResult> {
 const CASE_5 = {
   memory: 'per-worker MemorySessionStore',
   cluster: 'ClusterSessionStore, in memory (persistence: false)',
+  uncached: 'ClusterSessionStore, in memory, no read cache (readCache: false)',
   file: "ClusterSessionStore, in a file (durability 'flush')",
   fileSync: "ClusterSessionStore, in a file (durability 'sync')",
   redis: 'RedisSessionStore',
 } as const;
 /** The reading route's variant on a server. */
 const reads = (store: string): string => `${store}, reads a session`;
+/** The variant of the route that never touches the session, on a server. */
+const without = (store: string): string => `${store}, route without the session`;
 
 /** A load of `path` on `server`, by the CPU time of all its processes (primary and workers). */
 function onCluster(server: ServerProcess, name: string, path: string, cookie?: string): LoadVariant {
@@ -77,20 +80,30 @@ function onCluster(server: ServerProcess, name: string, path: string, cookie?: s
  * Case 5: a session-writing route on 2 workers (a new session each request): stores shared through
  * the primary or Redis against one memory store per worker; and the cluster store kept in a file
  * against the same store in the primary's memory, on that route and on a route that only reads a
- * session (one cookie, made once). Ratios by the CPU time per request of every process of each
- * server (primary and workers), and by throughput.
+ * session (one cookie, made once); and the reading route of each shared store (with and without
+ * the workers' read cache, and Redis) against a route of the same server that never touches the
+ * session. Ratios by the CPU time per request of every process of each server (primary and
+ * workers), and by throughput.
  */
 export async function sharedSessionsCase(context: BenchContext): Promise<CaseResult> {
   const app = `${BENCH_DIST}/servers/cluster-session-bench-app.js`;
   const withRedis = await redisAvailable();
   const servers: ServerProcess[] = [];
   try {
-    for (const store of ['memory', 'cluster', 'file', 'file-sync', ...(withRedis ? ['redis'] : [])]) {
-      servers.push(await startServer(store, app, { BENCH_STORE: store }));
-    }
-    const [memory, shared, file, fileSync, redis] = servers;
+    const stores = [
+      'memory',
+      'cluster',
+      'cluster-uncached',
+      'file',
+      'file-sync',
+      ...(withRedis ? ['redis'] : []),
+    ];
+    for (const store of stores) servers.push(await startServer(store, app, { BENCH_STORE: store }));
+    const [memory, shared, uncached, file, fileSync, redis] = servers;
     const sharedCookie = await obtainCookie(`${shared.url}/bench/visits`);
+    const uncachedCookie = await obtainCookie(`${uncached.url}/bench/visits`);
     const fileCookie = await obtainCookie(`${file.url}/bench/visits`);
+    const redisCookie = redis && (await obtainCookie(`${redis.url}/bench/visits`));
     const variants = await measureInterleaved(context, [
       onCluster(memory, CASE_5.memory, '/bench/visits'),
       onCluster(shared, CASE_5.cluster, '/bench/visits'),
@@ -99,6 +112,15 @@ export async function sharedSessionsCase(context: BenchContext): Promise<CaseRes
       ...(redis ? [onCluster(redis, CASE_5.redis, '/bench/visits')] : []),
       onCluster(shared, reads(CASE_5.cluster), '/bench/read', sharedCookie),
       onCluster(file, reads(CASE_5.file), '/bench/read', fileCookie),
+      onCluster(shared, without(CASE_5.cluster), '/bench/none'),
+      onCluster(uncached, reads(CASE_5.uncached), '/bench/read', uncachedCookie),
+      onCluster(uncached, without(CASE_5.uncached), '/bench/none'),
+      ...(redis && redisCookie
+        ? [
+            onCluster(redis, reads(CASE_5.redis), '/bench/read', redisCookie),
+            onCluster(redis, without(CASE_5.redis), '/bench/none'),
+          ]
+        : []),
     ]);
     const m = (name: string) => median(variants, name);
     const both = (label: string, ours: string, anchor: string, cpuTarget?: RatioResult['target']) => [
@@ -125,6 +147,31 @@ export async function sharedSessionsCase(context: BenchContext): Promise<CaseRes
           op: '>=',
           value: 0.97,
         }),
+        ...both(
+          'cluster store, reads / route without the session',
+          reads(CASE_5.cluster),
+          without(CASE_5.cluster),
+          {
+            op: '>=',
+            value: 0.92,
+          },
+        ),
+        ...both(
+          'cluster store without read cache, reads / route without the session',
+          reads(CASE_5.uncached),
+          without(CASE_5.uncached),
+        ),
+        ...(redis
+          ? both(
+              'Redis store, reads / route without the session',
+              reads(CASE_5.redis),
+              without(CASE_5.redis),
+              {
+                op: '>=',
+                value: 0.88,
+              },
+            )
+          : []),
       ],
     };
   } finally {

@@ -1,6 +1,7 @@
 /**
  * A 2-worker cluster for the shared-session benchmark, configured by environment:
  * - BENCH_STORE: `cluster` (shared through the primary, in its memory only: `persistence: false`)
+ *   | `cluster-uncached` (the same without the workers' read cache: `readCache: false`)
  *   | `file` (shared through the primary, kept in a session file: `persistence: { path }`)
  *   | `file-sync` (the same, `durability: 'sync'`) | `memory` (one store per worker) | `redis`
  * - REDIS_URL: for `redis` (default redis://127.0.0.1:6379)
@@ -9,8 +10,8 @@
  * directory that the bench runner makes and removes (run by hand: a fresh temporary directory the
  * primary makes and removes when it exits), handed to the workers: no run writes into the
  * repository or shares a file with another server.
- * Routes: `GET /bench/visits` increments `visits` in the session; `GET /bench/read` only reads it,
- * and answers 404 when the request has no session with `visits` (a cookie whose session is gone
+ * Routes: `GET /bench/visits` increments `visits` in the session; `GET /bench/none` never touches
+ * the session (the anchor of the reading route); `GET /bench/read` only reads it, and answers 404 when the request has no session with `visits` (a cookie whose session is gone
  * must fail the run, not measure a route that reads nothing). Prints `READY <port>` once every
  * worker is ready.
  */
@@ -32,7 +33,7 @@ import {
 } from '@nest-hive/session';
 
 const SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
-const STORES = ['cluster', 'file', 'file-sync', 'memory', 'redis'] as const;
+const STORES = ['cluster', 'cluster-uncached', 'file', 'file-sync', 'memory', 'redis'] as const;
 type BenchStore = (typeof STORES)[number];
 const isBenchStore = (value: string): value is BenchStore => (STORES as readonly string[]).includes(value);
 
@@ -49,6 +50,11 @@ class VisitsController {
   visits(@Session() session: Session<{ visits?: number }>): { visits: number } {
     session.visits = (session.visits ?? 0) + 1;
     return { visits: session.visits };
+  }
+
+  @Get('none')
+  none(): { ok: true } {
+    return { ok: true };
   }
 
   @Get('read')
@@ -71,6 +77,10 @@ async function storeOptions(): Promise<Pick<SessionModuleOptions, 'store' | 'per
     return { store: redis };
   }
   if (store === 'cluster') return { persistence: false };
+  if (store === 'cluster-uncached') {
+    const { ClusterSessionStore } = await import('@nest-hive/session/cluster');
+    return { store: new ClusterSessionStore({ persistence: false, readCache: false }) };
+  }
   const path = process.env[FILE_ENV];
   if (!path) throw new Error(`${FILE_ENV} is set by the primary`);
   return { persistence: { path, durability: store === 'file-sync' ? 'sync' : 'flush' } };
