@@ -156,7 +156,7 @@ export class ClusterSessionStore implements IndexedSessionStore {
     const cache = this.cache;
     if (!cache) return (await this.link.request(SESSION_GET, { id })) ?? undefined;
     const copy = cache.lookup(id, Date.now());
-    if (copy !== undefined) return structuredClone(copy);
+    if (copy !== undefined) return copy;
     const token = cache.startRead(id);
     let record: StoredSessionRecord | undefined;
     try {
@@ -165,8 +165,8 @@ export class ClusterSessionStore implements IndexedSessionStore {
       cache.finishRead(id, token, undefined);
       throw error;
     }
-    // A kept record is the cache's own: the caller gets a copy.
-    return record !== undefined && cache.finishRead(id, token, record) ? structuredClone(record) : record;
+    cache.finishRead(id, token, record); // it keeps a copy of its own
+    return record;
   }
 
   /** @inheritdoc */

@@ -32,6 +32,17 @@ describe('SessionReadCache', () => {
     expect({ hits: cache.hits, misses: cache.misses }).toEqual({ hits: 1, misses: 2 });
   });
 
+  it('hands out a new object each time: changing one changes neither the copy nor the answer it came from', () => {
+    const { cache } = setUp();
+    const answer: StoredSessionRecord = { ...record(1), data: { cart: [1] }, cookie: { maxAge: 5 } };
+    fetched(cache, 'a', answer);
+    (answer.data.cart as number[]).push(2);
+    const first = cache.lookup('a', WALL) as StoredSessionRecord;
+    (first.data.cart as number[]).push(3);
+    if (first.cookie) first.cookie.maxAge = 7;
+    expect(cache.lookup('a', WALL)).toEqual({ ...record(1), data: { cart: [1] }, cookie: { maxAge: 5 } });
+  });
+
   it('keeps nothing without a lease, and nothing absent', () => {
     const cache = new SessionReadCache({ maxEntries: 10, now: () => 0 });
     expect(fetched(cache, 'a', record(1))).toBe(false);

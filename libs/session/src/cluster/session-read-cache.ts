@@ -1,4 +1,12 @@
-import type { StoredSessionRecord } from '../session-record.interface.js';
+import type { StoredCookieSettings, StoredSessionRecord } from '../session-record.interface.js';
+
+/** A copy as the cache keeps it: the data as JSON, so each read gets a fresh object cheaply. */
+interface CachedRecord {
+  readonly json: string;
+  readonly createdAt: number;
+  expiresAt: number;
+  readonly cookie: StoredCookieSettings | undefined;
+}
 
 /** A read in flight: when it started, and the last invalidation of its id since. */
 interface PendingRead {
@@ -26,7 +34,7 @@ export interface SessionReadCacheOptions {
  *   which leaves out ids read again meanwhile.
  */
 export class SessionReadCache {
-  private readonly entries = new Map<string, StoredSessionRecord>();
+  private readonly entries = new Map<string, CachedRecord>();
   private readonly pending = new Map<string, PendingRead>();
   private readonly evicted = new Set<string>();
   /** A counter ordering reads and invalidations. */
@@ -53,7 +61,7 @@ export class SessionReadCache {
 
   /**
    * The copy of `id` while the lease runs and the copy has not expired at `wallNow` (epoch ms);
-   * `undefined` means: ask the primary. The copy is the cache's own: the caller clones it.
+   * `undefined` means: ask the primary. Each call returns a new object (the caller may change it).
    */
   lookup(id: string, wallNow: number): StoredSessionRecord | undefined {
     const record = this.entries.get(id);
@@ -70,7 +78,13 @@ export class SessionReadCache {
     this.entries.delete(id); // most recently used last
     this.entries.set(id, record);
     this.hits += 1;
-    return record;
+    const copy: StoredSessionRecord = {
+      data: JSON.parse(record.json) as StoredSessionRecord['data'],
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+    };
+    if (record.cookie) copy.cookie = { ...record.cookie };
+    return copy;
   }
 
   /** A read of `id` goes to the primary; pass the token to {@link finishRead}. */
@@ -84,7 +98,8 @@ export class SessionReadCache {
 
   /**
    * The primary answered the read `token` of `id`: keeps `record` when nothing invalidated it
-   * meanwhile and the lease runs (`undefined`, absent, is not kept). Whether it kept it.
+   * meanwhile and the lease runs (`undefined`, absent, is not kept); it keeps a copy, not `record`.
+   * Whether it kept it.
    */
   finishRead(id: string, token: number, record: StoredSessionRecord | undefined): boolean {
     const pending = this.pending.get(id);
@@ -94,7 +109,12 @@ export class SessionReadCache {
     if (pending.count === 0) this.pending.delete(id);
     if (overtaken || record === undefined || !this.leased) return false;
     this.entries.delete(id);
-    this.entries.set(id, record);
+    this.entries.set(id, {
+      json: JSON.stringify(record.data),
+      createdAt: record.createdAt,
+      expiresAt: record.expiresAt,
+      cookie: record.cookie && { ...record.cookie },
+    });
     this.evicted.delete(id);
     this.trim();
     return true;
