@@ -12,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { logInUsers, runFailoverScenario } from '../support/failover-load.js';
+import { freshRequest } from '../support/fresh-http.js';
+import { waitFor } from '../support/processes.js';
 import { RedisSentinelTopology } from '../support/redis-sentinel-topology.js';
 
 /** Session routes answer again within this long after a fault (issue 23). */
@@ -89,6 +91,17 @@ describe('failovers under load on Redis Sentinel (demo, 2 workers)', () => {
   }, 60_000);
 
   it('SENTINEL FAILOVER with durable writes: none lost, refusals are 503s', async () => {
+    // The durable demo sat idle through the previous failovers: its first writes may still be
+    // refused (503) while its clients follow the new master. The scenario starts once it writes.
+    await waitFor(
+      'the durable demo to take writes after the previous failovers',
+      async () => {
+        const login = await freshRequest(`${durableDemo.url}/api/login`, { body: { user: 'probe' } });
+        return login.status === 200 ? true : undefined;
+      },
+      DURABLE_RECOVERY_MS,
+      250,
+    );
     const users = await logInUsers(durableDemo.url, USERS, 'durable');
     try {
       await runFailoverScenario({
