@@ -121,10 +121,10 @@ export class CacheHolders {
   /** Sends one batch; resolves on the worker's acknowledgement or, failing that, when its lease ends. */
   private async send(worker: number, holder: Holder, batch: NonNullable<Holder['batch']>): Promise<void> {
     const ids = [...batch.ids];
-    const parts: string[][] = [];
-    for (let from = 0; from < ids.length; from += MAX_CACHE_IDS)
+    const parts: string[][] = batch.all ? [[]] : [];
+    for (let from = 0; !batch.all && from < ids.length; from += MAX_CACHE_IDS) {
       parts.push(ids.slice(from, from + MAX_CACHE_IDS));
-    if (batch.all) parts.splice(0, parts.length, []);
+    }
     // A lease renewed after these messages is answered after them: the lease that counts is this one.
     const leaseEnd = holder.leaseEnd;
     const leaseLeft = (): number => leaseEnd - this.now();

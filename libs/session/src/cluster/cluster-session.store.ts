@@ -120,7 +120,6 @@ export class ClusterSessionStore implements IndexedSessionStore {
   readonly userIndex: UserSessionIndex;
   private readonly link: ClusterHostLink;
   private readonly readCache: WorkerReadCache | undefined;
-  private readonly cache: SessionReadCache | undefined;
 
   constructor(options: ClusterSessionStoreOptions = {}) {
     const messaging = options.messaging ?? getProcessMessaging();
@@ -139,8 +138,12 @@ export class ClusterSessionStore implements IndexedSessionStore {
     const cacheOptions = readCacheOptions(options.readCache);
     if (cacheOptions && messaging.self.mode === 'cluster' && !messaging.self.isPrimary) {
       this.readCache = acquireReadCache(messaging, this.link, cacheOptions);
-      this.cache = this.readCache.cache;
     }
+  }
+
+  /** This worker's copies, when the read cache is on. */
+  private get cache(): SessionReadCache | undefined {
+    return this.readCache?.cache;
   }
 
   /**
