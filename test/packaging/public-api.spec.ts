@@ -206,6 +206,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'RedisConnectionOptions',
       'RedisDurableWritesOptions',
       'RedisOperationTimeoutError',
+      'RedisReadCacheOptions',
       'RedisSessionStore',
       'RedisSessionStoreOptions',
       'RedisUnavailableError',
@@ -234,6 +235,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'ClusterSessionStore',
       'ClusterSessionStoreOptions',
       'clusterSessionHost',
+      'redisCacheRelayHost',
     ],
   },
   '@nest-hive/session/metrics': {

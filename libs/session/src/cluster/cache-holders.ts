@@ -26,6 +26,11 @@ export interface CacheHoldersOptions {
   readonly messaging: ClusterMessaging;
   /** A monotonic clock in ms (`performance.now`). */
   readonly now?: () => number;
+  /**
+   * Sends one invalidation to a worker and resolves on its acknowledgement. Default: a request on
+   * `SESSION_CACHE_INVALIDATE`.
+   */
+  readonly post?: (worker: number, ids: string[], all: boolean, timeoutMs: number) => Promise<unknown>;
 }
 
 /**
@@ -78,6 +83,21 @@ export class CacheHolders {
       waits.push(batch.done);
     }
     return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
+  }
+
+  /**
+   * Sessions `ids` changed at `writer`'s request somewhere this primary cannot see (a shared
+   * server): resolves once every other worker with a lease dropped its copies or its lease ended.
+   */
+  invalidateOthers(ids: readonly string[], writer: number | 'primary'): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const [worker, holder] of this.holders) {
+      if (worker === writer) continue;
+      const batch = this.batchOf(worker, holder);
+      for (const id of ids) batch.ids.add(id);
+      waits.push(batch.done);
+    }
+    return Promise.all(waits).then(() => undefined);
   }
 
   /** Every session changed (`clear()`): resolves once every worker dropped its copies or its lease ended. */
@@ -149,10 +169,13 @@ export class CacheHolders {
   }
 
   private async post(worker: number, ids: string[], all: boolean, timeoutMs: number): Promise<void> {
-    await this.options.messaging.request(
-      SESSION_CACHE_INVALIDATE,
-      { ids, all },
-      { to: worker, timeoutMs: Math.max(1, Math.ceil(timeoutMs)) },
-    );
+    const wait = Math.max(1, Math.ceil(timeoutMs));
+    if (this.options.post) await this.options.post(worker, ids, all, wait);
+    else
+      await this.options.messaging.request(
+        SESSION_CACHE_INVALIDATE,
+        { ids, all },
+        { to: worker, timeoutMs: wait },
+      );
   }
 }

@@ -12,7 +12,6 @@ import type { MemorySessionStoreOptions } from '../stores/memory-session-store.o
 import type { IndexedSessionStore, UserSessionIndex } from '../users/user-session-index.interface.js';
 import { ClusterHostLink } from './cluster-host.link.js';
 import {
-  CACHE_LEASE_BOUNDS,
   SESSION_CLEAR,
   SESSION_DESTROY,
   SESSION_GET,
@@ -23,7 +22,7 @@ import {
   SESSION_TOUCH,
 } from './cluster-session.topics.js';
 import { ClusterUserSessionIndex } from './cluster-user-session.index.js';
-import type { SessionReadCache } from './session-read-cache.js';
+import { type SessionReadCache, readCacheSettings } from './session-read-cache.js';
 import { type ClusterReadCacheOptions, type WorkerReadCache, acquireReadCache } from './worker-read-cache.js';
 
 /** Options of {@link ClusterSessionStore}. */
@@ -54,31 +53,6 @@ export interface ClusterSessionStoreOptions {
    * store is in the same process.
    */
   readCache?: ClusterReadCacheOptions | false;
-}
-
-/** The read cache's settings, checked; `undefined` when it is off. */
-function readCacheOptions(
-  readCache: ClusterReadCacheOptions | false | undefined,
-): Required<ClusterReadCacheOptions> | undefined {
-  if (readCache === false) return undefined;
-  if (readCache !== undefined && (typeof readCache !== 'object' || readCache === null)) {
-    throw new TypeError(
-      'ClusterSessionStore option `readCache` must be an object ({ maxEntries, leaseMs }) or false.',
-    );
-  }
-  const options = { maxEntries: 10_000, leaseMs: 2_000, ...readCache };
-  if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
-    throw new TypeError(
-      `ClusterSessionStore option \`readCache.maxEntries\` must be a positive integer; got ${String(options.maxEntries)}.`,
-    );
-  }
-  const { min, max } = CACHE_LEASE_BOUNDS;
-  if (!Number.isFinite(options.leaseMs) || options.leaseMs < min || options.leaseMs > max) {
-    throw new TypeError(
-      `ClusterSessionStore option \`readCache.leaseMs\` must be between ${min} and ${max} ms; got ${String(options.leaseMs)}.`,
-    );
-  }
-  return options;
 }
 
 /** The primary's file settings, checked here and with an absolute path (the primary may run elsewhere). */
@@ -135,7 +109,7 @@ export class ClusterSessionStore implements IndexedSessionStore {
       host: { memoryStore: options.memoryStore, file: fileOptions(options.persistence) },
     });
     this.userIndex = new ClusterUserSessionIndex(this.link);
-    const cacheOptions = readCacheOptions(options.readCache);
+    const cacheOptions = readCacheSettings('ClusterSessionStore', options.readCache);
     if (cacheOptions && messaging.self.mode === 'cluster' && !messaging.self.isPrimary) {
       this.readCache = acquireReadCache(messaging, this.link, cacheOptions);
     }

@@ -11,6 +11,7 @@ import {
   shape,
 } from '../core/guards.js';
 import { SESSION_ID_PATTERN } from '../session.constants.js';
+import { CACHE_LEASE_BOUNDS } from './session-read-cache.js';
 import type {
   SessionPatch,
   SessionRecord,
@@ -89,12 +90,11 @@ export const SESSION_PING = defineTopic<Record<string, never>, null>('nest-hive:
 /** The most ids one cache message carries (a longer list goes in several). */
 export const MAX_CACHE_IDS = 5_000;
 
-/** The shortest and longest lease a worker's read cache may ask for. */
-export const CACHE_LEASE_BOUNDS = { min: 100, max: 60_000 } as const;
-
-const isLeaseMs = (value: unknown): value is number =>
+/** A lease length within {@link CACHE_LEASE_BOUNDS}. */
+export const isLeaseMs = (value: unknown): value is number =>
   isFiniteNumber(value) && value >= CACHE_LEASE_BOUNDS.min && value <= CACHE_LEASE_BOUNDS.max;
-const isIdList = (value: unknown): value is string[] =>
+/** Session ids, at most {@link MAX_CACHE_IDS}. */
+export const isIdList = (value: unknown): value is string[] =>
   arrayOf(isSessionId)(value) && value.length <= MAX_CACHE_IDS;
 
 /**

@@ -1,5 +1,47 @@
 import type { StoredCookieSettings, StoredSessionRecord } from '../session-record.interface.js';
 
+/** The shortest and longest lease a read cache may ask for. */
+export const CACHE_LEASE_BOUNDS = { min: 100, max: 60_000 } as const;
+
+/** A read cache's settings as the stores take them. */
+export interface ReadCacheSettings {
+  /** The most sessions it keeps copies of. */
+  maxEntries?: number;
+  /** How long (ms) a lease lasts. */
+  leaseMs?: number;
+}
+
+/**
+ * A store's `readCache` option, checked and completed (`{ maxEntries: 10000, leaseMs: 2000 }`);
+ * `undefined` when it is `false`.
+ *
+ * @throws TypeError naming `owner`'s option and the fix.
+ */
+export function readCacheSettings(
+  owner: string,
+  readCache: ReadCacheSettings | false | undefined,
+): Required<ReadCacheSettings> | undefined {
+  if (readCache === false) return undefined;
+  if (readCache !== undefined && (typeof readCache !== 'object' || readCache === null)) {
+    throw new TypeError(
+      `${owner} option \`readCache\` must be an object ({ maxEntries, leaseMs }) or false.`,
+    );
+  }
+  const options = { maxEntries: 10_000, leaseMs: 2_000, ...readCache };
+  if (!Number.isSafeInteger(options.maxEntries) || options.maxEntries < 1) {
+    throw new TypeError(
+      `${owner} option \`readCache.maxEntries\` must be a positive integer; got ${String(options.maxEntries)}.`,
+    );
+  }
+  const { min, max } = CACHE_LEASE_BOUNDS;
+  if (!Number.isFinite(options.leaseMs) || options.leaseMs < min || options.leaseMs > max) {
+    throw new TypeError(
+      `${owner} option \`readCache.leaseMs\` must be between ${min} and ${max} ms; got ${String(options.leaseMs)}.`,
+    );
+  }
+  return options;
+}
+
 /** A copy as the cache keeps it: the data as JSON, so each read gets a fresh object cheaply. */
 interface CachedRecord {
   readonly json: string;

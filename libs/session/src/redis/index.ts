@@ -5,5 +5,6 @@ export {
   RedisWriteNotReplicatedError,
 } from './redis-session.errors.js';
 export type { RedisDurableWritesOptions, RedisSessionStoreOptions } from './redis-session-store.options.js';
+export type { RedisReadCacheOptions } from './redis-read-cache.js';
 export type { RedisAddress, RedisConnectionOptions } from './redis-connection.js';
 export { jsonSessionSerializer, type SessionSerializer } from './session-serializer.js';

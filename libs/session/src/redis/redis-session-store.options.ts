@@ -1,4 +1,5 @@
 import type { RedisConnectionOptions } from './redis-connection.js';
+import type { RedisReadCacheOptions } from './redis-read-cache.js';
 import type { SessionSerializer } from './session-serializer.js';
 
 /**
@@ -45,4 +46,17 @@ export interface RedisSessionStoreOptions extends RedisConnectionOptions {
    * `{ replicas: 1, timeoutMs: 500 }`. Touches (idle-timeout extensions) never wait. Default off.
    */
   durableWrites?: boolean | RedisDurableWritesOptions;
+  /**
+   * A read cache in each process: the sessions it read are kept (least recently used out) and read
+   * again without a round trip. Coherent: Redis tells each process of every change to a session key
+   * under the prefix (`CLIENT TRACKING`, Redis 6 or later), whoever made it; copies are served only
+   * while that news is known to be complete (a lease renewed by `PING` every quarter of `leaseMs`),
+   * and all are dropped when a connection, a node or a failover may have lost some. On the workers of
+   * `bootstrapCluster()` a write, logout or revoke is acknowledged only once the machine's other
+   * workers dropped their copy, so no later request on that machine reads the old value; another
+   * machine drops it when Redis' message arrives (a network trip). Workers of another supervisor
+   * (PM2, plain `node:cluster`) cannot be told, and keep it off. `false` reads from Redis every time.
+   * Default `{ maxEntries: 10000, leaseMs: 2000 }`.
+   */
+  readCache?: RedisReadCacheOptions | false;
 }

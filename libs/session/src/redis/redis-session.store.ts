@@ -11,6 +11,8 @@ import { PATCH_SESSION, SET_SESSION } from './redis-session.scripts.js';
 import type { RedisSessionStoreOptions } from './redis-session-store.options.js';
 import { RedisUserSessionIndex } from './redis-user-session.index.js';
 import { jsonSessionSerializer } from './session-serializer.js';
+import { readCacheSettings } from '../cluster/session-read-cache.js';
+import { RedisReadCache } from './redis-read-cache.js';
 
 const OWNER = 'RedisSessionStore';
 
@@ -42,6 +44,7 @@ export class RedisSessionStore implements IndexedSessionStore {
   private readonly codec: RedisSessionCodec;
   private readonly scanCount: number;
   private readonly logger = new Logger(OWNER);
+  private readonly readCache: RedisReadCache | undefined;
   private lastErrorLog = 0;
 
   /** The sessions of each user, for `UserSessions` and `users.maxSessionsPerUser`. */
@@ -63,37 +66,56 @@ export class RedisSessionStore implements IndexedSessionStore {
       commands: this.commands,
       prefix: this.prefix,
     });
+    const cache = readCacheSettings(OWNER, options.readCache);
+    this.readCache = cache && new RedisReadCache(this.client, this.prefix, cache, cache.leaseMs + timeoutMs);
   }
 
   /** @inheritdoc */
-  async get(id: string): Promise<StoredSessionRecord | undefined> {
+  get(id: string): Promise<StoredSessionRecord | undefined> {
+    return this.readCache ? this.readCache.read(id, () => this.fetch(id)) : this.fetch(id);
+  }
+
+  /** @inheritdoc */
+  set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    return this.written(id, async () => {
+      await this.commands.runScript(SET_SESSION, this.key(id), [
+        String(ttlMs),
+        ...this.codec.recordFields(record),
+      ]);
+    });
+  }
+
+  /** @inheritdoc */
+  patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
+    return this.written(id, async () => {
+      const { pairs, deleted } = this.codec.patchFields(patch);
+      const args = [String(ttlMs), String(pairs.length / 2), ...pairs, ...deleted];
+      return (await this.commands.runScript(PATCH_SESSION, this.key(id), args)) === 1;
+    });
+  }
+
+  /** @inheritdoc */
+  destroy(id: string): Promise<void> {
+    return this.written(id, async () => {
+      await this.commands.runDelete(this.key(id));
+    });
+  }
+
+  /**
+   * This process' read cache: the sessions it holds copies of, and the reads it answered from a
+   * copy (`hits`) or from Redis (`misses`) since it started. All `0` when the cache is off.
+   */
+  readCacheStats(): { entries: number; hits: number; misses: number } {
+    return this.readCache?.stats() ?? { entries: 0, hits: 0, misses: 0 };
+  }
+
+  private async fetch(id: string): Promise<StoredSessionRecord | undefined> {
     const key = this.key(id);
     const [hash, ttl] = await this.commands.run(async () => {
       const results = await this.client.multi().hgetall(key).pttl(key).exec();
       return [resultAt<Record<string, string>>(results, 0), resultAt<number>(results, 1)] as const;
     });
     return this.codec.decode(hash, ttl);
-  }
-
-  /** @inheritdoc */
-  async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
-    await this.commands.runScript(SET_SESSION, this.key(id), [
-      String(ttlMs),
-      ...this.codec.recordFields(record),
-    ]);
-  }
-
-  /** @inheritdoc */
-  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<boolean> {
-    const { pairs, deleted } = this.codec.patchFields(patch);
-    const args = [String(ttlMs), String(pairs.length / 2), ...pairs, ...deleted];
-    const applied = await this.commands.runScript(PATCH_SESSION, this.key(id), args);
-    return applied === 1;
-  }
-
-  /** @inheritdoc */
-  async destroy(id: string): Promise<void> {
-    await this.commands.runDelete(this.key(id));
   }
 
   /** @inheritdoc */
@@ -113,6 +135,10 @@ export class RedisSessionStore implements IndexedSessionStore {
 
   /** Deletes every session under this store's prefix, and the per-user index (walking both with `SCAN`). */
   async clear(): Promise<void> {
+    await this.written(null, () => this.unlinkAll());
+  }
+
+  private async unlinkAll(): Promise<void> {
     for (const pattern of [this.pattern(), this.indexPattern()]) {
       await walkKeys(this.client, pattern, this.scanCount, this.run, (keys) =>
         this.run(() => unlinkKeys(this.client, keys)),
@@ -131,11 +157,17 @@ export class RedisSessionStore implements IndexedSessionStore {
 
   /** Closes the connection if the store made it; a client passed in stays open. */
   async close(): Promise<void> {
+    this.readCache?.close();
     this.commands.close();
     if (!this.ownsClient || this.client.status === 'end') return;
     await this.client.quit().catch(() => undefined);
     // After QUIT, ioredis keeps a Sentinel client's failover-detector connections to the sentinels.
     this.client.disconnect();
+  }
+
+  /** A write of `id` (`null`: of every session): no copy of it outlives it on this machine. */
+  private written<T>(id: string | null, write: () => Promise<T>): Promise<T> {
+    return this.readCache ? this.readCache.write(id === null ? 'all' : [id], write) : write();
   }
 
   private readonly run = <T>(call: () => Promise<T>): Promise<T> => this.commands.run(call);
