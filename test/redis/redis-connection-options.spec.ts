@@ -49,4 +49,16 @@ describe('Redis connection options of RedisSessionStore', () => {
       /replicas must be a whole number ≥ 1/,
     );
   });
+
+  it('refuses a readCache it cannot run, naming the option and the fix', () => {
+    expect(() => new RedisSessionStore({ readCache: { leaseMs: 5 } })).toThrow(
+      /^RedisSessionStore option `readCache.leaseMs` must be between 100 and 60000 ms; got 5/,
+    );
+    expect(() => new RedisSessionStore({ readCache: { maxEntries: 0 } })).toThrow(
+      /^RedisSessionStore option `readCache.maxEntries` must be a positive integer; got 0/,
+    );
+    expect(() => new RedisSessionStore({ readCache: 'on' as unknown as false })).toThrow(
+      /^RedisSessionStore option `readCache` must be an object \(\{ maxEntries, leaseMs \}\) or false/,
+    );
+  });
 });

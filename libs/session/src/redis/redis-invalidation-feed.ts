@@ -7,8 +7,13 @@ const INVALIDATE_CHANNEL = '__redis__:invalidate';
 export interface InvalidationListener {
   /** These keys changed (or expired, or were evicted) on some node. */
   keys(keys: readonly string[]): void;
-  /** Anything may have changed: a node was flushed, or a tracking connection was lost or replaced. */
+  /** Every key may have changed: a node was flushed, or tracking was just set up. */
   everything(): void;
+  /**
+   * Invalidations may be missed from now on until a heartbeat succeeds again: a tracking connection
+   * closed, or the Cluster's nodes changed and a new one is not followed yet.
+   */
+  lost(): void;
 }
 
 /** One node's tracking connection, and whether its tracking is set up. */
@@ -37,7 +42,7 @@ const TRACKER_SETTINGS: RedisOptions = {
  *
  * `heartbeat()` sends `PING` on each connection: its answer comes after every invalidation sent
  * before it on that connection, so it confirms that nothing was missed up to then. A connection that
- * closes, or a Cluster whose nodes change, reports `everything()`.
+ * closes, or a Cluster whose nodes change, reports `lost()`.
  */
 export class RedisInvalidationFeed {
   private readonly trackers = new Map<string, Tracker>();
@@ -119,8 +124,8 @@ export class RedisInvalidationFeed {
       this.trackers.set(name, this.track(node));
       changed = true;
     }
-    // A node that joined may have taken keys over: copies read before it was followed are unsure.
-    if (changed) this.listener.everything();
+    // A node that joined may have taken keys over: nothing is sure until it is followed.
+    if (changed) this.listener.lost();
   }
 
   private track(node: Redis): Tracker {
@@ -132,8 +137,8 @@ export class RedisInvalidationFeed {
     const tracker: Tracker = { connection, tracking: false };
     connection.on('error', () => undefined); // the data client reports the trouble
     connection.on('close', () => {
-      if (tracker.tracking) this.listener.everything();
       tracker.tracking = false;
+      this.listener.lost();
     });
     connection.on('ready', () => void this.setUp(tracker));
     connection.on('messageBuffer', (channel: Buffer, message: unknown) => {

@@ -40,6 +40,8 @@ export class RedisReadCache {
   private readonly feed: RedisInvalidationFeed;
   private readonly timer: NodeJS.Timeout;
   private relay: Relay;
+  /** Counts the times tracking was lost: a heartbeat begun before the last loss grants nothing. */
+  private losses = 0;
   private closed = false;
 
   /**
@@ -59,6 +61,10 @@ export class RedisReadCache {
     this.feed = new RedisInvalidationFeed(client, keyStart, {
       keys: (keys) => this.cache.invalidate(idsOf(keys, keyStart)),
       everything: () => this.cache.invalidateAll(),
+      lost: () => {
+        this.losses += 1;
+        this.cache.revoke();
+      },
     });
     this.relay = cluster.isWorker ? { state: 'joining' } : { state: 'alone' };
     if (cluster.isWorker) void this.joinRelay();
@@ -121,12 +127,14 @@ export class RedisReadCache {
   /** Renews the lease once every tracking connection (and, on a worker, the primary) answered. */
   private async renew(): Promise<void> {
     const askedAt = performance.now();
+    const losses = this.losses;
     const { relay } = this;
     const [tracked, relayed] = await Promise.all([
       this.feed.heartbeat(),
       relay.state === 'joined' ? relay.relay.renew(this.options.leaseMs) : relay.state === 'alone',
     ]);
-    if (tracked && relayed && !this.closed) this.cache.granted(askedAt, this.options.leaseMs);
+    const intact = losses === this.losses && this.feed.tracking;
+    if (tracked && relayed && intact && !this.closed) this.cache.granted(askedAt, this.options.leaseMs);
   }
 
   private async joinRelay(): Promise<void> {

@@ -52,6 +52,7 @@ export class RedisSessionStore implements IndexedSessionStore {
 
   constructor(options: RedisSessionStoreOptions = {}) {
     validateConnectionOptions(options);
+    const cache = readCacheSettings(OWNER, options.readCache);
     const timeoutMs = options.operationTimeoutMs ?? 2_000;
     const durable = durableWritesPolicy(options, timeoutMs);
     this.ownsClient = !options.client;
@@ -66,7 +67,6 @@ export class RedisSessionStore implements IndexedSessionStore {
       commands: this.commands,
       prefix: this.prefix,
     });
-    const cache = readCacheSettings(OWNER, options.readCache);
     this.readCache = cache && new RedisReadCache(this.client, this.prefix, cache, cache.leaseMs + timeoutMs);
   }
 
