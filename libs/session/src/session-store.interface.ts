@@ -12,6 +12,12 @@ import type { SessionPatch, SessionRecord, StoredSessionRecord } from './session
 export interface SessionStore {
   /** The record, or `undefined` when absent or expired. */
   get(id: string): Promise<StoredSessionRecord | undefined>;
+  /**
+   * The record at once when the store holds a copy it may serve now (a read cache), else
+   * `undefined`, and the session layer calls {@link get}. Never throws, never waits: a hit then
+   * costs no promise, and `@Session()` hands the session over in the same tick.
+   */
+  getIfCached?(id: string): StoredSessionRecord | undefined;
   /** Creates or replaces the whole record, living `ttlMs` from now. */
   set(id: string, record: SessionRecord, ttlMs: number): Promise<void>;
   /**

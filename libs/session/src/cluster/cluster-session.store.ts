@@ -128,6 +128,11 @@ export class ClusterSessionStore implements IndexedSessionStore {
     return this.link.attached();
   }
 
+  /** This worker's copy of `id`, when it holds one it may serve now. */
+  getIfCached(id: string): StoredSessionRecord | undefined {
+    return this.cache?.lookup(id, Date.now());
+  }
+
   /** @inheritdoc */
   async get(id: string): Promise<StoredSessionRecord | undefined> {
     const cache = this.cache;

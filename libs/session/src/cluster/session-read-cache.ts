@@ -107,14 +107,10 @@ export class SessionReadCache {
    */
   lookup(id: string, wallNow: number): StoredSessionRecord | undefined {
     const record = this.entries.get(id);
-    if (record === undefined || !this.leased) {
-      this.misses += 1;
-      return undefined;
-    }
+    if (record === undefined || !this.leased) return undefined;
     if (record.expiresAt <= wallNow) {
       this.entries.delete(id); // maybe touched elsewhere since: the primary knows
       this.evicted.add(id);
-      this.misses += 1;
       return undefined;
     }
     this.entries.delete(id); // most recently used last
@@ -129,8 +125,9 @@ export class SessionReadCache {
     return copy;
   }
 
-  /** A read of `id` goes to the primary; pass the token to {@link finishRead}. */
+  /** A read of `id` goes to the primary (a miss); pass the token to {@link finishRead}. */
   startRead(id: string): number {
+    this.misses += 1;
     const token = ++this.clock;
     const pending = this.pending.get(id);
     if (pending) pending.count += 1;

@@ -71,7 +71,13 @@ export class SessionRuntime {
    */
   get(id: string): StoredSessionRecord | undefined | Promise<StoredSessionRecord | undefined> {
     const now = this.immediate;
-    return now ? this.callAtOnce('get', () => now.getNow(id)) : this.call('get', () => this.store.get(id));
+    if (now) return this.callAtOnce('get', () => now.getNow(id));
+    const copy = this.store.getIfCached?.(id);
+    if (copy !== undefined) {
+      if (this.observers.size > 0) this.notify('get', performance.now(), false);
+      return copy;
+    }
+    return this.call('get', () => this.store.get(id));
   }
 
   /** Creates a record (at once or a promise, as {@link get}). */

@@ -78,6 +78,11 @@ export class RedisReadCache {
     return { entries: this.cache.size, hits: this.cache.hits, misses: this.cache.misses };
   }
 
+  /** The copy of `id` when one may be served now. */
+  lookup(id: string): StoredSessionRecord | undefined {
+    return this.cache.lookup(id, Date.now());
+  }
+
   /** The copy of `id` when one may be served, else `fetch()`'s answer (kept unless overtaken). */
   async read(
     id: string,

@@ -75,6 +75,11 @@ export class RedisSessionStore implements IndexedSessionStore {
     return this.readCache ? this.readCache.read(id, () => this.fetch(id)) : this.fetch(id);
   }
 
+  /** This process' copy of `id`, when it holds one it may serve now. */
+  getIfCached(id: string): StoredSessionRecord | undefined {
+    return this.readCache?.lookup(id);
+  }
+
   /** @inheritdoc */
   set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
     return this.written(id, async () => {
