@@ -1,7 +1,8 @@
 /**
  * `npm run bench` — runs every benchmark case and prints a Markdown table;
  * writes every figure to bench/results/latest.json.
- *   --quick        a few seconds per run (under 2 minutes in all)
+ *   --quick        1 s per run and one round, cases 1, 2, 4, 5 and 7 unless --only names others
+ *                  (under 2 minutes)
  *   --only=1,2,7   run only these cases (8 and 9: express-session stores and eager loading; 10: metrics;
  *                  1f and 2f: cases 1 and 2 on Fastify; 12: event-loop delay of the file store's process)
  *   --rounds=5     measured runs per variant (default 3; more steady the medians on a busy machine)
@@ -21,8 +22,16 @@ import { metricsCase } from './cases/metrics.case.js';
 import { socketFanoutCase } from './cases/socket.cases.js';
 import { sessionOverheadCase, sessionWriteCase, storeLatencyCase } from './cases/session-http.cases.js';
 
-const { context, only } = parseBenchArgs(process.argv.slice(2));
+const { context, only: asked } = parseBenchArgs(process.argv.slice(2));
 const { quick } = context;
+/**
+ * The cases `--quick` runs without `--only`: the session routes on Express, IPC, the shared stores
+ * and memory (about 90 s on the 2-core machine). Fastify (1f, 2f), the store latency (3), the
+ * WebSockets (6, 11), the express-session stores and eager loading (8, 9), metrics (10) and the
+ * file store's event-loop delay (12) take another 2 minutes: name them with `--only`.
+ */
+const QUICK_CASES = ['1', '2', '4', '5', '7'];
+const only = asked ?? (quick ? QUICK_CASES : undefined);
 
 const cases: Array<[string, (c: BenchContext) => Promise<CaseResult>]> = [
   ['1', sessionOverheadCase],

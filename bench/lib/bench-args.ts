@@ -13,20 +13,20 @@ export interface BenchArgs {
 }
 
 /**
- * Reads the options every benchmark runner takes: `--quick` (a few seconds per
- * run), `--only=1,2f` and `--rounds=N` (measured runs per variant, default
- * `defaultRounds`). Progress goes to stderr, so stdout holds only the table.
+ * Reads the options every benchmark runner takes: `--quick` (1 s per run, one
+ * round unless `--rounds` says otherwise), `--only=1,2f` and `--rounds=N`
+ * (measured runs per variant, default `defaultRounds`). Progress goes to stderr, so stdout holds only the table.
  */
 export function parseBenchArgs(args: readonly string[], defaultRounds = 3): BenchArgs {
   const quick = args.includes('--quick');
-  const rounds = Number(argValue(args, 'rounds') ?? defaultRounds);
+  const rounds = Number(argValue(args, 'rounds') ?? (quick ? 1 : defaultRounds));
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error('--rounds takes a whole number of runs, 1 or more');
   return {
     context: {
       quick,
-      durationSeconds: quick ? 1.5 : 5,
-      warmupSeconds: quick ? 0.5 : 1.5,
+      durationSeconds: quick ? 1 : 5,
+      warmupSeconds: quick ? 0.3 : 1.5,
       rounds,
       log: (message) => console.error(message),
     },

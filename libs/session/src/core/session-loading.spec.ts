@@ -4,6 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { resolveSessionConfig } from '../session-config.js';
 import type { SessionModuleOptions } from '../session-options.interface.js';
+import type { SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
+import type { SessionStore } from '../session-store.interface.js';
 import { MemorySessionStore } from '../stores/memory-session.store.js';
 import { RequestSession } from './request-session.js';
 import { adoptIfAlive, loadSession, readCookieId, reloadSession, renewSession } from './session-loading.js';
@@ -26,7 +28,51 @@ function setup(options: Partial<SessionModuleOptions> = {}) {
   return { store, runtime, signedCookie, sessionFor };
 }
 
+/** A store that answers through promises only, with copies it may hand over at once (a read cache). */
+class PromiseStoreWithCopies implements SessionStore {
+  readonly records = new Map<string, StoredSessionRecord>();
+  readonly copies = new Map<string, StoredSessionRecord>();
+  getIfCached(id: string): StoredSessionRecord | undefined {
+    const copy = this.copies.get(id);
+    return copy && structuredClone(copy);
+  }
+  async get(id: string): Promise<StoredSessionRecord | undefined> {
+    return structuredClone(this.records.get(id));
+  }
+  async set(id: string, record: SessionRecord, ttlMs: number): Promise<void> {
+    this.records.set(id, { ...structuredClone(record), expiresAt: Date.now() + ttlMs });
+  }
+  async destroy(id: string): Promise<void> {
+    this.records.delete(id);
+  }
+  async touch(): Promise<void> {}
+}
+
 describe('session loading', () => {
+  it('hands over a copy a store may serve at once, and asks get() when it holds none', async () => {
+    const promiseStore = new PromiseStoreWithCopies();
+    const runtime = new SessionRuntime(resolveSessionConfig({ secret: SECRET }), promiseStore, quiet);
+    const reads: string[] = [];
+    runtime.observeStoreCalls((operation, _seconds, failed) => reads.push(`${operation}:${String(failed)}`));
+    const cookie = runtime.codec.write(ID, { secure: false, expires: undefined }).split(';')[0];
+    const sessionFor = (): RequestSession => {
+      const req = new IncomingMessage(new Socket());
+      req.headers.cookie = cookie;
+      return new RequestSession(runtime, req, new ServerResponse(req));
+    };
+    await promiseStore.set(ID, { data: { user: 'ada' }, createdAt: Date.now() }, 60_000);
+    const missed = sessionFor();
+    const pending = loadSession(missed);
+    expect(pending).toBeInstanceOf(Promise);
+    await pending;
+    expect(missed.data.user).toBe('ada');
+    promiseStore.copies.set(ID, { data: { user: 'bob' }, createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+    const hit = sessionFor();
+    expect(loadSession(hit)).not.toBeInstanceOf(Promise);
+    expect([hit.id, hit.data.user]).toEqual([ID, 'bob']);
+    expect(reads).toEqual(['get:false', 'get:false']);
+  });
+
   it('reads a valid cookie’s id, and notes that the client sent one even when it is not valid', () => {
     const { signedCookie, sessionFor } = setup();
     const valid = sessionFor(signedCookie);
