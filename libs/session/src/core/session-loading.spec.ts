@@ -66,7 +66,11 @@ describe('session loading', () => {
     expect(pending).toBeInstanceOf(Promise);
     await pending;
     expect(missed.data.user).toBe('ada');
-    promiseStore.copies.set(ID, { data: { user: 'bob' }, createdAt: Date.now(), expiresAt: Date.now() + 60_000 });
+    promiseStore.copies.set(ID, {
+      data: { user: 'bob' },
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 60_000,
+    });
     const hit = sessionFor();
     expect(loadSession(hit)).not.toBeInstanceOf(Promise);
     expect([hit.id, hit.data.user]).toEqual([ID, 'bob']);
