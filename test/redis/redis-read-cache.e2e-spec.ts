@@ -140,31 +140,36 @@ describe('RedisSessionStore read cache: a machine on its own Redis', () => {
     await server?.dispose();
   });
 
-  it('its tracking connections killed, then a write from elsewhere: no copy outlives the write (20 rounds)', async () => {
+  it('its tracking connections killed and kept from reconnecting, then a write from elsewhere: no copy serves the old value (10 rounds)', async () => {
     const cookie = await logIn(machine, 'kim');
     const key = keyOf(ownPrefix, cookie);
-    let worst = 0;
     let stale = 0;
     let refused = 0;
-    for (let n = 1; n <= 20; n++) {
-      await untilEveryWorkerReads(machine, cookie, n === 1 ? null : n - 1, 5_000);
-      // Each worker serves a copy (its tracking is set up again after the previous kill).
-      await untilCopiesServed(machine, cookie);
-      await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
-      await admin.hset(key, 'd:n', String(n));
-      const after = await untilEveryWorkerReads(machine, cookie, n, 2_000);
-      worst = Math.max(worst, after.ms);
-      stale += after.stale;
-      refused += after.refused;
+    try {
+      for (let n = 1; n <= 10; n++) {
+        await untilEveryWorkerReads(machine, cookie, n === 1 ? null : n - 1, 5_000);
+        // Each worker serves a copy (its tracking is set up again after the previous round).
+        await untilCopiesServed(machine, cookie);
+        await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+        // No new connection until the round ends: the trackers stay down, the data connections stay up.
+        const connected = /connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1];
+        await admin.config('SET', 'maxclients', String(connected));
+        // A worker notices the closed connection within a few ms; from then on it keeps no copy, though
+        // tracking cannot come back yet: what it reads now must not be served after the next write.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        for (const worker of machine.workers) await readOn(machine, cookie, worker);
+        await admin.hset(key, 'd:n', String(n));
+        for (const worker of machine.workers) {
+          const { status, reply } = await readOn(machine, cookie, worker);
+          if (status !== 200) refused += 1;
+          else if (reply.n !== n) stale += 1;
+        }
+        await admin.config('SET', 'maxclients', '10000');
+      }
+    } finally {
+      await admin.config('SET', 'maxclients', '10000');
     }
-    const figures = {
-      scenario: 'tracking connections killed, 20 rounds',
-      worstMs: Number(worst.toFixed(2)),
-      stale,
-      refused,
-    };
-    console.log(JSON.stringify(figures));
-    // The copies went with the connections, before the write: the first read on each worker has it.
+    console.log(JSON.stringify({ scenario: 'trackers killed and kept down, 10 rounds', stale, refused }));
     expect(stale).toBe(0);
     expect(refused).toBe(0);
   }, 120_000);
