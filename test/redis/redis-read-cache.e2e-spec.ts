@@ -195,6 +195,14 @@ describe('RedisSessionStore read cache: a machine on its own Redis', () => {
 /** A writer elsewhere (another machine) that only counts writes a replica confirmed. */
 type DurableWrite = (n: number) => Promise<boolean>;
 
+/** Sets the session's `n` through `writer`, counted only when a replica confirmed it (`WAIT 1`). */
+function durableWrite(writer: Redis | Cluster, key: string): DurableWrite {
+  return async (n) => {
+    const results = await writer.multi().hset(key, 'd:n', String(n)).wait(1, 500).exec();
+    return results?.[1]?.[0] === null && Number(results[1][1]) >= 1;
+  };
+}
+
 /**
  * Writes 1, 2, 3… from elsewhere while two readers read on `machine`, runs `fault` after 1.5 s, and
  * goes on until 3 s after the first confirmed write after it: every read is checked against the
@@ -284,10 +292,7 @@ describe('RedisSessionStore read cache: failovers in the middle of writes from e
     try {
       const cookie = await logIn(machine, 'sam');
       const key = keyOf(failoverPrefix, cookie);
-      const write: DurableWrite = async (n) => {
-        const results = await writer.multi().hset(key, 'd:n', String(n)).wait(1, 500).exec();
-        return results?.[1]?.[0] === null && Number(results[1][1]) >= 1;
-      };
+      const write = durableWrite(writer, key);
       await readThroughFault(
         machine,
         cookie,
@@ -318,10 +323,7 @@ describe('RedisSessionStore read cache: failovers in the middle of writes from e
     try {
       const cookie = await logIn(machine, 'cat');
       const key = keyOf(failoverPrefix, cookie);
-      const write: DurableWrite = async (n) => {
-        const results = await writer.multi().hset(key, 'd:n', String(n)).wait(1, 500).exec();
-        return results?.[1]?.[0] === null && Number(results[1][1]) >= 1;
-      };
+      const write = durableWrite(writer, key);
       // The killed master comes back as the new master's replica, so writes are confirmed again.
       const kill = async (): Promise<void> => {
         const port = await topology.masterOf(key);
