@@ -26,8 +26,8 @@ export interface LoadUser {
   readonly sessionId: string;
 }
 
-/** One acknowledged write: the counter the reply carried and when it came (epoch ms). */
-export type Ack = { readonly visits: number; readonly at: number };
+/** One acknowledged write: the counter the reply carried, when it came (epoch ms) and which worker sent it. */
+export type Ack = { readonly visits: number; readonly at: number; readonly pid?: number };
 
 /** The session id in a `sid=<id>.<signature>` cookie. */
 export function sessionIdOf(cookie: string): string {
@@ -106,9 +106,9 @@ export class VisitsLoad {
       let cause: string | undefined;
       try {
         const reply = await freshRequest(`${this.url}/api/visits`, { cookie, agent, timeoutMs: TIMEOUT });
-        const visits = (reply.json as { visits?: unknown } | undefined)?.visits;
+        const { visits, pid } = (reply.json ?? {}) as { visits?: unknown; pid?: unknown };
         if (reply.status === 200 && typeof visits === 'number')
-          this.acks[index].push({ visits, at: Date.now() });
+          this.acks[index].push({ visits, at: Date.now(), pid: typeof pid === 'number' ? pid : undefined });
         else cause = `HTTP ${reply.status}`;
       } catch (error) {
         cause = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -196,6 +196,11 @@ export interface FailoverFigures {
   readonly healthUpMs: number | null;
   /** From sending a broadcast after recovery to its arrival in every inbox (null: not within 5 s). */
   readonly broadcastMs: number | null;
+  /**
+   * Where a user's counter went back (at most 5, only when writes were lost): the last ack before
+   * and the first after, each as `visits@ms after the fault/worker pid`.
+   */
+  readonly setbacks?: readonly string[];
 }
 
 /** The load stops once no request failed for 2 s, at least 6 s (or the recovery bound) after the fault. */
@@ -252,6 +257,7 @@ export async function runFailoverScenario(scenario: FailoverScenario): Promise<F
     healthDownMs: downAt === undefined ? null : downAt - faultAt,
     healthUpMs: upAt === undefined ? null : upAt - faultAt,
     broadcastMs: broadcast.ms,
+    ...(lost.length > 0 ? { setbacks: setbacks(load.acks, faultAt) } : {}),
   };
   console.log(JSON.stringify(figures));
   const bound = scenario.recoveryBoundMs;
@@ -280,6 +286,20 @@ export async function runFailoverScenario(scenario: FailoverScenario): Promise<F
   ].filter((problem) => problem !== false);
   expect({ problems, figures }).toEqual({ problems: [], figures });
   return figures;
+}
+
+/** Each place where a user's counter went back (at most 5), to show which worker read what, when. */
+function setbacks(acks: readonly (readonly Ack[])[], faultAt: number): string[] {
+  const show = ({ visits, at, pid }: Ack) => `${visits}@${at - faultAt}/${pid ?? '?'}`;
+  return acks
+    .flatMap((mine, user) =>
+      mine
+        .slice(1)
+        .flatMap((ack, i) =>
+          ack.visits <= mine[i].visits ? [`user ${user}: ${show(mine[i])} -> ${show(ack)}`] : [],
+        ),
+    )
+    .slice(0, 5);
 }
 
 /** The counter a session holds now (`/api/visits` answers it plus one; null: no answer) and its user. */

@@ -150,14 +150,22 @@ export class RedisClusterTopology {
    * meanwhile: a replica asked within 4 node timeouts of its own last election
    * "wins" with that stale election and is demoted again at once. Call
    * `waitHealthy()` before the next fault.
+   *
+   * `stallVotersMs` makes it a slow failover: once the command is sent, the
+   * other masters are stopped (`SIGSTOP`) that long, so the replica waits for
+   * their votes while the old master holds writes (a manual failover pauses
+   * them).
    */
-  async failover(masterPort: number, timeoutMs = 25_000): Promise<number> {
+  async failover(masterPort: number, { timeoutMs = 25_000, stallVotersMs = 0 } = {}): Promise<number> {
     const processes = this.owned('failover');
-    const master = (await this.masters()).find(({ port }) => port === masterPort);
+    const masters = await this.masters();
+    const master = masters.find(({ port }) => port === masterPort);
     if (master === undefined) throw new Error(`${masterPort} is not a master owning slots`);
     const replica = master.replica;
     if (replica === undefined) throw new Error(`Master ${masterPort} has no live replica to promote`);
     const force = processes.get(masterPort).alive ? [] : ['FORCE'];
+    const voters = masters.filter(({ port }) => port !== masterPort).map(({ port }) => processes.get(port));
+    let stalled = stallVotersMs === 0;
     let sentAt = 0;
     await waitFor(
       `replica ${replica} of ${masterPort} to own its slots in every node's view`,
@@ -168,6 +176,10 @@ export class RedisClusterTopology {
         if (Date.now() - sentAt < 3_000) return undefined;
         sentAt = Date.now();
         await redisCommand(localAddress(replica), 'CLUSTER', 'FAILOVER', ...force);
+        if (!stalled) {
+          stalled = true;
+          await Promise.all(voters.map((voter) => voter.freeze(stallVotersMs)));
+        }
         return undefined;
       },
       timeoutMs,

@@ -246,6 +246,18 @@ export class RedisProcess {
     }
   }
 
+  /** Stops the process (`SIGSTOP`) for `ms`, then lets it go on (`SIGCONT`), like a stalled machine. */
+  async freeze(ms: number): Promise<void> {
+    const pid = this.child?.pid;
+    if (pid === undefined) throw new Error(`redis-server on ${this.port} is not running`);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await sleep(ms);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }
+
   /** `kill -9`, and waits for the exit. */
   async kill(): Promise<void> {
     if (this.child?.pid !== undefined) process.kill(this.child.pid, 'SIGKILL');

@@ -53,17 +53,27 @@ export class RedisCommands {
    * `WAIT` sent with it.
    */
   runScript(script: RedisScript, key: string, args: readonly string[]): Promise<unknown> {
-    const send = (useSha: boolean): Promise<unknown> =>
-      this.write(
-        (target) =>
-          useSha ? target.evalsha(script.sha, 1, key, ...args) : target.eval(script.lua, 1, key, ...args),
-        (pipeline) => pipeline.eval(script.lua, 1, key, ...args),
-      );
     return this.within(this.writeGate, () =>
-      send(true).catch((error: unknown) => {
-        if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return send(false);
-        throw error;
-      }),
+      evalScript((useSha) =>
+        this.write(
+          (target) =>
+            useSha ? target.evalsha(script.sha, 1, key, ...args) : target.eval(script.lua, 1, key, ...args),
+          (pipeline) => pipeline.eval(script.lua, 1, key, ...args),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Runs a script that only reads one key, on the main connection, as a read (no `WAIT`):
+   * `EVALSHA`, falling back to `EVAL` once.
+   */
+  runReadScript(script: RedisScript, key: string, args: readonly string[] = []): Promise<unknown> {
+    const { client } = this;
+    return this.within(this.readGate, () =>
+      evalScript((useSha) =>
+        useSha ? client.evalsha(script.sha, 1, key, ...args) : client.eval(script.lua, 1, key, ...args),
+      ),
     );
   }
 
@@ -132,6 +142,16 @@ export class RedisCommands {
       clearTimeout(timer);
       abort.abort();
     }
+  }
+}
+
+/** Sends a script by its SHA-1 (`send(true)`), and once more with its source when Redis answers `NOSCRIPT`. */
+async function evalScript(send: (useSha: boolean) => Promise<unknown>): Promise<unknown> {
+  try {
+    return await send(true);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return send(false);
+    throw error;
   }
 }
 

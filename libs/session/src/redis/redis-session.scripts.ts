@@ -14,6 +14,21 @@ export function script(lua: string): RedisScript {
 }
 
 /**
+ * Reads a session hash and its remaining lifetime: `[<field, value, ...>, <pttl>]`.
+ *
+ * A script, not `HGETALL` and `PTTL`: Redis counts a script without flags as a possible write, so a
+ * master that pauses writes while its replica takes over (`CLUSTER FAILOVER`) holds the read until
+ * it has handed its slots over, then redirects it. A plain read would be answered from the old
+ * master meanwhile, without the writes the new one already acknowledged, and a handler that writes
+ * back what it read would undo them.
+ *
+ * KEYS[1] the session hash.
+ */
+export const GET_SESSION = script(`
+return { redis.call('HGETALL', KEYS[1]), redis.call('PTTL', KEYS[1]) }
+`);
+
+/**
  * Replaces a session hash and sets its lifetime, in one atomic step (one command, so a `WAIT`
  * can follow it in the same round trip).
  *

@@ -2,12 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import type { SessionPatch, SessionRecord, StoredSessionRecord } from '../session-record.interface.js';
 import type { IndexedSessionStore, UserSessionIndex } from '../users/user-session-index.interface.js';
-import { RedisCommands, resultAt, type DurableWritesPolicy } from './redis-commands.js';
+import { RedisCommands, type DurableWritesPolicy } from './redis-commands.js';
 import { createRedisConnection, validateConnectionOptions } from './redis-connection.js';
 import { escapeGlob, unlinkKeys, walkKeys } from './redis-key-walk.js';
 import { pingRedis } from './redis-ping.js';
 import { RedisSessionCodec } from './redis-session.codec.js';
-import { PATCH_SESSION, SET_SESSION } from './redis-session.scripts.js';
+import { GET_SESSION, PATCH_SESSION, SET_SESSION } from './redis-session.scripts.js';
 import type { RedisSessionStoreOptions } from './redis-session-store.options.js';
 import { RedisUserSessionIndex } from './redis-user-session.index.js';
 import { jsonSessionSerializer } from './session-serializer.js';
@@ -115,11 +115,12 @@ export class RedisSessionStore implements IndexedSessionStore {
   }
 
   private async fetch(id: string): Promise<StoredSessionRecord | undefined> {
-    const key = this.key(id);
-    const [hash, ttl] = await this.commands.run(async () => {
-      const results = await this.client.multi().hgetall(key).pttl(key).exec();
-      return [resultAt<Record<string, string>>(results, 0), resultAt<number>(results, 1)] as const;
-    });
+    const [fields, ttl] = (await this.commands.runReadScript(GET_SESSION, this.key(id))) as [
+      string[],
+      number,
+    ];
+    const hash: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (let i = 0; i + 1 < fields.length; i += 2) hash[fields[i]] = fields[i + 1];
     return this.codec.decode(hash, ttl);
   }
 
