@@ -92,12 +92,17 @@ describe('failovers under load on Redis Sentinel (demo, 2 workers)', () => {
 
   it('SENTINEL FAILOVER with durable writes: none lost, refusals are 503s', async () => {
     // The durable demo sat idle through the previous failovers: its first writes may still be
-    // refused (503) while its clients follow the new master. The scenario starts once it writes.
+    // refused (503) while its clients follow the new master, each worker on its own (a worker
+    // refuses writes for a while after one was not replicated). The scenario starts once every
+    // worker's last probe wrote.
+    const workers = (await durableDemo.workerPids()).map(String);
+    const lastProbe = new Map<string, number>();
     await waitFor(
-      'the durable demo to take writes after the previous failovers',
+      'every worker of the durable demo to take writes after the previous failovers',
       async () => {
         const login = await freshRequest(`${durableDemo.url}/api/login`, { body: { user: 'probe' } });
-        return login.status === 200 ? true : undefined;
+        lastProbe.set(String(login.headers['x-served-by']).split('/')[0], login.status);
+        return workers.every((pid) => lastProbe.get(pid) === 200) ? true : undefined;
       },
       DURABLE_RECOVERY_MS,
       250,
