@@ -428,5 +428,38 @@ if (mode === 'fail') {
       expect(await demo.workerPids()).toContain(replacement?.pid);
       expect(demo.process.output()).toMatch(new RegExp(`Killing worker ${victim.id} .*SIGKILL`));
     });
+
+    it('the scale buttons add a worker in a new slot, then drain it away again', async () => {
+      await tab.open();
+      await tab.waitForRows(
+        `${WORKERS} ready workers`,
+        (shown) => shown.filter((row) => row.state === 'ready').length === WORKERS,
+        5_000,
+      );
+      await tab.waitForText('#scale-desired', String(WORKERS));
+      await tab.page.getByRole('button', { name: 'One worker more' }).click();
+      await tab.waitForText('#scale-desired', String(WORKERS + 1));
+      const grown = await tab.waitForRows(
+        `a ready worker in the new slot ${WORKERS}`,
+        (shown) => shown.some((row) => row.slot === WORKERS && row.state === 'ready'),
+        30_000,
+      );
+      const added = grown.find((row) => row.slot === WORKERS && row.state === 'ready');
+      expect(await demo.workerPids()).toContain(added?.pid);
+
+      await tab.page.getByRole('button', { name: 'One worker less' }).click();
+      await tab.waitForText('#scale-desired', String(WORKERS));
+      await tab.waitForRows(
+        `the worker of slot ${WORKERS} shown gone`,
+        (shown) => shown.every((row) => row.id !== added?.id || row.state === 'exited'),
+        30_000,
+      );
+      await waitFor(
+        'the drained worker to exit',
+        () => (isAlive(added?.pid ?? 0) ? undefined : true),
+        10_000,
+      );
+      expect((await demo.workerPids()).length).toBe(WORKERS);
+    });
   },
 );

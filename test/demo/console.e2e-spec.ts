@@ -74,6 +74,14 @@ describe.each(HTTP_ADAPTERS)('console page and routes, kill disabled (one proces
     expect((reply.json as { message: string }).message).toContain('DEMO_ALLOW_KILL=1');
     expect((await request(url, '/api/ping')).status).toBe(200);
   });
+
+  it('POST /api/console/scale answers 403 and scales nothing', async () => {
+    const reply = await request(url, '/api/console/scale', { method: 'POST', body: { workers: 2 } });
+    expect(reply.status).toBe(403);
+    expect((reply.json as { message: string }).message).toBe(
+      'Scaling from the console is disabled: start the demo with DEMO_ALLOW_KILL=1 to enable it.',
+    );
+  });
 });
 
 describe.each(HTTP_ADAPTERS)('console kill route, 2 workers, DEMO_ALLOW_KILL=1 (%s)', (adapter) => {

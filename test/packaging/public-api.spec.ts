@@ -51,6 +51,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'OnClusterMessage',
       'PayloadOf',
       'PayloadValidationError',
+      'PortUnavailableError',
       'PrimaryClusterHandle',
       'PrimaryRuntime',
       'PrimaryUnavailableError',

@@ -7,7 +7,7 @@
 /** @typedef {{ pid: number, workerId: number | null }} ServedBy */
 /** @typedef {'starting' | 'ready' | 'stopping'} TableState */
 /** @typedef {{ id: number, slot: number, pid: number, state: TableState, startedAt: number, readyAt: number | null }} WorkerView */
-/** @typedef {{ primary: { pid: number }, workers: WorkerView[] }} WorkersSnapshot */
+/** @typedef {{ primary: { pid: number }, desired?: number, workers: WorkerView[] }} WorkersSnapshot */
 /**
  * @typedef {object} LifecycleEvent
  * @property {'fork' | 'online' | 'listening' | 'ready' | 'disconnect' | 'exit' | 'crash-loop'} type
@@ -103,6 +103,7 @@ export function isWorkersSnapshot(value) {
     isRecord(value) &&
     isRecord(value.primary) &&
     isNumber(value.primary.pid) &&
+    (value.desired === undefined || isNumber(value.desired)) &&
     Array.isArray(value.workers) &&
     value.workers.every(isWorkerView)
   );

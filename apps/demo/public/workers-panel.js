@@ -1,7 +1,8 @@
 // @ts-check
 import { api, errorText, failureText } from './api.js';
-import { byId, formatClock, formatDuration, h, replaceChildren } from './dom.js';
+import { byId, formatClock, formatDuration, h, replaceChildren, setText } from './dom.js';
 import { isWorkersSnapshot } from './guards.js';
+import { ScaleControls } from './scale-controls.js';
 import { workerBadge } from './worker-badge.js';
 import { WorkerTable } from './worker-table.js';
 
@@ -41,6 +42,8 @@ export class WorkersPanel {
   #message = byId('workers-message', HTMLElement);
   #eventLog = byId('lifecycle-log', HTMLOListElement);
   #eventLogEmpty = byId('lifecycle-empty', HTMLElement);
+  /** @type {ScaleControls} */
+  #scale;
 
   /**
    * @param {{ allowKill: boolean, loopback: boolean, serverNow: () => number }} options
@@ -53,6 +56,10 @@ export class WorkersPanel {
     // In one process (WORKERS=0) nothing can be killed and no lifecycle event ever comes.
     byId('kill-hint', HTMLElement).hidden = this.allowKill || this.loopback;
     byId('lifecycle', HTMLDetailsElement).hidden = this.loopback;
+    this.#scale = new ScaleControls({
+      enabled: this.allowKill && !this.loopback,
+      say: (text, tone) => this.#say(text, tone),
+    });
   }
 
   /** Fetches the primary's table and merges it (at start and after every reconnect). */
@@ -66,6 +73,7 @@ export class WorkersPanel {
       }
       this.#primaryPid = reply.body.primary.pid;
       this.#table.applySnapshot(reply.body.workers, requestedAt, this.serverNow());
+      this.#scale.show(reply.body.desired);
       if (this.#message.dataset.tone === 'error') this.#say(''); // an earlier load failure is over
       this.render();
     } catch (error) {
@@ -273,14 +281,4 @@ export class WorkersPanel {
 function exitDetail(event) {
   const how = event.signal ? ` by ${event.signal}` : ` with code ${event.code ?? '?'}`;
   return `${how}${event.reason ? ` (${event.reason})` : ''}`;
-}
-
-/**
- * Sets text only when it changed (keeps the DOM quiet for assistive technology).
- *
- * @param {HTMLElement} element
- * @param {string} text
- */
-function setText(element, text) {
-  if (element.textContent !== text) element.textContent = text;
 }

@@ -7,6 +7,7 @@ import { ClusterIoAdapter } from '@nest-hive/cluster/socket.io';
 import { CHAT_EVENTS_PER_SECOND } from './chat/chat.constants.js';
 import { AppModule } from './app.module.js';
 import { attachWorkerKiller } from './console/worker-killer.js';
+import { attachWorkerScaler } from './console/worker-scaler.js';
 import { readDemoConfig, type DemoConfig } from './demo-config.js';
 import { createDemoHttpAdapter, HTTP_ADAPTER_LABEL } from './http-adapter.js';
 import { servedByHeader } from './served-by.middleware.js';
@@ -50,6 +51,8 @@ const handle = await bootstrapCluster({
 });
 
 if (handle.role === 'primary') {
+  // The console's scale buttons, with the kill buttons: only with DEMO_ALLOW_KILL=1.
+  if (config.allowKill) attachWorkerScaler(handle.runtime, (workers) => handle.scale(workers));
   new Logger('Demo').log(readyLine(config, process.pid));
 }
 

@@ -12,6 +12,7 @@ export {
   WorkerStartError,
   RollingRestartError,
   CrashLoopError,
+  PortUnavailableError,
 } from './errors/lifecycle.errors.js';
 export {
   ClusterTimeoutError,

@@ -112,7 +112,10 @@ export interface WorkersSnapshot {
   readonly primary: { readonly pid: number };
   /** The live workers, ordered by slot then id. */
   readonly workers: readonly WorkerInfo[];
-  /** Workers the cluster should run: `workers` of `bootstrapCluster` (1 for `workers: 0`). */
+  /**
+   * Workers the cluster should run: `workers` of `bootstrapCluster` (1 for `workers: 0`), then
+   * what `scale()` (or `SIGTTIN` / `SIGTTOU`) last asked for.
+   */
   readonly desired: number;
   /** Slots given up by the crash-loop guard, ascending; they are never respawned. */
   readonly givenUpSlots: readonly number[];

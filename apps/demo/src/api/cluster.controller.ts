@@ -43,12 +43,13 @@ export class ClusterController {
     private readonly inbox: InboxService,
   ) {}
 
-  /** The live worker table, asked of the primary. */
+  /** The live worker table, asked of the primary, and how many workers it wants (`desired`). */
   @Get('workers')
-  async workers(): Promise<{ primary: { pid: number }; workers: WorkerView[] }> {
+  async workers(): Promise<{ primary: { pid: number }; desired: number; workers: WorkerView[] }> {
     const snapshot = await this.cluster.workers();
     return {
       primary: { pid: snapshot.primary.pid },
+      desired: snapshot.desired,
       workers: snapshot.workers.map((w) => ({
         id: w.id,
         slot: w.slot,

@@ -1,4 +1,6 @@
 import {
+  BadRequestException,
+  Body,
   Controller,
   Get,
   Headers,
@@ -11,10 +13,13 @@ import {
 } from '@nestjs/common';
 import { ClusterService, type ClusterMode } from '@nest-hive/cluster';
 import { KILL_WORKER, type KilledWorker } from './kill-worker.topic.js';
+import { CONSOLE_MAX_WORKERS, SCALE_WORKERS, isConsoleWorkerCount } from './scale-workers.topic.js';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from './console.options.js';
 import {
   CrossOriginKillError,
   KillDisabledError,
+  ScaleDisabledError,
+  ScaleRefusedError,
   UnknownWorkerError,
   WorkerNotKillableError,
 } from './console.errors.js';
@@ -76,5 +81,34 @@ export class ConsoleController {
       case 'in-process':
         throw new WorkerNotKillableError(id);
     }
+  }
+
+  /**
+   * Asks the primary to run `workers` workers (1 to 8): 202 with `{ desired }` once the scaling
+   * started; 400 for another count; 403 when the console's controls are disabled or the request
+   * comes from a page of another origin; 409 when the cluster cannot scale now.
+   */
+  @Post('scale')
+  @HttpCode(HttpStatus.ACCEPTED)
+  async scale(
+    @Body() body: { workers?: unknown } | undefined,
+    @Headers('origin') origin: string | undefined,
+    @Headers('host') host: string | undefined,
+  ): Promise<{ desired: number }> {
+    if (!this.options.allowKill) throw new ScaleDisabledError();
+    if (!isSameOriginOrNoOrigin(origin, host)) throw new CrossOriginKillError(origin ?? '');
+    const workers = body?.workers;
+    if (!isConsoleWorkerCount(workers)) {
+      throw new BadRequestException(
+        `Body must be { "workers": <a whole number from 1 to ${CONSOLE_MAX_WORKERS}> }.`,
+      );
+    }
+    const reply = await this.cluster.request(
+      SCALE_WORKERS,
+      { workers },
+      { to: 'primary', timeoutMs: KILL_TIMEOUT_MS },
+    );
+    if (reply.outcome === 'refused') throw new ScaleRefusedError(reply.reason);
+    return { desired: reply.desired };
   }
 }

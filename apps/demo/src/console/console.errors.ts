@@ -13,6 +13,25 @@ export class KillDisabledError extends ForbiddenException {
   }
 }
 
+/** The scale route was called while `DEMO_ALLOW_KILL=1` is not set. */
+export class ScaleDisabledError extends ForbiddenException {
+  override readonly name = 'ScaleDisabledError';
+  constructor() {
+    super('Scaling from the console is disabled: start the demo with DEMO_ALLOW_KILL=1 to enable it.');
+  }
+}
+
+/** The cluster cannot scale now (a rolling restart or another scaling runs, or `WORKERS=0`). */
+export class ScaleRefusedError extends ConflictException {
+  override readonly name = 'ScaleRefusedError';
+  constructor(
+    /** Why, as the cluster said it. */
+    readonly reason: string,
+  ) {
+    super(`The cluster did not scale: ${reason}`);
+  }
+}
+
 /** No live worker has the id the client asked to kill. */
 export class UnknownWorkerError extends NotFoundException {
   override readonly name = 'UnknownWorkerError';
@@ -72,6 +91,8 @@ export class CrossOriginKillError extends ForbiddenException {
     /** The `Origin` the request came from. */
     readonly origin: string,
   ) {
-    super(`Workers can only be killed from the console's own page, not from ${origin.slice(0, 100)}.`);
+    super(
+      `Workers can only be killed or scaled from the console's own page, not from ${origin.slice(0, 100)}.`,
+    );
   }
 }

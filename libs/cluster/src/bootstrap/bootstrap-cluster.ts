@@ -22,6 +22,7 @@ import {
 } from './bootstrap.options.js';
 import { type ClusterHandle, type PrimaryClusterHandle, type WorkerClusterHandle } from './cluster-handle.js';
 import { InProcessWorker } from './in-process-worker.js';
+import { scalingSignals } from './scaling-signals.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
 const logger = new Logger('NestHiveCluster');
@@ -117,6 +118,11 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
     controller
       ? controller.rollingRestart()
       : Promise.reject(new ClusterStateError('The cluster is not started.'));
+  let desired = Math.max(options.workers, 1);
+  const scale = async (workers: number): Promise<void> => {
+    if (!controller) throw new ClusterStateError('The cluster is not started.');
+    await controller.scale(workers);
+  };
 
   const signals = new Map<NodeJS.Signals, SignalHandler>();
   const onStop: SignalHandler = (signal) => {
@@ -130,6 +136,11 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
       logger.log(`${signal} received: rolling restart`);
       rollingRestart().catch((error: unknown) => logger.error(message(error)));
     });
+  }
+  if (options.workers > 0) {
+    const scaling = scalingSignals({ desired: () => desired, scale, logger });
+    signals.set('SIGTTIN', scaling.SIGTTIN);
+    signals.set('SIGTTOU', scaling.SIGTTOU);
   }
   removeSignals = installSignalHandlers(signals);
   // A library's primary side that can never start (a damaged session file): say so once and stop.
@@ -150,9 +161,14 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
         args: process.argv.slice(2),
         serialization: options.serialization,
       });
-      controller = new Supervisor(runtime.hub, options, launcher);
+      const supervisor = new Supervisor(runtime.hub, options, launcher);
+      supervisor.onDesiredChange((workers) => {
+        desired = workers;
+        runtime.table.setDesired(workers);
+      });
+      controller = supervisor;
     }
-    controller.onAllDead((error) => shutdownAndExit(1, error.message));
+    controller.onFatal((error) => shutdownAndExit(1, error.message));
     await controller.start();
     runtime.table.endStartup();
   } catch (error) {
@@ -175,6 +191,7 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
     context,
     app,
     rollingRestart,
+    scale,
     shutdown,
   };
 }

@@ -27,6 +27,14 @@ export interface PrimaryClusterHandle {
   readonly app: INestApplication | undefined;
   /** Replaces every worker, one slot at a time, with zero downtime (the reload signal does the same). */
   rollingRestart(): Promise<void>;
+  /**
+   * Runs `workers` workers from now on (1 to 1024; `SIGTTIN` / `SIGTTOU` add or remove one). New
+   * workers are forked in new slots, and it resolves once they are ready; the highest slots are
+   * drained and stopped as in a rolling restart (in-flight requests finish, keep-alive clients are
+   * told to reconnect), and it resolves once they exited. Rejects during a rolling restart or
+   * another scaling, and with `workers: 0`.
+   */
+  scale(workers: number): Promise<void>;
   /** Gracefully stops every worker and the primary context. Does not exit the process. Idempotent. */
   shutdown(): Promise<ShutdownReport>;
 }

@@ -37,7 +37,7 @@ export class InProcessWorker implements ClusterController {
   }
 
   /** @inheritdoc */
-  onAllDead(): void {
+  onFatal(): void {
     // A single in-process worker has no slots to lose: a failing factory rejects start().
   }
 
@@ -66,6 +66,15 @@ export class InProcessWorker implements ClusterController {
     return Promise.reject(
       new ClusterStateError(
         'rollingRestart() needs forked workers; with workers: 0 the worker runs in-process.',
+      ),
+    );
+  }
+
+  /** @inheritdoc */
+  scale(): Promise<void> {
+    return Promise.reject(
+      new ClusterStateError(
+        'scale() needs forked workers; with workers: 0 the worker runs in-process. Start with workers: 1 or more.',
       ),
     );
   }

@@ -93,3 +93,52 @@ export class CrashLoopError extends ClusterError {
     );
   }
 }
+
+/** What a listen failure means, and what to do about it, by system error code. */
+const LISTEN_FAILURES: Readonly<Record<string, string>> = {
+  EADDRINUSE:
+    'the address is in use: another process holds that port; stop it, or start the cluster on another port',
+  EACCES: 'permission denied: a port below 1024 needs privileges; use a port of 1024 or above',
+  EADDRNOTAVAIL: 'this machine has no such address: listen on one of its addresses, or on every one',
+};
+
+/**
+ * A worker could not open its listening socket for a reason no restart can fix (`EADDRINUSE`,
+ * `EACCES`, `EADDRNOTAVAIL`): in a cluster the primary holds that socket for every worker, so each replacement
+ * would fail the same way. The cluster stops at once instead of respawning workers.
+ */
+export class PortUnavailableError extends ClusterError {
+  /**
+   * @param workerId - the worker whose `listen()` failed.
+   * @param code - the system error code.
+   * @param port - the port it asked for, when the error named one.
+   */
+  constructor(
+    readonly workerId: number,
+    readonly code: string,
+    readonly port: number | undefined,
+  ) {
+    super(
+      `Worker ${workerId} cannot listen on ${port === undefined ? 'its port' : `port ${port}`}: ${code} ` +
+        `(${LISTEN_FAILURES[code] ?? 'the system refused the socket'}). Every worker shares that socket, ` +
+        'so no restart can fix it: the cluster stops with exit code 1.',
+    );
+  }
+
+  /**
+   * Whether a failed start is a listen failure that ends the cluster: one of these codes from
+   * `bind` (a cluster worker's `listen()` on the primary's socket) or `listen` (the in-process one),
+   * never the same code from another call (`EACCES` opening a file).
+   */
+  static isFatal(failure: {
+    readonly code?: string;
+    readonly syscall?: string;
+  }): failure is { code: string } {
+    const { code, syscall } = failure;
+    return (
+      code !== undefined &&
+      Object.hasOwn(LISTEN_FAILURES, code) &&
+      (syscall === 'bind' || syscall === 'listen')
+    );
+  }
+}

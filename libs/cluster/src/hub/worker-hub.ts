@@ -97,9 +97,13 @@ export class WorkerHub extends Hub {
 
   /** Tells the primary why the worker() factory failed, before the worker exits. */
   sendStartFailure(error: unknown): Promise<void> {
+    const { code, syscall, port } = (error ?? {}) as { code?: unknown; syscall?: unknown; port?: unknown };
     const failure = {
       name: error instanceof Error ? error.name : 'Error',
       message: error instanceof Error ? error.message : String(error),
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof syscall === 'string' ? { syscall } : {}),
+      ...(typeof port === 'number' ? { port } : {}),
     };
     return this.channel.send(startFailedEnvelope({ id: this.nextId(), from: this.workerId, failure }));
   }

@@ -1,7 +1,7 @@
 import { type Logger } from '@nestjs/common';
 import { type PrimaryHub } from '../hub/primary-hub.js';
 import { type StopMode } from '../wire/envelope.types.js';
-import { type WorkerRecord } from './worker-record.js';
+import { type WorkerExit, type WorkerRecord } from './worker-record.js';
 
 /** What a graceful stop of one worker needs. */
 export interface GracefulStop {
@@ -35,4 +35,21 @@ export function requestStop(record: WorkerRecord, stop: GracefulStop): void {
     );
     record.kill('shutdown-timeout');
   }, shutdownTimeoutMs);
+}
+
+/**
+ * Stops a worker on purpose, once: marks it stopping (its exit is then expected, never respawned),
+ * publishes the table, and {@link requestStop}s it. Resolves when it exited.
+ */
+export function stopWorker(
+  record: WorkerRecord,
+  stop: GracefulStop & { readonly publishTable: () => void },
+): Promise<WorkerExit> {
+  if (record.exitedWith || record.stopRequested) return record.exited;
+  record.stopRequested = true;
+  record.state = 'stopping';
+  record.clearTimer();
+  stop.publishTable();
+  requestStop(record, stop);
+  return record.exited;
 }

@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { type CrashLoopError } from '../cluster.errors.js';
+import { type ClusterError, PortUnavailableError } from '../cluster.errors.js';
 import { ClusterTable } from '../hub/cluster-table.js';
 import { PrimaryHub } from '../hub/primary-hub.js';
 import { readyEnvelope, startFailedEnvelope } from '../wire/envelope.build.js';
@@ -56,10 +56,10 @@ class FakeWorker extends EventEmitter implements LaunchedWorker {
   }
 
   /** The worker() factory threw. */
-  failStart(message: string): void {
+  failStart(message: string, details: { code?: string; syscall?: string; port?: number } = {}): void {
     this.emit(
       'message',
-      startFailedEnvelope({ id: 'f', from: this.id, failure: { name: 'Error', message } }),
+      startFailedEnvelope({ id: 'f', from: this.id, failure: { name: 'Error', message, ...details } }),
     );
     this.exit(1, null);
   }
@@ -152,9 +152,9 @@ describe('Supervisor (fake launcher)', () => {
 
   it('gives a slot up after maxRestarts + 1 failed starts and, when every slot is gone, reports the last failure', async () => {
     const launcher = new FakeLauncher((worker) => setImmediate(() => worker.failStart('db refused')));
-    const dead: CrashLoopError[] = [];
+    const dead: ClusterError[] = [];
     const started = make(launcher);
-    started.onAllDead((error) => dead.push(error));
+    started.onFatal((error) => dead.push(error));
     await expect(started.start()).rejects.toThrow(/crash loop/);
     expect(launcher.launched).toHaveLength(2 * (OPTIONS.restart.maxRestarts + 1));
     expect(
@@ -167,6 +167,47 @@ describe('Supervisor (fake launcher)', () => {
     expect(dead[0]?.message).toMatch(
       /Last failure: worker \d+ \(slot \d\) failed to start: Error: db refused/,
     );
+  });
+
+  it('stops at the first worker that cannot listen (EADDRINUSE), without respawning anything', async () => {
+    const launcher = new FakeLauncher((worker) =>
+      setImmediate(() =>
+        worker.failStart('bind EADDRINUSE null:3000', { code: 'EADDRINUSE', syscall: 'bind', port: 3000 }),
+      ),
+    );
+    const fatal: ClusterError[] = [];
+    const started = make(launcher);
+    started.onFatal((error) => fatal.push(error));
+    const starting = started.start();
+    starting.catch(() => undefined);
+    await settle(40); // past the respawn backoff
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toBeInstanceOf(PortUnavailableError);
+    expect(fatal[0]?.message).toMatch(
+      /^Worker 1 cannot listen on port 3000: EADDRINUSE \(the address is in use/,
+    );
+    await expect(starting).rejects.toBe(fatal[0]);
+    expect(launcher.launched).toHaveLength(2); // the two first workers, none respawned
+    expect(events.filter((event) => event.type === 'crash-loop')).toEqual([]);
+    await started.shutdown(); // what the bootstrap does next
+  });
+
+  it('respawns a worker whose start failed with another system error, or with EACCES from another call', async () => {
+    const failures = [
+      { code: 'ECONNREFUSED', syscall: 'connect' },
+      { code: 'EACCES', syscall: 'open' },
+    ];
+    const launcher = new FakeLauncher((worker) => {
+      const failure = failures[worker.id - 1];
+      if (failure) setImmediate(() => worker.failStart(`${failure.syscall} ${failure.code}`, failure));
+      else setImmediate(() => worker.ready());
+    });
+    const fatal: ClusterError[] = [];
+    const started = make(launcher);
+    started.onFatal((error) => fatal.push(error));
+    await started.start();
+    expect(fatal).toEqual([]);
+    expect(launcher.launched).toHaveLength(4); // both respawned once
   });
 
   it('kills a worker that is not ready within readyTimeoutMs and counts it as a failure', async () => {
@@ -209,5 +250,89 @@ describe('Supervisor (fake launcher)', () => {
     expect(events.filter((event) => event.type === 'exit').at(-1)).toMatchObject({
       reason: 'shutdown-timeout',
     });
+  });
+
+  it('scales up: new slots get workers told the new count, and scale() resolves once they are ready', async () => {
+    const launcher = new FakeLauncher();
+    const desired: number[] = [];
+    const scaling = make(launcher);
+    scaling.onDesiredChange((workers) => desired.push(workers));
+    await scaling.start();
+    await scaling.scale(4);
+    expect(desired).toEqual([4]);
+    expect(launcher.launched.slice(2).map((worker) => worker.env.NEST_HIVE_WORKER_SLOT)).toEqual(['2', '3']);
+    expect(launcher.launched.slice(2).map((worker) => worker.env.NEST_HIVE_WORKERS)).toEqual(['4', '4']);
+    expect(scaling.snapshot().map((row) => [row.slot, row.state])).toEqual([
+      [0, 'ready'],
+      [1, 'ready'],
+      [2, 'ready'],
+      [3, 'ready'],
+    ]);
+  });
+
+  it('scales down: the highest slots are stopped gracefully (mode restart) and never respawned', async () => {
+    const launcher = new FakeLauncher();
+    const scaling = make(launcher, { workers: 3 });
+    await scaling.start();
+    await scaling.scale(1);
+    const shutdowns = launcher.launched.map((worker) =>
+      worker.received
+        .map((message) => parseEnvelope(message))
+        .flatMap((parsed) =>
+          parsed.status === 'ok' && parsed.envelope.kind === 'shutdown' ? [parsed.envelope.payload] : [],
+        ),
+    );
+    expect(shutdowns).toEqual([[], [{ mode: 'restart' }], [{ mode: 'restart' }]]);
+    await settle(60); // past any respawn backoff
+    expect(launcher.launched).toHaveLength(3);
+    expect(scaling.snapshot().map((row) => [row.slot, row.id])).toEqual([[0, 1]]);
+    expect(events.filter((event) => event.type === 'exit').map((event) => event.reason)).toEqual([
+      'stopped',
+      'stopped',
+    ]);
+    // Scaled back up, slot 1 is a fresh slot with a worker of its own.
+    await scaling.scale(2);
+    expect(scaling.snapshot().map((row) => [row.slot, row.id])).toEqual([
+      [0, 1],
+      [1, 4],
+    ]);
+  });
+
+  it('refuses a bad count, a scaling during a rolling restart, and a rolling restart during a scaling', async () => {
+    const launcher = new FakeLauncher();
+    const scaling = make(launcher);
+    await scaling.start();
+    for (const bad of [0, -1, 1.5, 1025, Number.NaN]) {
+      await expect(scaling.scale(bad)).rejects.toThrow(/scale\(workers\).*whole number from 1 to 1024/);
+    }
+    const restart = scaling.rollingRestart();
+    await expect(scaling.scale(3)).rejects.toThrow(
+      'Cannot scale while the cluster is restarting; wait for it to finish.',
+    );
+    await restart;
+    const growing = scaling.scale(3);
+    await expect(scaling.rollingRestart()).rejects.toThrow(
+      'Cannot restart while the cluster is scaling; wait for it to finish.',
+    );
+    await expect(scaling.scale(1)).rejects.toThrow('Cannot scale while the cluster is scaling');
+    await growing;
+    await expect(scaling.scale(3)).resolves.toBeUndefined(); // already there: nothing to do
+  });
+
+  it('rejects a scaling whose new slot falls into a crash loop', async () => {
+    const launcher = new FakeLauncher((worker) =>
+      setImmediate(() => (worker.id <= 2 ? worker.ready() : worker.failStart('no memory left'))),
+    );
+    const scaling = make(launcher);
+    await scaling.start();
+    await expect(scaling.scale(3)).rejects.toThrow(
+      /A new worker slot is in a crash loop: worker \d+ \(slot 2\) failed to start: Error: no memory left/,
+    );
+    // Running again: scaling back down takes the given-up slot away.
+    await expect(scaling.scale(2)).resolves.toBeUndefined();
+    expect(scaling.snapshot().map((row) => [row.slot, row.id])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
   });
 });

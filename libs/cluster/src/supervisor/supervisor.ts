@@ -1,29 +1,35 @@
 import { Logger } from '@nestjs/common';
 import { CLUSTER_ENV } from '../environment/cluster-environment.js';
-import { ClusterStateError, CrashLoopError, ReadyTimeoutError, WorkerStartError } from '../cluster.errors.js';
+import {
+  type ClusterError,
+  ClusterStateError,
+  CrashLoopError,
+  PortUnavailableError,
+  ReadyTimeoutError,
+  WorkerStartError,
+} from '../cluster.errors.js';
 import { type WorkerInfo } from '../cluster.interfaces.js';
 import { type PrimaryHub } from '../hub/primary-hub.js';
-import { type ResolvedClusterOptions } from '../bootstrap/bootstrap.options.js';
 import { type WorkerExitReason } from '../wire/cluster-event.js';
 import { type StopMode } from '../wire/envelope.types.js';
-import { type ClusterController, type ShutdownReport } from './cluster-controller.interface.js';
+import {
+  type ClusterController,
+  type ShutdownReport,
+  type SupervisorOptions,
+} from './cluster-controller.interface.js';
+
+export type { SupervisorOptions };
 import { decideAfterExit, exitReason, isCleanStop } from './restart-policy.js';
-import { requestStop } from './graceful-stop.js';
+import { stopWorker } from './graceful-stop.js';
 import { rollSlots } from './rolling-restart.js';
-import { type Slot, createSlots } from './slot.js';
+import { checkScale, scaleSlots } from './scaling.js';
+import { FatalFailure, recordSlotFailure } from './slot-failure.js';
+import { SupervisorPhase } from './supervisor-phase.js';
+import { type Slot, SlotWaits, createSlot, createSlots, slotsSettled } from './slot.js';
 import { type WorkerExit, WorkerRecord } from './worker-record.js';
 import { LifecyclePublisher, watchWorker } from './worker-events.js';
 import { type LaunchedWorker, type WorkerLauncher } from './worker-launcher.js';
 import { SocketRelay } from '../sticky/socket-relay.js';
-
-/** What the supervisor needs to know: the resolved bootstrap options it acts on. */
-export type SupervisorOptions = Pick<
-  ResolvedClusterOptions,
-  'workers' | 'readyTimeoutMs' | 'shutdownTimeoutMs' | 'restart' | 'env'
-> &
-  Partial<Pick<ResolvedClusterOptions, 'sticky'>>;
-
-type Phase = 'idle' | 'running' | 'restarting' | 'stopping' | 'stopped';
 
 /**
  * Forks N workers in stable slots and keeps them alive: respawns crashed ones after an
@@ -38,10 +44,14 @@ export class Supervisor implements ClusterController {
   private readonly records = new Map<number, WorkerRecord>();
   private readonly events: LifecyclePublisher;
   private readonly slots: Slot[];
-  private readonly changeListeners = new Set<() => void>();
-  private readonly allDeadListeners = new Set<(error: CrashLoopError) => void>();
+  private readonly waits = new SlotWaits();
+  private readonly desiredListeners = new Set<(workers: number) => void>();
+  /** How many workers are wanted: the option at start, then what `scale()` set. */
+  private desired: number;
+  /** Set once no restart can help: nothing is respawned after it. */
+  private readonly fatal = new FatalFailure();
   private readonly stopReady: () => void;
-  private phase: Phase = 'idle';
+  private readonly phase = new SupervisorPhase();
   private shutdownPromise: Promise<ShutdownReport> | undefined;
   private uncleanExits = 0;
   private lastFailure: string | undefined;
@@ -57,16 +67,19 @@ export class Supervisor implements ClusterController {
     private readonly launcher: WorkerLauncher,
   ) {
     this.slots = createSlots(options.workers, options.restart);
+    this.desired = options.workers;
+    this.desiredListeners.add((workers) => (this.desired = workers));
     this.events = new LifecyclePublisher(hub, this.records);
     const stopReady = hub.onReady((workerId) => this.onReady(workerId));
     const stopFailures = hub.onStartFailure((workerId, failure) => {
       const record = this.records.get(workerId);
-      if (record) record.startFailure = failure;
+      if (!record) return;
+      record.startFailure = failure;
+      // The primary holds the listening socket for every worker: each replacement would fail alike.
+      if (PortUnavailableError.isFatal(failure))
+        this.giveUp(new PortUnavailableError(workerId, failure.code, failure.port));
     });
-    this.stopReady = () => {
-      stopReady();
-      stopFailures();
-    };
+    this.stopReady = () => [stopReady, stopFailures].forEach((stop) => stop());
   }
 
   /** The live worker table, ordered by slot then id. */
@@ -75,58 +88,64 @@ export class Supervisor implements ClusterController {
   }
 
   /** @inheritdoc */
-  onAllDead(listener: (error: CrashLoopError) => void): void {
-    this.allDeadListeners.add(listener);
+  onFatal(listener: (error: ClusterError) => void): void {
+    this.fatal.listen(listener);
   }
 
   /** @inheritdoc */
   start(): Promise<void> {
-    if (this.phase !== 'idle')
+    if (this.phase.current !== 'idle')
       return Promise.reject(new ClusterStateError('The supervisor was already started.'));
-    this.phase = 'running';
+    this.phase.current = 'running';
     for (const slot of this.slots) slot.current = this.fork(slot.index, false);
-    return new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (this.phase === 'stopping' || this.phase === 'stopped') {
-          this.changeListeners.delete(check);
-          reject(new ClusterStateError('The cluster was shut down while it was starting.'));
-          return;
-        }
-        if (this.slots.every((slot) => slot.dead)) {
-          this.changeListeners.delete(check);
-          reject(this.crashLoopError());
-          return;
-        }
-        if (this.slots.every((slot) => slot.dead || slot.current?.state === 'ready')) {
-          this.changeListeners.delete(check);
-          resolve();
-        }
-      };
-      this.changeListeners.add(check);
-    });
+    return this.settled(this.slots, 'starting');
+  }
+
+  /** @inheritdoc */
+  async scale(workers: number): Promise<void> {
+    const wanted = checkScale(workers);
+    if (wanted === this.slots.length && this.phase.current === 'running') return;
+    await this.phase.exclusive('scaling', () =>
+      scaleSlots(this.slots, wanted, {
+        announce: () => [...this.desiredListeners].forEach((listener) => listener(wanted)),
+        createSlot: (index) => createSlot(index, this.options.restart),
+        fork: (index) => this.fork(index, false),
+        stop: (record) => this.stop(record, 'restart'),
+        settled: (added) => this.settled(added, 'scaling'),
+        publishTable: () => this.events.publishTable(),
+        logger: this.logger,
+      }),
+    );
+  }
+
+  /** Calls `listener` with the wanted number of workers each time `scale()` changes it. */
+  onDesiredChange(listener: (workers: number) => void): void {
+    this.desiredListeners.add(listener);
+  }
+
+  /** Resolves once each of `slots` is ready or given up (see {@link slotsSettled}). */
+  private settled(slots: readonly Slot[], phase: 'starting' | 'scaling'): Promise<void> {
+    return this.waits.until(() =>
+      slotsSettled(slots, phase, {
+        stopping: this.phase.stopping,
+        fatal: this.fatal.error,
+        allDead: () => this.slots.every((slot) => slot.dead) && this.crashLoopError(),
+        lastFailure: this.lastFailure,
+      }),
+    );
   }
 
   /** @inheritdoc */
   async rollingRestart(): Promise<void> {
-    if (this.phase !== 'running') {
-      throw new ClusterStateError(
-        this.phase === 'restarting'
-          ? 'A rolling restart is already running; wait for it to finish.'
-          : `Cannot restart while the cluster is ${this.phase}.`,
-      );
-    }
-    this.phase = 'restarting';
-    this.logger.log(`Rolling restart of ${this.slots.length} slot(s)`);
-    try {
+    await this.phase.exclusive('restarting', async () => {
+      this.logger.log(`Rolling restart of ${this.slots.length} slot(s)`);
       const done = await rollSlots(this.slots, {
-        isStopping: () => this.isStopping(),
+        isStopping: () => this.phase.stopping,
         fork: (slot, isReplacement) => this.fork(slot, isReplacement),
         stop: (record) => this.stop(record, 'restart'),
       });
       if (done) this.logger.log('Rolling restart done');
-    } finally {
-      if (this.phase === 'restarting') this.phase = 'running';
-    }
+    });
   }
 
   /** @inheritdoc */
@@ -136,17 +155,18 @@ export class Supervisor implements ClusterController {
   }
 
   private async runShutdown(): Promise<ShutdownReport> {
-    this.phase = 'stopping';
+    this.phase.current = 'stopping';
     for (const slot of this.slots) {
       if (slot.respawnTimer) clearTimeout(slot.respawnTimer);
       slot.respawnTimer = undefined;
     }
-    this.notifyChange();
+    this.waits.changed();
     await Promise.all([...this.records.values()].map((record) => this.stop(record, 'shutdown')));
-    this.phase = 'stopped';
+    this.phase.current = 'stopped';
     this.stopReady();
-    this.changeListeners.clear();
-    this.allDeadListeners.clear();
+    this.waits.clear();
+    this.fatal.clear();
+    this.desiredListeners.clear();
     return { clean: this.uncleanExits === 0 };
   }
 
@@ -154,8 +174,9 @@ export class Supervisor implements ClusterController {
     return new CrashLoopError(this.slots.length, this.lastFailure ?? 'unknown');
   }
 
-  private isStopping(): boolean {
-    return this.phase === 'stopping' || this.phase === 'stopped';
+  /** Tells the bootstrap, once, that no restart can help: it stops the cluster and exits 1. */
+  private giveUp(error: ClusterError): void {
+    if (this.fatal.raise(error)) this.waits.changed();
   }
 
   private fork(slot: number, isReplacement: boolean): WorkerRecord {
@@ -163,7 +184,7 @@ export class Supervisor implements ClusterController {
       ...this.options.env,
       [CLUSTER_ENV.clustered]: '1',
       [CLUSTER_ENV.slot]: String(slot),
-      [CLUSTER_ENV.workers]: String(this.options.workers),
+      [CLUSTER_ENV.workers]: String(this.desired),
       ...(this.options.sticky && { [CLUSTER_ENV.sticky]: '1' }),
     });
     const record = new WorkerRecord(worker, slot, Date.now(), isReplacement);
@@ -195,7 +216,7 @@ export class Supervisor implements ClusterController {
     if (!record || record.state !== 'starting') return;
     record.markReady(Date.now());
     this.events.emit(record, 'ready');
-    this.notifyChange();
+    this.waits.changed();
   }
 
   private onReadyTimeout(record: WorkerRecord): void {
@@ -221,19 +242,19 @@ export class Supervisor implements ClusterController {
         ? new ReadyTimeoutError(record.slot, this.options.readyTimeoutMs)
         : new WorkerStartError(record.slot, record.id, code, signal),
     );
-    if (this.isStopping() && !isCleanStop(reason, code, signal)) this.uncleanExits += 1;
+    if (this.phase.stopping && !isCleanStop(reason, code, signal)) this.uncleanExits += 1;
     this.events.publish({ ...this.events.base(record), type: 'exit', code, signal, reason });
     const slot = this.slots[record.slot];
     const outcome = decideAfterExit({
       stopRequested: record.stopRequested || slot === undefined,
-      clusterStopping: this.isStopping(),
+      clusterStopping: this.phase.stopping,
       isReplacement: record.isReplacement,
       servesSlot: slot?.current === record,
       replacementStarting: slot?.replacement !== undefined,
     });
     if (outcome === 'expected' || outcome === 'replacement-failed' || !slot) {
       // Stopped on purpose; or a rolling restart's replacement died, which that restart sees.
-      this.notifyChange();
+      this.waits.changed();
       return;
     }
     this.logger.warn(
@@ -241,56 +262,38 @@ export class Supervisor implements ClusterController {
     );
     slot.current = undefined;
     if (outcome === 'replacement-pending') {
-      this.notifyChange(); // a rolling restart is already bringing up this slot's next worker
+      this.waits.changed(); // a rolling restart is already bringing up this slot's next worker
       return;
     }
     this.afterFailure(slot, record);
   }
 
   private afterFailure(slot: Slot, record: WorkerRecord): void {
-    const decision = slot.policy.recordFailure(Date.now(), record.readyAt);
-    slot.lastFailure = record.describeFailure(this.options.readyTimeoutMs);
+    const { options, logger, events } = this;
+    const outcome = recordSlotFailure(slot, record, { options, logger, events });
     this.lastFailure = slot.lastFailure;
-    if (decision.action === 'give-up') {
-      slot.dead = true;
-      this.logger.error(
-        `Slot ${slot.index} is in a crash loop: ${decision.failures} failures within ` +
-          `${this.options.restart.windowMs} ms (restart.maxRestarts is ${this.options.restart.maxRestarts}). ` +
-          `It will not be respawned. Last failure: ${slot.lastFailure}.`,
-      );
-      this.events.publish({
-        ...this.events.base(record),
-        type: 'crash-loop',
-        failures: decision.failures,
-        windowMs: this.options.restart.windowMs,
-      });
-      this.notifyChange();
-      if (this.slots.every((candidate) => candidate.dead)) {
-        const error = this.crashLoopError();
-        for (const listener of [...this.allDeadListeners]) listener(error);
-      }
+    this.waits.changed();
+    if (outcome.action === 'give-up') {
+      if (this.slots.every((candidate) => candidate.dead)) this.giveUp(this.crashLoopError());
       return;
     }
-    this.notifyChange();
+    if (this.fatal.error) return; // the cluster is on its way out
     slot.respawnTimer = setTimeout(() => {
       slot.respawnTimer = undefined;
-      if (this.isStopping() || slot.current || slot.dead) return;
+      if (this.phase.stopping || slot.current || slot.dead) return;
       slot.current = this.fork(slot.index, false);
-    }, decision.delayMs);
+    }, outcome.delayMs);
   }
 
   private stop(record: WorkerRecord, mode: StopMode): Promise<WorkerExit> {
-    if (record.exitedWith || record.stopRequested) return record.exited;
-    record.stopRequested = true;
-    record.state = 'stopping';
-    record.clearTimer();
-    this.events.publishTable();
-    const { shutdownTimeoutMs } = this.options;
-    requestStop(record, { hub: this.hub, mode, shutdownTimeoutMs, logger: this.logger });
-    return record.exited;
-  }
-
-  private notifyChange(): void {
-    for (const listener of [...this.changeListeners]) listener();
+    const { hub, logger, events, options } = this;
+    const publishTable = (): void => events.publishTable();
+    return stopWorker(record, {
+      hub,
+      mode,
+      shutdownTimeoutMs: options.shutdownTimeoutMs,
+      logger,
+      publishTable,
+    });
   }
 }

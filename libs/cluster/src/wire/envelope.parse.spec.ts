@@ -41,6 +41,35 @@ describe('parseEnvelope', () => {
     expect(parseEnvelope(value)).toEqual({ status: 'malformed', reason });
   });
 
+  it("keeps a start failure's system error code, call and port when well formed, and drops them otherwise", () => {
+    const failed = (payload: Record<string, unknown>) =>
+      parseEnvelope({
+        ...base,
+        kind: 'start-failed',
+        to: 'primary',
+        payload: { name: 'Error', message: 'm', ...payload },
+      });
+    expect(failed({ code: 'EADDRINUSE', syscall: 'bind', port: 3000 })).toEqual({
+      status: 'ok',
+      envelope: {
+        ...base,
+        kind: 'start-failed',
+        to: 'primary',
+        payload: { name: 'Error', message: 'm', code: 'EADDRINUSE', syscall: 'bind', port: 3000 },
+      },
+    });
+    for (const junk of [
+      { code: 'eaddrinuse', syscall: 'BIND', port: -1 },
+      { code: 7, syscall: 7, port: 70_000 },
+      { code: 'E'.repeat(40), syscall: 'b'.repeat(40), port: 1.5 },
+    ]) {
+      expect(failed(junk)).toEqual({
+        status: 'ok',
+        envelope: { ...base, kind: 'start-failed', to: 'primary', payload: { name: 'Error', message: 'm' } },
+      });
+    }
+  });
+
   it('accepts every kind of valid envelope, keeping only the known fields', () => {
     const message = parseEnvelope({
       ...base,

@@ -110,9 +110,18 @@ const BY_KIND: { readonly [K in ClusterEnvelope['kind']]: KindParser<K> } = {
   'start-failed': (m, id, topic, from) => {
     const payload = m.payload;
     if (m.to !== 'primary' || !isRecord(payload)) return 'bad start-failed fields';
-    const { name, message } = payload;
+    const { name, message, code, syscall, port } = payload;
     if (typeof name !== 'string' || typeof message !== 'string') return 'bad start-failed payload';
-    return { ns, v, id, topic, from, kind: 'start-failed', to: 'primary', payload: { name, message } };
+    const failure: { name: string; message: string; code?: string; syscall?: string; port?: number } = {
+      name,
+      message,
+    };
+    // Optional details: kept when well formed, dropped otherwise (an older worker sends none).
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,31}$/.test(code)) failure.code = code;
+    if (typeof syscall === 'string' && /^[a-z_]{1,32}$/.test(syscall)) failure.syscall = syscall;
+    if (Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65_535)
+      failure.port = port as number;
+    return { ns, v, id, topic, from, kind: 'start-failed', to: 'primary', payload: failure };
   },
   shutdown: (m, id, topic, from) => {
     const { to, payload } = m;

@@ -89,6 +89,12 @@ export interface ReadyEnvelope extends EnvelopeBase {
 export interface StartFailure {
   readonly name: string;
   readonly message: string;
+  /** The system error's code (`EADDRINUSE`), when the failure carried one. */
+  readonly code?: string;
+  /** The system call that failed (`bind`, `listen`), when the failure named one. */
+  readonly syscall?: string;
+  /** The port a failed `listen()` asked for, when the error named one. */
+  readonly port?: number;
 }
 
 /** Control, worker → primary: the worker() factory failed; the worker exits next. */
