@@ -57,6 +57,8 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'PrimaryUnavailableError',
       'QueueFullError',
       'ReadyTimeoutError',
+      'RecycleOptions',
+      'RecycleReason',
       'RemoteError',
       'ReplyOf',
       'RequestOptions',

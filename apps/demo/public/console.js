@@ -63,6 +63,7 @@ async function main() {
 
   const workers = new WorkersPanel({
     allowKill: config.allowKill,
+    allowChaos: config.allowChaos === true,
     loopback: config.mode === 'loopback',
     serverNow,
   });

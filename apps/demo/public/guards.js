@@ -10,18 +10,20 @@
 /** @typedef {{ primary: { pid: number }, desired?: number, workers: WorkerView[] }} WorkersSnapshot */
 /**
  * @typedef {object} LifecycleEvent
- * @property {'fork' | 'online' | 'listening' | 'ready' | 'disconnect' | 'exit' | 'crash-loop'} type
+ * @property {'fork' | 'online' | 'listening' | 'ready' | 'disconnect' | 'exit' | 'crash-loop' | 'recycle'} type
  * @property {number} workerId
  * @property {number} slot
  * @property {number} pid
  * @property {number} at
  * @property {number | null} [code] - `exit` only.
  * @property {string | null} [signal] - `exit` only.
- * @property {string} [reason] - `exit` only: stopped, crashed, ready-timeout, shutdown-timeout.
+ * @property {string} [reason] - `exit`: stopped, crashed, ready-timeout, shutdown-timeout, hang;
+ *   `recycle`: the restart rule (memory, hang, max-age).
+ * @property {string} [detail] - `recycle` only: what broke the rule.
  */
 /** @typedef {{ id: string, message: string, from: ServedBy, at: number }} Broadcast */
 /** @typedef {{ id: string, workerId: number | null, pid: number, at: number }} Receipt */
-/** @typedef {{ allowKill: boolean, mode: 'cluster' | 'loopback', serverTime: number }} ConsoleConfig */
+/** @typedef {{ allowKill: boolean, allowChaos?: boolean, mode: 'cluster' | 'loopback', serverTime: number }} ConsoleConfig */
 /**
  * @typedef {object} ProcessSample
  * @property {number} at - end of the sampled second (epoch ms).
@@ -68,7 +70,16 @@ const isNumberOrNull = (value) => value === null || isNumber(value);
 /** @type {ReadonlySet<unknown>} */
 const TABLE_STATES = new Set(['starting', 'ready', 'stopping']);
 /** @type {ReadonlySet<unknown>} */
-const EVENT_TYPES = new Set(['fork', 'online', 'listening', 'ready', 'disconnect', 'exit', 'crash-loop']);
+const EVENT_TYPES = new Set([
+  'fork',
+  'online',
+  'listening',
+  'ready',
+  'disconnect',
+  'exit',
+  'crash-loop',
+  'recycle',
+]);
 
 /**
  * @param {unknown} value
@@ -160,6 +171,7 @@ export function isConsoleConfig(value) {
   return (
     isRecord(value) &&
     typeof value.allowKill === 'boolean' &&
+    (value.allowChaos === undefined || typeof value.allowChaos === 'boolean') &&
     (value.mode === 'cluster' || value.mode === 'loopback') &&
     isNumber(value.serverTime)
   );

@@ -2,6 +2,7 @@
 import { api, errorText, failureText } from './api.js';
 import { byId, formatClock, formatDuration, h, replaceChildren, setText } from './dom.js';
 import { isWorkersSnapshot } from './guards.js';
+import { ChaosControls } from './chaos-controls.js';
 import { ScaleControls } from './scale-controls.js';
 import { workerBadge } from './worker-badge.js';
 import { WorkerTable } from './worker-table.js';
@@ -22,6 +23,7 @@ const EVENT_TEXT = {
   disconnect: 'disconnected',
   exit: 'exited',
   'crash-loop': 'crash loop: slot given up',
+  recycle: 'recycled',
 };
 
 /**
@@ -46,7 +48,7 @@ export class WorkersPanel {
   #scale;
 
   /**
-   * @param {{ allowKill: boolean, loopback: boolean, serverNow: () => number }} options
+   * @param {{ allowKill: boolean, allowChaos: boolean, loopback: boolean, serverNow: () => number }} options
    */
   constructor(options) {
     this.allowKill = options.allowKill;
@@ -60,6 +62,7 @@ export class WorkersPanel {
       enabled: this.allowKill && !this.loopback,
       say: (text, tone) => this.#say(text, tone),
     });
+    new ChaosControls({ enabled: options.allowChaos, say: (text, tone) => this.#say(text, tone) });
   }
 
   /** Fetches the primary's table and merges it (at start and after every reconnect). */
@@ -246,7 +249,8 @@ export class WorkersPanel {
 
   /** @param {LifecycleEvent} event */
   #logEvent(event) {
-    const detail = event.type === 'exit' ? exitDetail(event) : '';
+    const detail =
+      event.type === 'exit' ? exitDetail(event) : event.type === 'recycle' ? recycleDetail(event) : '';
     const item = h(
       'li',
       { dataset: { type: event.type } },
@@ -281,4 +285,13 @@ export class WorkersPanel {
 function exitDetail(event) {
   const how = event.signal ? ` by ${event.signal}` : ` with code ${event.code ?? '?'}`;
   return `${how}${event.reason ? ` (${event.reason})` : ''}`;
+}
+
+/**
+ * @param {LifecycleEvent} event
+ * @returns {string} ` (memory: RSS 612 MiB above …)`, the rule and what broke it.
+ */
+function recycleDetail(event) {
+  const rule = typeof event.reason === 'string' ? event.reason : 'rule';
+  return typeof event.detail === 'string' ? ` (${rule}: ${event.detail})` : ` (${rule})`;
 }

@@ -11,6 +11,7 @@ import { PingController } from './api/ping.controller.js';
 import { SessionController } from './api/session.controller.js';
 import { SlowController } from './api/slow.controller.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CHAOS_ENABLED, ChaosController } from './chaos/chaos.controller.js';
 import { InboxService } from './cluster/inbox.service.js';
 import { ChatModule } from './chat/chat.module.js';
 import { ConsoleModule } from './console/console.module.js';
@@ -29,7 +30,7 @@ export class AppModule {
       imports: [
         ClusterModule.forRootAsync({ useFactory: () => demoClusterOptions(config) }),
         SessionModule.forRootAsync({ useFactory: () => demoSessionOptions(config) }),
-        ConsoleModule.forOptions({ allowKill: config.allowKill }),
+        ConsoleModule.forOptions({ allowKill: config.allowKill, allowChaos: config.allowChaos }),
         AuthModule,
         ChatModule,
         TerminusModule,
@@ -45,8 +46,9 @@ export class AppModule {
         ClusterController,
         HealthController,
         MetricsController,
+        ChaosController,
       ],
-      providers: [InboxService],
+      providers: [InboxService, { provide: CHAOS_ENABLED, useValue: config.allowChaos }],
     };
   }
 }

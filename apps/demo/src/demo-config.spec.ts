@@ -31,3 +31,27 @@ describe('readDemoConfig: MAX_SESSIONS_PER_USER', () => {
     expect((await demoSessionOptions(free)).users).toBeUndefined();
   });
 });
+
+describe('readDemoConfig: restart rules and chaos', () => {
+  it('reads WORKER_MAX_MEMORY_MB, WORKER_HANG_TIMEOUT_MS and WORKER_MAX_AGE_MS; unset keeps the defaults', () => {
+    const config = readDemoConfig({
+      SESSION_SECRET: SECRET,
+      WORKER_MAX_MEMORY_MB: '512',
+      WORKER_HANG_TIMEOUT_MS: '5000',
+      WORKER_MAX_AGE_MS: '',
+      DEMO_ALLOW_CHAOS: '1',
+    });
+    expect(config.recycle).toEqual({ maxMemoryMb: 512, hangTimeoutMs: 5000, maxAgeMs: undefined });
+    expect(config.allowChaos).toBe(true);
+    expect(readDemoConfig({ SESSION_SECRET: SECRET }).allowChaos).toBe(false);
+  });
+
+  it.each(['0', '-5', '1.5', 'lots'])(
+    'refuses WORKER_MAX_MEMORY_MB=%j at start-up, naming the variable',
+    (mb) => {
+      expect(() => readDemoConfig({ SESSION_SECRET: SECRET, WORKER_MAX_MEMORY_MB: mb })).toThrow(
+        `WORKER_MAX_MEMORY_MB must be a whole number of 1 or more (unset for the default), got "${mb}".`,
+      );
+    },
+  );
+});

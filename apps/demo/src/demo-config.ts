@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { type RecycleOptions } from '@nest-hive/cluster';
 import { validateSessionOptions } from '@nest-hive/session';
 import { readDemoRedisConfig, type DemoRedisConfig } from './demo-redis.js';
 
@@ -43,6 +44,16 @@ export interface DemoConfig {
   readonly redisNamespace: string;
   /** `DEMO_ALLOW_KILL=1` lets the console kill workers. */
   readonly allowKill: boolean;
+  /**
+   * `DEMO_ALLOW_CHAOS=1` turns on `POST /api/chaos/leak` and `POST /api/chaos/block` and their
+   * console buttons, so a visitor can watch a restart rule fire.
+   */
+  readonly allowChaos: boolean;
+  /**
+   * The restart rules: `WORKER_MAX_MEMORY_MB`, `WORKER_HANG_TIMEOUT_MS` and `WORKER_MAX_AGE_MS`;
+   * unset or empty keeps `bootstrapCluster`'s default (no limit; hang 30 s).
+   */
+  readonly recycle: RecycleOptions;
   /** `HTTP_ADAPTER`: `express` (default) or `fastify`. */
   readonly httpAdapter: DemoHttpAdapter;
   /**
@@ -110,10 +121,26 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
     redis,
     redisNamespace: env.REDIS_NAMESPACE ?? 'nest-hive-demo',
     allowKill: env.DEMO_ALLOW_KILL === '1',
+    allowChaos: env.DEMO_ALLOW_CHAOS === '1',
+    recycle: {
+      maxMemoryMb: readPositive('WORKER_MAX_MEMORY_MB', env.WORKER_MAX_MEMORY_MB),
+      hangTimeoutMs: readPositive('WORKER_HANG_TIMEOUT_MS', env.WORKER_HANG_TIMEOUT_MS),
+      maxAgeMs: readPositive('WORKER_MAX_AGE_MS', env.WORKER_MAX_AGE_MS),
+    },
     httpAdapter,
     sticky: env.DEMO_STICKY !== '0',
     maxSessionsPerUser,
   };
+}
+
+/** A restart rule's setting: a whole number of 1 or more, or `undefined` (unset or empty) for the default. */
+function readPositive(name: string, text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text);
+  if (!/^\s*[1-9]\d*\s*$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new Error(`${name} must be a whole number of 1 or more (unset for the default), got "${text}".`);
+  }
+  return value;
 }
 
 /** `MAX_SESSIONS_PER_USER`: a whole number of 1 or more; unset or empty for no cap. */

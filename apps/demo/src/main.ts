@@ -30,6 +30,8 @@ const handle = await bootstrapCluster({
   // Replace killed workers quickly (the console lets users kill them); the
   // crash-loop guard still gives up on a slot that keeps failing.
   restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000, maxRestarts: 10 },
+  // The restart rules: WORKER_MAX_MEMORY_MB, WORKER_HANG_TIMEOUT_MS, WORKER_MAX_AGE_MS.
+  recycle: config.recycle,
   // The console's kill buttons: only the primary signals workers, and only with DEMO_ALLOW_KILL=1.
   primary: async (runtime) => {
     if (config.allowKill) attachWorkerKiller(runtime);

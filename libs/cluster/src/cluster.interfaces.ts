@@ -121,4 +121,6 @@ export interface WorkersSnapshot {
   readonly givenUpSlots: readonly number[];
   /** Workers forked into a slot that had one before (respawns and rolling restarts) since start. */
   readonly restarts: number;
+  /** Workers replaced by each restart rule since start (see `recycle` of `bootstrapCluster`). */
+  readonly recycles: { readonly memory: number; readonly hang: number; readonly 'max-age': number };
 }

@@ -23,6 +23,7 @@ export {
   type WorkerClusterHandle,
 } from './bootstrap/cluster-handle.js';
 export { type PrimaryRuntime } from './bootstrap/primary-runtime.interface.js';
+export { type RecycleOptions, type RecycleReason } from './bootstrap/recycle.options.js';
 export { type ShutdownReport } from './supervisor/cluster-controller.interface.js';
 export { type Serialization } from './ipc/message-codec.js';
 

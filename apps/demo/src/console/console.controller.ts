@@ -29,6 +29,8 @@ import { isSameOriginOrNoOrigin } from './same-origin.js';
 export interface ConsoleConfigView {
   /** Whether to show kill buttons: `DEMO_ALLOW_KILL=1` and forked workers. */
   readonly allowKill: boolean;
+  /** Whether to show the chaos buttons (leak memory, block the event loop): `DEMO_ALLOW_CHAOS=1`. */
+  readonly allowChaos: boolean;
   /** `'cluster'` with forked workers, `'loopback'` with `WORKERS=0`. */
   readonly mode: ClusterMode;
   /** The server's clock (epoch ms), so the page can show uptimes with the server's time. */
@@ -50,7 +52,12 @@ export class ConsoleController {
   @Get('config')
   config(): ConsoleConfigView {
     const mode = this.cluster.self.mode;
-    return { allowKill: this.options.allowKill && mode === 'cluster', mode, serverTime: Date.now() };
+    return {
+      allowKill: this.options.allowKill && mode === 'cluster',
+      allowChaos: this.options.allowChaos,
+      mode,
+      serverTime: Date.now(),
+    };
   }
 
   /**

@@ -15,14 +15,17 @@ import { newConnectionPerRequest } from './new-connection.middleware.js';
  */
 @Module({})
 export class ConsoleModule implements NestModule {
-  /** Builds the module; `allowKill` comes from `DEMO_ALLOW_KILL=1`. */
+  /** Builds the module; `allowKill` comes from `DEMO_ALLOW_KILL=1`, `allowChaos` from `DEMO_ALLOW_CHAOS=1`. */
   static forOptions(options: ConsoleOptions): DynamicModule {
     return {
       module: ConsoleModule,
       imports: [ClusterMonitorModule.forRoot()],
       controllers: [ConsolePageController, ConsoleController, MonitorController],
       providers: [
-        { provide: CONSOLE_OPTIONS, useValue: { allowKill: options.allowKill } },
+        {
+          provide: CONSOLE_OPTIONS,
+          useValue: { allowKill: options.allowKill, allowChaos: options.allowChaos },
+        },
         { provide: ConsoleAssets, useFactory: () => ConsoleAssets.load() },
       ],
     };

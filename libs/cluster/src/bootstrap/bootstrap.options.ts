@@ -4,6 +4,12 @@ import { InvalidClusterOptionsError } from '../cluster.errors.js';
 import { type Serialization } from '../ipc/message-codec.js';
 import { type RestartPolicyOptions } from '../supervisor/restart-policy.js';
 import { type PrimaryRuntime } from './primary-runtime.interface.js';
+import {
+  DEFAULT_RECYCLE_OPTIONS,
+  type RecycleOptions,
+  type ResolvedRecycleOptions,
+  resolveRecycleOptions,
+} from './recycle.options.js';
 
 /** Backoff and crash-loop settings; every field is optional (see `DEFAULT_RESTART_OPTIONS`). */
 export type RestartOptions = Partial<RestartPolicyOptions>;
@@ -45,6 +51,8 @@ export interface ClusterBootstrapOptions {
   readonly shutdownTimeoutMs?: number;
   /** Backoff and crash-loop guard. */
   readonly restart?: RestartOptions;
+  /** Restart rules: a memory limit, a hang limit (on by default) and a maximum age (see `RecycleOptions`). */
+  readonly recycle?: RecycleOptions;
   /** Signal that starts a rolling restart, or `null` for none. Default `'SIGHUP'`. */
   readonly reloadSignal?: NodeJS.Signals | null;
   /**
@@ -84,6 +92,7 @@ export const DEFAULT_CLUSTER_OPTIONS = {
     maxRestarts: 5,
     windowMs: 60_000,
   },
+  recycle: DEFAULT_RECYCLE_OPTIONS,
   reloadSignal: 'SIGHUP',
   idleGraceMs: 1_000,
   maxMessageBytes: 1024 * 1024,
@@ -96,11 +105,12 @@ export const DEFAULT_RESTART_OPTIONS: RestartPolicyOptions = DEFAULT_CLUSTER_OPT
 
 /** The options after defaults were merged and values checked: derived from the declaration above. */
 export type ResolvedClusterOptions = Readonly<
-  Required<Omit<ClusterBootstrapOptions, 'primary' | 'workers' | 'restart'>>
+  Required<Omit<ClusterBootstrapOptions, 'primary' | 'workers' | 'restart' | 'recycle'>>
 > & {
   readonly primary: ClusterBootstrapOptions['primary'];
   readonly workers: number;
   readonly restart: RestartPolicyOptions;
+  readonly recycle: ResolvedRecycleOptions;
 };
 
 function check(option: string, value: number, min: number, integer = true): number {
@@ -197,6 +207,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     readyTimeoutMs: check('readyTimeoutMs', merged.readyTimeoutMs, 1),
     shutdownTimeoutMs: check('shutdownTimeoutMs', merged.shutdownTimeoutMs, 1),
     restart: checkedRestart,
+    recycle: resolveRecycleOptions(options.recycle, workers),
     reloadSignal: merged.reloadSignal,
     idleGraceMs: check('idleGraceMs', merged.idleGraceMs, 0),
     maxMessageBytes: check('maxMessageBytes', merged.maxMessageBytes, 64),

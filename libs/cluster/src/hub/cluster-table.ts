@@ -19,6 +19,7 @@ export class ClusterTable {
   private readonly seenSlots = new Set<number>();
   private readonly givenUp = new Set<number>();
   private restartCount = 0;
+  private readonly recycles = { memory: 0, hang: 0, 'max-age': 0 };
 
   /** Lifecycle events, hot. */
   readonly events$: Observable<ClusterEvent> = this.eventsSubject.asObservable();
@@ -44,7 +45,7 @@ export class ClusterTable {
     this.desiredWorkers = workers;
   }
 
-  /** The table with the primary's pid, the desired count, the given-up slots and the restarts. */
+  /** The table with the primary's pid, the desired count, the given-up slots, the restarts and recycles. */
   snapshot(): WorkersSnapshot {
     return {
       primary: { pid: process.pid },
@@ -52,6 +53,7 @@ export class ClusterTable {
       desired: this.desiredWorkers,
       givenUpSlots: [...this.givenUp].sort((a, b) => a - b),
       restarts: this.restartCount,
+      recycles: { ...this.recycles },
     };
   }
 
@@ -76,6 +78,8 @@ export class ClusterTable {
       else this.seenSlots.add(event.slot);
     } else if (event.type === 'crash-loop') {
       this.givenUp.add(event.slot);
+    } else if (event.type === 'recycle') {
+      this.recycles[event.reason]++;
     }
   }
 

@@ -7,7 +7,7 @@ import {
   WorkerUnavailableError,
 } from '../cluster.errors.js';
 import { type Address, type WorkerInfo, type WorkersSnapshot } from '../cluster.interfaces.js';
-import { lifecycleEnvelope, replyEnvelope, shutdownEnvelope } from '../wire/envelope.build.js';
+import { lifecycleEnvelope, pingEnvelope, replyEnvelope, shutdownEnvelope } from '../wire/envelope.build.js';
 import { parseEnvelope, unpackMessages } from '../wire/envelope.parse.js';
 import {
   type BroadcastEnvelope,
@@ -17,9 +17,8 @@ import {
   type MessageEnvelope,
   type ReplyEnvelope,
   type ShutdownEnvelope,
-  type StartFailure,
 } from '../wire/envelope.types.js';
-import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
+import { IpcChannel } from '../ipc/ipc-channel.js';
 import { type EncodedMessage, type MessageCodec } from '../ipc/message-codec.js';
 import { PRIMARY_ADDRESS } from '../cluster.constants.js';
 import { type ClusterEvent } from '../wire/cluster-event.js';
@@ -27,29 +26,7 @@ import { receivesIpcCopy } from '../transport/broadcast-router.js';
 import { type ClusterTable } from './cluster-table.js';
 import { ForwardedRequests } from './forwarded-requests.js';
 import { Hub } from './hub.js';
-
-/** A worker as the hub routes to it: its id and its IPC channel. */
-export interface WorkerChannel extends IpcTarget {
-  /** `cluster.worker.id`. */
-  readonly id: number;
-  /** Subscribes to the messages it sends. */
-  on(event: 'message', listener: (message: unknown) => void): unknown;
-  /** Unsubscribes. */
-  off(event: 'message', listener: (message: unknown) => void): unknown;
-}
-
-interface Peer {
-  readonly worker: WorkerChannel;
-  readonly channel: IpcChannel;
-  readonly onMessage: (message: unknown) => void;
-}
-
-function workerTarget(worker: WorkerChannel): IpcTarget {
-  return {
-    isConnected: () => worker.isConnected(),
-    send: (message, callback) => worker.send(message, callback),
-  };
-}
+import { type Peer, type WorkerChannel, type WorkerReport, workerTarget } from './worker-peer.js';
 
 /**
  * The primary's router: the hub of a star. Every worker has one IPC channel to it; requests and
@@ -59,8 +36,7 @@ function workerTarget(worker: WorkerChannel): IpcTarget {
 export class PrimaryHub extends Hub {
   private readonly peers = new Map<number, Peer>();
   private readonly forwarded = new ForwardedRequests();
-  private readonly readyListeners = new Set<(workerId: number) => void>();
-  private readonly startFailureListeners = new Set<(workerId: number, failure: StartFailure) => void>();
+  private readonly reportListeners = new Set<(workerId: number, report: WorkerReport) => void>();
   private closed = false;
 
   /**
@@ -89,16 +65,21 @@ export class PrimaryHub extends Hub {
     return this.forwarded.size;
   }
 
-  /** Calls `listener` with the id of each worker that reports ready. Returns an unsubscribe function. */
-  onReady(listener: (workerId: number) => void): () => void {
-    this.readyListeners.add(listener);
-    return () => this.readyListeners.delete(listener);
+  /**
+   * Calls `listener` with each report of a worker: ready, its worker() factory failed, or a pong.
+   * Returns an unsubscribe function.
+   */
+  onReport(listener: (workerId: number, report: WorkerReport) => void): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
   }
 
-  /** Calls `listener` when a worker reports that its worker() factory failed. Returns an unsubscribe function. */
-  onStartFailure(listener: (workerId: number, failure: StartFailure) => void): () => void {
-    this.startFailureListeners.add(listener);
-    return () => this.startFailureListeners.delete(listener);
+  /** Sends a heartbeat to a worker, which answers with a pong report. Never rejects. */
+  ping(workerId: number): void {
+    this.peers
+      .get(workerId)
+      ?.channel.send(pingEnvelope({ id: this.nextId(), to: workerId }))
+      .catch(() => undefined);
   }
 
   /** Starts routing a freshly forked worker's IPC channel. */
@@ -176,8 +157,7 @@ export class PrimaryHub extends Hub {
     this.closed = true;
     for (const id of [...this.peers.keys()]) this.removeWorker(id);
     this.forwarded.clear();
-    this.readyListeners.clear();
-    this.startFailureListeners.clear();
+    this.reportListeners.clear();
     this.closeLinks();
   }
 
@@ -212,13 +192,13 @@ export class PrimaryHub extends Hub {
     }
     switch (envelope.kind) {
       case 'ready':
-        for (const listener of this.readyListeners) listener(workerId);
-        return;
       case 'start-failed':
-        for (const listener of this.startFailureListeners) listener(workerId, envelope.payload);
+      case 'pong':
+        for (const listener of this.reportListeners) listener(workerId, envelope);
         return;
       case 'shutdown':
       case 'lifecycle':
+      case 'ping':
         this.errors.next(new MalformedEnvelopeError(`a worker may not send "${envelope.kind}"`, workerId));
         return;
       default:

@@ -1,6 +1,6 @@
 import { MalformedEnvelopeError, NoHandlerError, PrimaryUnavailableError } from '../cluster.errors.js';
 import { type Address } from '../cluster.interfaces.js';
-import { readyEnvelope, startFailedEnvelope } from '../wire/envelope.build.js';
+import { pongEnvelope, readyEnvelope, startFailedEnvelope } from '../wire/envelope.build.js';
 import { parseEnvelope, unpackMessages } from '../wire/envelope.parse.js';
 import { type DataEnvelope, type StopMode } from '../wire/envelope.types.js';
 import { IpcChannel, type IpcTarget } from '../ipc/ipc-channel.js';
@@ -169,8 +169,14 @@ export class WorkerHub extends Hub {
       case 'lifecycle':
         this.table.publish(envelope.payload.workers, envelope.payload.event);
         return;
+      case 'ping':
+        this.channel
+          .send(pongEnvelope({ id: this.nextId(), from: this.workerId, rssBytes: process.memoryUsage.rss() }))
+          .catch(() => undefined);
+        return;
       case 'ready':
       case 'start-failed':
+      case 'pong':
         this.errors.next(
           new MalformedEnvelopeError(`a worker does not accept "${envelope.kind}"`, 'primary'),
         );

@@ -1,12 +1,14 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { type RecycleReason } from '../bootstrap/recycle.options.js';
 import { type WorkerState } from '../cluster.interfaces.js';
 import { type ClusterMessaging } from '../messaging/cluster-messaging.interface.js';
 
 const STATES: readonly WorkerState[] = ['starting', 'ready', 'stopping'];
+const RECYCLE_REASONS: readonly RecycleReason[] = ['memory', 'hang', 'max-age'];
 
 /**
  * Registers the supervisor's metrics on the primary's `registry`: workers by state, the desired
- * count, given-up slots and restarts, read from the worker table at each scrape. Idempotent.
+ * count, given-up slots, restarts and recycles, read from the worker table at each scrape. Idempotent.
  */
 export function registerPrimaryMetrics(registry: Registry, messaging: ClusterMessaging): void {
   if (registry.getSingleMetric('nest_hive_workers')) return;
@@ -43,6 +45,17 @@ export function registerPrimaryMetrics(registry: Registry, messaging: ClusterMes
     async collect() {
       this.reset();
       this.inc((await messaging.workers()).restarts);
+    },
+  });
+  new Counter({
+    name: 'nest_hive_worker_recycles_total',
+    help: 'Workers replaced by a restart rule (bootstrapCluster recycle), by rule: memory, hang, max-age.',
+    labelNames: ['reason'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { recycles } = await messaging.workers();
+      for (const reason of RECYCLE_REASONS) this.inc({ reason }, recycles[reason]);
     },
   });
 }

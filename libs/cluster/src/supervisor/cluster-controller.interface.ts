@@ -6,7 +6,7 @@ export type SupervisorOptions = Pick<
   ResolvedClusterOptions,
   'workers' | 'readyTimeoutMs' | 'shutdownTimeoutMs' | 'restart' | 'env'
 > &
-  Partial<Pick<ResolvedClusterOptions, 'sticky'>>;
+  Partial<Pick<ResolvedClusterOptions, 'sticky' | 'recycle'>>;
 
 /** Outcome of a shutdown. */
 export interface ShutdownReport {

@@ -1,12 +1,25 @@
 import { ClusterStateError } from '../cluster.errors.js';
 
-/** Where a supervisor stands. `restarting` and `scaling` run one at a time on a running cluster. */
-export type Phase = 'idle' | 'running' | 'restarting' | 'scaling' | 'stopping' | 'stopped';
+/**
+ * Where a supervisor stands. `restarting`, `scaling` and `recycling` (a restart rule replacing one
+ * worker) run one at a time on a running cluster.
+ */
+export type Phase = 'idle' | 'running' | 'restarting' | 'scaling' | 'recycling' | 'stopping' | 'stopped';
 
-/** A supervisor's phase, and the rule that a rolling restart and a scaling never overlap. */
+/** The phases that run one at a time. */
+export type ExclusivePhase = 'restarting' | 'scaling' | 'recycling';
+
+const VERBS: Readonly<Record<ExclusivePhase, string>> = {
+  restarting: 'restart',
+  scaling: 'scale',
+  recycling: 'recycle a worker',
+};
+
+/** A supervisor's phase, and the rule that rolling restarts, scalings and recycles never overlap. */
 export class SupervisorPhase {
   /** The phase now. */
   current: Phase = 'idle';
+  private ongoing: Promise<void> | undefined;
 
   /** Whether a shutdown began. */
   get stopping(): boolean {
@@ -18,19 +31,22 @@ export class SupervisorPhase {
    *
    * @throws ClusterStateError unless the cluster is running, saying what it does instead.
    */
-  async exclusive(phase: 'restarting' | 'scaling', run: () => Promise<void>): Promise<void> {
+  async exclusive(phase: ExclusivePhase, run: () => Promise<void>): Promise<void> {
+    // A restart rule replaces one worker, which is short: an operator's restart or scaling waits.
+    while (this.current === 'recycling' && phase !== 'recycling') await this.ongoing;
     if (this.current !== 'running') {
-      const busy = this.current === 'restarting' || this.current === 'scaling';
+      const busy =
+        this.current === 'restarting' || this.current === 'scaling' || this.current === 'recycling';
       throw new ClusterStateError(
-        `Cannot ${phase === 'restarting' ? 'restart' : 'scale'} while the cluster is ${this.current}` +
+        `Cannot ${VERBS[phase]} while the cluster is ${this.current}` +
           (busy ? '; wait for it to finish.' : '.'),
       );
     }
     this.current = phase;
-    try {
-      await run();
-    } finally {
+    const ongoing = run().finally(() => {
       if (this.current === phase) this.current = 'running';
-    }
+    });
+    this.ongoing = ongoing.catch(() => undefined);
+    await ongoing;
   }
 }

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { CLUSTER_ENV } from '../environment/cluster-environment.js';
 import {
   type ClusterError,
   ClusterStateError,
@@ -26,9 +25,13 @@ import { checkScale, scaleSlots } from './scaling.js';
 import { FatalFailure, recordSlotFailure } from './slot-failure.js';
 import { SupervisorPhase } from './supervisor-phase.js';
 import { type Slot, SlotWaits, createSlot, createSlots, slotsSettled } from './slot.js';
-import { type WorkerExit, WorkerRecord } from './worker-record.js';
-import { LifecyclePublisher, watchWorker } from './worker-events.js';
-import { type LaunchedWorker, type WorkerLauncher } from './worker-launcher.js';
+import { type WorkerExit, type WorkerRecord } from './worker-record.js';
+import { LifecyclePublisher } from './worker-events.js';
+import { type WorkerLauncher } from './worker-launcher.js';
+import { NO_RECYCLE_RULES, recycleWorker, watchedWorkers } from './recycle.js';
+import { WorkerRules } from './worker-rules.js';
+import { WorkerForker } from './worker-forker.js';
+import { type StartFailure } from '../wire/envelope.types.js';
 import { SocketRelay } from '../sticky/socket-relay.js';
 
 /**
@@ -52,6 +55,8 @@ export class Supervisor implements ClusterController {
   private readonly fatal = new FatalFailure();
   private readonly stopReady: () => void;
   private readonly phase = new SupervisorPhase();
+  private readonly rules: WorkerRules;
+  private readonly forker: WorkerForker;
   private shutdownPromise: Promise<ShutdownReport> | undefined;
   private uncleanExits = 0;
   private lastFailure: string | undefined;
@@ -64,22 +69,42 @@ export class Supervisor implements ClusterController {
   constructor(
     private readonly hub: PrimaryHub,
     private readonly options: SupervisorOptions,
-    private readonly launcher: WorkerLauncher,
+    launcher: WorkerLauncher,
   ) {
     this.slots = createSlots(options.workers, options.restart);
     this.desired = options.workers;
     this.desiredListeners.add((workers) => (this.desired = workers));
     this.events = new LifecyclePublisher(hub, this.records);
-    const stopReady = hub.onReady((workerId) => this.onReady(workerId));
-    const stopFailures = hub.onStartFailure((workerId, failure) => {
+    const { relay, records, events, logger } = this;
+    this.forker = new WorkerForker({
+      ...{ options, launcher, hub, relay, records, events, logger },
+      desired: () => this.desired,
+      onExit: (record, code, signal) => this.onExit(record, code, signal),
+    });
+    this.rules = new WorkerRules(options.recycle ?? NO_RECYCLE_RULES, {
+      watched: () => watchedWorkers(this.slots),
+      ping: (workerId) => hub.ping(workerId),
+      breach: (record, breach) => {
+        const { slots, phase, events, logger } = this;
+        const fork = (slot: number, isReplacement: boolean): WorkerRecord => this.fork(slot, isReplacement);
+        const stop = (old: WorkerRecord): Promise<WorkerExit> => this.stop(old, 'restart');
+        void recycleWorker(record, breach, { slots, phase, events, logger, fork, stop });
+      },
+    });
+    this.stopReady = hub.onReport((workerId, report) => {
       const record = this.records.get(workerId);
       if (!record) return;
-      record.startFailure = failure;
-      // The primary holds the listening socket for every worker: each replacement would fail alike.
-      if (PortUnavailableError.isFatal(failure))
-        this.giveUp(new PortUnavailableError(workerId, failure.code, failure.port));
+      if (report.kind === 'ready') this.onReady(record);
+      else if (report.kind === 'pong') this.rules.onPong(record, report.payload.rssBytes);
+      else this.onStartFailure(record, report.payload);
     });
-    this.stopReady = () => [stopReady, stopFailures].forEach((stop) => stop());
+  }
+
+  private onStartFailure(record: WorkerRecord, failure: StartFailure): void {
+    record.startFailure = failure;
+    // The primary holds the listening socket for every worker: each replacement would fail alike.
+    if (PortUnavailableError.isFatal(failure))
+      this.giveUp(new PortUnavailableError(record.id, failure.code, failure.port));
   }
 
   /** The live worker table, ordered by slot then id. */
@@ -98,6 +123,7 @@ export class Supervisor implements ClusterController {
       return Promise.reject(new ClusterStateError('The supervisor was already started.'));
     this.phase.current = 'running';
     for (const slot of this.slots) slot.current = this.fork(slot.index, false);
+    this.rules.start();
     return this.settled(this.slots, 'starting');
   }
 
@@ -156,6 +182,7 @@ export class Supervisor implements ClusterController {
 
   private async runShutdown(): Promise<ShutdownReport> {
     this.phase.current = 'stopping';
+    this.rules.stop();
     for (const slot of this.slots) {
       if (slot.respawnTimer) clearTimeout(slot.respawnTimer);
       slot.respawnTimer = undefined;
@@ -180,53 +207,14 @@ export class Supervisor implements ClusterController {
   }
 
   private fork(slot: number, isReplacement: boolean): WorkerRecord {
-    const worker = this.launcher.launch({
-      ...this.options.env,
-      [CLUSTER_ENV.clustered]: '1',
-      [CLUSTER_ENV.slot]: String(slot),
-      [CLUSTER_ENV.workers]: String(this.desired),
-      ...(this.options.sticky && { [CLUSTER_ENV.sticky]: '1' }),
-    });
-    const record = new WorkerRecord(worker, slot, Date.now(), isReplacement);
-    this.records.set(worker.id, record);
-    this.hub.addWorker(worker);
-    this.relay.add(worker);
-    this.listen(record, worker);
-    record.timer = setTimeout(() => this.onReadyTimeout(record), this.options.readyTimeoutMs);
-    this.events.emit(record, 'fork');
-    return record;
+    return this.forker.fork(slot, isReplacement);
   }
 
-  private listen(record: WorkerRecord, worker: LaunchedWorker): void {
-    const detach = watchWorker(worker, {
-      online: () => this.events.emit(record, 'online'),
-      listening: (address) => this.events.listening(record, address),
-      disconnect: () => {
-        this.hub.removeWorker(record.id);
-        this.events.emit(record, 'disconnect');
-      },
-      exit: (code, signal) => this.onExit(record, code, signal),
-      error: (error) => this.logger.warn(`Worker ${record.id} (slot ${record.slot}): ${error.message}`),
-    });
-    record.detachers.push(detach);
-  }
-
-  private onReady(workerId: number): void {
-    const record = this.records.get(workerId);
-    if (!record || record.state !== 'starting') return;
+  private onReady(record: WorkerRecord): void {
+    if (record.state !== 'starting') return;
     record.markReady(Date.now());
     this.events.emit(record, 'ready');
     this.waits.changed();
-  }
-
-  private onReadyTimeout(record: WorkerRecord): void {
-    record.timer = undefined;
-    if (record.state !== 'starting') return;
-    this.logger.warn(
-      new ReadyTimeoutError(record.slot, this.options.readyTimeoutMs).message +
-        ` Killing worker ${record.id}.`,
-    );
-    record.kill('ready-timeout');
   }
 
   private onExit(record: WorkerRecord, code: number | null, signal: string | null): void {

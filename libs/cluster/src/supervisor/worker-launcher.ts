@@ -3,7 +3,7 @@
  * forks with `node:cluster`; the unit specs drive the supervisor with a fake launcher instead.
  */
 import { type Socket } from 'node:net';
-import { type WorkerChannel } from '../hub/primary-hub.js';
+import { type WorkerChannel } from '../hub/worker-peer.js';
 
 /** Where a worker's server listens, as Node's `listening` event reports it. */
 export interface ListeningAddress {

@@ -12,6 +12,18 @@ export interface WorkerExit {
   readonly reason: WorkerExitReason;
 }
 
+/** What the restart rules know of a worker (see `WorkerRules`). */
+export interface WorkerHealth {
+  /** When it last answered a heartbeat (or became ready), epoch ms. */
+  lastAnswerAt: number;
+  /** Its resident set size at its last answer, or `null` before the first. */
+  rssBytes: number | null;
+  /** Answers in a row above the memory limit. */
+  memoryStrikes: number;
+  /** A rule fired for it: it is being replaced. */
+  breached: boolean;
+}
+
 /** The supervisor's bookkeeping for one forked worker. */
 export class WorkerRecord {
   /** Where the worker is in its life. */
@@ -32,6 +44,8 @@ export class WorkerRecord {
   readonly exited: Promise<WorkerExit>;
   /** What the worker reported when its worker() factory failed, if it did. */
   startFailure: { readonly name: string; readonly message: string } | null = null;
+  /** What the restart rules know of it. */
+  readonly health: WorkerHealth = { lastAnswerAt: 0, rssBytes: null, memoryStrikes: 0, breached: false };
   /** Listeners on the worker, removed when it exits. */
   readonly detachers: Array<() => void> = [];
 
@@ -84,6 +98,7 @@ export class WorkerRecord {
   /** Marks it ready. */
   markReady(at: number): void {
     this.readyAt = at;
+    this.health.lastAnswerAt = at;
     this.state = 'ready';
     this.clearTimer();
     this.settleReady();

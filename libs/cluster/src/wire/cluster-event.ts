@@ -1,4 +1,5 @@
 import { type WorkerInfo, type WorkersSnapshot } from '../cluster.interfaces.js';
+import { type RecycleReason } from '../bootstrap/recycle.options.js';
 
 /** Why a worker exited, as decided by the supervisor. */
 export type WorkerExitReason =
@@ -9,7 +10,9 @@ export type WorkerExitReason =
   /** It was killed because it was not ready within `readyTimeoutMs`. */
   | 'ready-timeout'
   /** It was killed because it did not stop within `shutdownTimeoutMs`. */
-  | 'shutdown-timeout';
+  | 'shutdown-timeout'
+  /** It was killed because it answered no heartbeat within `recycle.hangTimeoutMs`. */
+  | 'hang';
 
 interface WorkerEventBase {
   /** `cluster.worker.id`. */
@@ -61,11 +64,25 @@ export interface ClusterCrashLoopEvent extends WorkerEventBase {
 }
 
 /**
+ * A restart rule fired (see `recycle` of `bootstrapCluster`): on `memory` and `max-age` the worker
+ * is replaced gracefully (a replacement is forked, and the worker stops once it is ready); on
+ * `hang` it is killed, and its slot respawned.
+ */
+export interface ClusterRecycleEvent extends WorkerEventBase {
+  /** `recycle`. */
+  readonly type: 'recycle';
+  /** The rule. */
+  readonly reason: RecycleReason;
+  /** What broke it, in words: `RSS 612 MiB above 512 MiB for 3 heartbeats in a row`. */
+  readonly detail: string;
+}
+
+/**
  * A lifecycle event of the supervised cluster (`ClusterService.events$`, `handle.events$`).
  * Discriminated by `type`.
  */
 export type ClusterEvent =
-  ClusterSimpleEvent | ClusterListeningEvent | ClusterExitEvent | ClusterCrashLoopEvent;
+  ClusterSimpleEvent | ClusterListeningEvent | ClusterExitEvent | ClusterCrashLoopEvent | ClusterRecycleEvent;
 
 /** Names of the lifecycle events. */
 export type ClusterEventType = ClusterEvent['type'];
@@ -87,7 +104,9 @@ const EXIT_REASONS: ReadonlySet<unknown> = new Set([
   'crashed',
   'ready-timeout',
   'shutdown-timeout',
+  'hang',
 ]);
+const RECYCLE_REASONS: ReadonlySet<unknown> = new Set(['memory', 'hang', 'max-age']);
 const WORKER_STATES: ReadonlySet<unknown> = new Set(['starting', 'ready', 'stopping']);
 
 /** Runtime guard for a `ClusterEvent` received over IPC. */
@@ -111,6 +130,8 @@ export function isClusterEvent(value: unknown): value is ClusterEvent {
       return isNullableNumber(value.code) && isNullableString(value.signal) && EXIT_REASONS.has(value.reason);
     case 'crash-loop':
       return typeof value.failures === 'number' && typeof value.windowMs === 'number';
+    case 'recycle':
+      return RECYCLE_REASONS.has(value.reason) && typeof value.detail === 'string';
     default:
       return false;
   }
@@ -144,6 +165,10 @@ export function isWorkersSnapshot(value: unknown): value is WorkersSnapshot {
     typeof value.desired === 'number' &&
     Array.isArray(value.givenUpSlots) &&
     value.givenUpSlots.every((slot) => typeof slot === 'number') &&
-    typeof value.restarts === 'number'
+    typeof value.restarts === 'number' &&
+    isRecord(value.recycles) &&
+    [...RECYCLE_REASONS].every(
+      (reason) => typeof Reflect.get(value.recycles as object, reason as string) === 'number',
+    )
   );
 }

@@ -11,6 +11,8 @@ import {
   type ErrorReplyEnvelope,
   type LifecycleEnvelope,
   type MessageEnvelope,
+  type PingEnvelope,
+  type PongEnvelope,
   type ReadyEnvelope,
   type RemoteFailure,
   type ReplyEnvelope,
@@ -137,6 +139,20 @@ export function lifecycleEnvelope(
     to,
     payload: { event, workers },
   };
+}
+
+/** Control: the primary's heartbeat to worker `to`. */
+export function pingEnvelope(fields: ControlFields & { readonly to: number }): PingEnvelope {
+  const { id, to } = fields;
+  return { ns, v, id, topic: CONTROL_TOPIC, from: 'primary', kind: 'ping', to, payload: null };
+}
+
+/** Control: worker `from` answers a heartbeat, with its resident set size. */
+export function pongEnvelope(
+  fields: ControlFields & { readonly from: number; readonly rssBytes: number },
+): PongEnvelope {
+  const { id, from, rssBytes } = fields;
+  return { ns, v, id, topic: CONTROL_TOPIC, from, kind: 'pong', to: 'primary', payload: { rssBytes } };
 }
 
 /** Wraps envelopes written together in one IPC message. */

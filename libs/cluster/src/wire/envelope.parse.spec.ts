@@ -37,6 +37,18 @@ describe('parseEnvelope', () => {
       { ...base, kind: 'lifecycle', to: 1, payload: { event: {}, workers: [] } },
       'bad lifecycle payload',
     ],
+    ['a ping from a worker', { ...base, kind: 'ping', to: 1, payload: null }, 'bad ping fields'],
+    [
+      'a pong with a negative size',
+      { ...base, kind: 'pong', to: 'primary', payload: { rssBytes: -1 } },
+      'bad pong payload',
+    ],
+    [
+      'a pong without a size',
+      { ...base, kind: 'pong', to: 'primary', payload: { rssBytes: 'a lot' } },
+      'bad pong payload',
+    ],
+    ['a pong to a worker', { ...base, kind: 'pong', to: 1, payload: { rssBytes: 1 } }, 'bad pong fields'],
   ])('reports %s as malformed', (_label, value, reason) => {
     expect(parseEnvelope(value)).toEqual({ status: 'malformed', reason });
   });
@@ -116,5 +128,15 @@ describe('parseEnvelope', () => {
       },
     });
     expect(lifecycle.status).toBe('ok');
+    const ping = parseEnvelope({ ...base, from: 'primary', kind: 'ping', to: 3, payload: 'x' });
+    expect(ping).toEqual({
+      status: 'ok',
+      envelope: { ...base, from: 'primary', kind: 'ping', to: 3, payload: null },
+    });
+    const pong = parseEnvelope({ ...base, kind: 'pong', to: 'primary', payload: { rssBytes: 5e7, x: 1 } });
+    expect(pong).toEqual({
+      status: 'ok',
+      envelope: { ...base, kind: 'pong', to: 'primary', payload: { rssBytes: 5e7 } },
+    });
   });
 });

@@ -137,6 +137,17 @@ const BY_KIND: { readonly [K in ClusterEnvelope['kind']]: KindParser<K> } = {
     if (!isClusterEvent(event) || !isWorkerInfoList(workers)) return 'bad lifecycle payload';
     return { ns, v, id, topic, from, kind: 'lifecycle', to, payload: { event, workers } };
   },
+  ping: (m, id, topic, from) => {
+    if (from !== 'primary' || typeof m.to !== 'number') return 'bad ping fields';
+    return { ns, v, id, topic, from, kind: 'ping', to: m.to, payload: null };
+  },
+  pong: (m, id, topic, from) => {
+    const { to, payload } = m;
+    if (to !== 'primary' || !isRecord(payload)) return 'bad pong fields';
+    const rssBytes = payload.rssBytes;
+    if (typeof rssBytes !== 'number' || !Number.isFinite(rssBytes) || rssBytes < 0) return 'bad pong payload';
+    return { ns, v, id, topic, from, kind: 'pong', to: 'primary', payload: { rssBytes } };
+  },
 };
 
 type AnyKindParser = (m: Fields, id: string, topic: string, from: Address) => ClusterEnvelope | string;

@@ -121,12 +121,27 @@ export interface LifecycleEnvelope extends EnvelopeBase {
   readonly payload: { readonly event: ClusterEvent; readonly workers: readonly WorkerInfo[] };
 }
 
+/** Control, primary → worker: the heartbeat; the worker answers with a `pong` from its event loop. */
+export interface PingEnvelope extends EnvelopeBase {
+  readonly kind: 'ping';
+  readonly to: number;
+  readonly payload: null;
+}
+
+/** Control, worker → primary: the answer to a `ping`, with the worker's resident set size. */
+export interface PongEnvelope extends EnvelopeBase {
+  readonly kind: 'pong';
+  readonly to: 'primary';
+  readonly payload: { readonly rssBytes: number };
+}
+
 /** Envelopes that carry application data between endpoints. */
 export type DataEnvelope =
   MessageEnvelope | BroadcastEnvelope | RequestEnvelope | ReplyEnvelope | ErrorReplyEnvelope;
 
 /** Envelopes between the bootstrap runtimes of primary and worker. */
-export type ControlEnvelope = ReadyEnvelope | StartFailedEnvelope | ShutdownEnvelope | LifecycleEnvelope;
+export type ControlEnvelope =
+  ReadyEnvelope | StartFailedEnvelope | ShutdownEnvelope | LifecycleEnvelope | PingEnvelope | PongEnvelope;
 
 /** Every envelope of this library, discriminated by `kind`. */
 export type ClusterEnvelope = DataEnvelope | ControlEnvelope;

@@ -1,0 +1,196 @@
+/**
+ * Issue 27, point 1: the restart rules on a real forked demo under load. A worker over
+ * `WORKER_MAX_MEMORY_MB` and workers past `WORKER_MAX_AGE_MS` are replaced like in a rolling
+ * restart, with no failed request; a worker whose event loop is blocked past
+ * `WORKER_HANG_TIMEOUT_MS` is killed and its slot respawned long before the block would end. Each
+ * replacement is a `recycle` event, a metric and a log line of the primary.
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
+import { openEventStream, type OpenEventStream } from '../support/event-stream.js';
+import { freshRequest } from '../support/fresh-http.js';
+import { LoadLoop, type LoadLoopStats } from '../support/load-loop.js';
+import { waitFor } from '../support/processes.js';
+
+/** Hard stop of the traffic, whatever happens. */
+const MAX_TRAFFIC_MS = 60_000;
+
+interface RecycleEvent {
+  type: 'recycle' | 'exit';
+  workerId: number;
+  slot: number;
+  pid: number;
+  reason: string;
+  detail?: string;
+}
+
+/** The lifecycle events of type `type` the demo's event stream carried so far. */
+function lifecycle(stream: OpenEventStream, type: RecycleEvent['type']): RecycleEvent[] {
+  return [...stream.text().matchAll(/^event: lifecycle\n(?:id: .*\n)?data: (.+)$/gm)]
+    .map((match) => JSON.parse(match[1] ?? '{}') as RecycleEvent)
+    .filter((event) => event.type === type);
+}
+
+/** Logged-in users and a request for each, checked against its session: the traffic of every test. */
+async function sessionTraffic(demo: DemoCluster): Promise<LoadLoop[]> {
+  const users = Array.from({ length: 4 }, (_, i) => `rules-user-${i}`);
+  const cookies: string[] = [];
+  for (const user of users)
+    cookies.push((await freshRequest(`${demo.url}/api/login`, { body: { user } })).sessionCookie as string);
+  const next = (loop: number, n: number) => {
+    const i = (loop + n) % users.length;
+    return { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
+  };
+  return [
+    new LoadLoop({ url: demo.url, concurrency: 2, keepAlive: false, maxDurationMs: MAX_TRAFFIC_MS, next }),
+    new LoadLoop({ url: demo.url, concurrency: 2, keepAlive: true, maxDurationMs: MAX_TRAFFIC_MS, next }),
+  ].map((loop) => loop.start());
+}
+
+/** Stops the loops and checks that none failed and each served plenty. */
+async function expectNoFailure(label: string, loops: LoadLoop[]): Promise<void> {
+  const stats: LoadLoopStats[] = await Promise.all(loops.map((loop) => loop.stop()));
+  const figures = stats.map(({ sent, ok, failed, failures, wrongSession, failureLog }) => ({
+    sent,
+    ok,
+    failed,
+    failures,
+    wrongSession,
+    firstFailures: failureLog.slice(0, 3),
+  }));
+  console.log(JSON.stringify({ [label]: figures }));
+  for (const figure of figures) {
+    expect(figure).toMatchObject({ failed: 0, wrongSession: 0 });
+    expect(figure.ok).toBeGreaterThan(50);
+  }
+}
+
+async function recycleCount(demo: DemoCluster, reason: string): Promise<number> {
+  const metrics = (await freshRequest(`${demo.url}/metrics`)).body;
+  const line = new RegExp(`^nest_hive_worker_recycles_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(
+    metrics,
+  );
+  return Number(line?.[1] ?? NaN);
+}
+
+describe('restart rules on a forked demo', () => {
+  let demo: DemoCluster | undefined;
+  let stream: OpenEventStream | undefined;
+  afterEach(async () => {
+    stream?.close();
+    await demo?.stop();
+    demo = undefined;
+  });
+
+  it('replaces a worker over WORKER_MAX_MEMORY_MB gracefully, with zero failed requests', async () => {
+    demo = await startDemoCluster(2, { WORKER_MAX_MEMORY_MB: '400', DEMO_ALLOW_CHAOS: '1' });
+    stream = await openEventStream(`${demo.url}/api/cluster/events`);
+    const loops = await sessionTraffic(demo);
+    let leaker: { pid: number; workerId: number; heldMb: number } | undefined;
+    try {
+      leaker = (await freshRequest(`${demo.url}/api/chaos/leak`, { body: { mb: 450 } }))
+        .json as typeof leaker;
+      const { pid } = leaker as { pid: number };
+      // Three heartbeats a second apart over the limit, then a replacement made ready before it stops.
+      await waitFor(
+        `worker ${pid} replaced`,
+        async () => {
+          const workers = await demo!.workers();
+          const ready = workers.filter((worker) => worker.state === 'ready');
+          return ready.length === 2 && !workers.some((worker) => worker.pid === pid) ? true : undefined;
+        },
+        30_000,
+        100,
+      );
+    } finally {
+      await expectNoFailure('memoryRule', loops);
+    }
+    const [event] = lifecycle(stream, 'recycle');
+    expect(event).toMatchObject({ pid: leaker?.pid, workerId: leaker?.workerId, reason: 'memory' });
+    expect(event?.detail).toMatch(
+      /^RSS \d+ MiB above recycle\.maxMemoryMb \(400 MiB\) for 3 heartbeats in a row$/,
+    );
+    expect(lifecycle(stream, 'exit')).toEqual([
+      expect.objectContaining({ pid: leaker?.pid, reason: 'stopped' }),
+    ]);
+    expect(await recycleCount(demo, 'memory')).toBe(1);
+    expect(demo.process.output()).toMatch(
+      new RegExp(`Worker ${leaker?.workerId} \\(slot \\d\\) recycled \\(memory\\)`),
+    );
+  }, 90_000);
+
+  it('kills a worker whose event loop is blocked past WORKER_HANG_TIMEOUT_MS and respawns its slot', async () => {
+    demo = await startDemoCluster(2, { WORKER_HANG_TIMEOUT_MS: '2000', DEMO_ALLOW_CHAOS: '1' });
+    stream = await openEventStream(`${demo.url}/api/cluster/events`);
+    const blockMs = 60_000;
+    const sentAt = Date.now();
+    const blocked = (await freshRequest(`${demo.url}/api/chaos/block`, { body: { ms: blockMs } })).json as {
+      pid: number;
+      workerId: number;
+    };
+    await waitFor(
+      `worker ${blocked.pid} killed and its slot respawned`,
+      async () => {
+        const workers = await demo!.workers();
+        const ready = workers.filter((worker) => worker.state === 'ready');
+        return ready.length === 2 && !workers.some((worker) => worker.pid === blocked.pid) ? true : undefined;
+      },
+      blockMs / 2,
+      100,
+    );
+    const replacedAfterMs = Date.now() - sentAt;
+    console.log(JSON.stringify({ hangRule: { hangTimeoutMs: 2000, replacedAfterMs } }));
+    expect(() => process.kill(blocked.pid, 0)).toThrow(); // gone, though its block had most of a minute left
+    expect(lifecycle(stream, 'recycle')).toEqual([
+      expect.objectContaining({
+        pid: blocked.pid,
+        reason: 'hang',
+        detail: expect.stringMatching(/^no heartbeat answered for \d+ ms/),
+      }),
+    ]);
+    expect(lifecycle(stream, 'exit')).toEqual([
+      expect.objectContaining({ pid: blocked.pid, reason: 'hang', signal: 'SIGKILL' }),
+    ]);
+    expect(await recycleCount(demo, 'hang')).toBe(1);
+    // The cluster serves again on both workers.
+    const loops = await sessionTraffic(demo);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await expectNoFailure('afterHang', loops);
+  }, 90_000);
+
+  it('replaces workers past WORKER_MAX_AGE_MS one slot at a time, staggered, with zero failed requests', async () => {
+    demo = await startDemoCluster(2, { WORKER_MAX_AGE_MS: '6000' });
+    stream = await openEventStream(`${demo.url}/api/cluster/events`);
+    const first = await demo.workers();
+    const loops = await sessionTraffic(demo);
+    try {
+      await waitFor(
+        'both first workers recycled',
+        () => (lifecycle(stream!, 'recycle').length >= 2 ? true : undefined),
+        20_000,
+        100,
+      );
+      await waitFor(
+        'two ready workers, none of the first',
+        async () => {
+          const workers = await demo!.workers();
+          const ready = workers.filter((worker) => worker.state === 'ready');
+          const fresh = ready.every((worker) => !first.some((old) => old.pid === worker.pid));
+          return ready.length === 2 && fresh ? true : undefined;
+        },
+        20_000,
+        100,
+      );
+    } finally {
+      await expectNoFailure('maxAgeRule', loops);
+    }
+    const recycles = lifecycle(stream, 'recycle').slice(0, 2);
+    // Slot 1 of 2 leaves at 4.5 s, slot 0 at 6 s: the first generation is spread out.
+    expect(recycles.map((event) => [event.slot, event.reason])).toEqual([
+      [1, 'max-age'],
+      [0, 'max-age'],
+    ]);
+    expect(recycles.map((event) => event.pid).sort()).toEqual(first.map((worker) => worker.pid).sort());
+    expect(await recycleCount(demo, 'max-age')).toBeGreaterThanOrEqual(2);
+  }, 90_000);
+});
