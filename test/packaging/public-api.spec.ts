@@ -123,6 +123,17 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'clusterMetricsHost',
     ],
   },
+  '@nest-hive/cluster/leader': {
+    source: 'libs/cluster/src/leader/index.ts',
+    names: [
+      'ClusterLeaderModule',
+      'ClusterLeaderModuleOptions',
+      'ClusterLeaderService',
+      'LeaderInfo',
+      'LeaderOnly',
+      'clusterLeaderHost',
+    ],
+  },
   '@nest-hive/cluster/monitor': {
     source: 'libs/cluster/src/monitor/index.ts',
     names: [

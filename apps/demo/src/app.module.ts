@@ -1,10 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@nest-hive/cluster';
 import { ClusterMetricsModule } from '@nest-hive/cluster/metrics';
+import { ClusterLeaderModule } from '@nest-hive/cluster/leader';
 import { ClusterHealthModule } from '@nest-hive/cluster/terminus';
 import { SessionModule } from '@nest-hive/session';
 import { SessionMetricsModule } from '@nest-hive/session/metrics';
 import { SessionHealthModule } from '@nest-hive/session/terminus';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ClusterController } from './api/cluster.controller.js';
 import { PingController } from './api/ping.controller.js';
@@ -16,7 +18,10 @@ import { InboxService } from './cluster/inbox.service.js';
 import { ChatModule } from './chat/chat.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import type { DemoConfig } from './demo-config.js';
-import { demoClusterOptions, demoSessionOptions } from './demo-options.js';
+import { demoClusterOptions, demoLeaderOptions, demoSessionOptions } from './demo-options.js';
+import { JobsController } from './jobs/jobs.controller.js';
+import { LeaderController } from './jobs/leader.controller.js';
+import { LeaderTicksService } from './jobs/leader-ticks.service.js';
 import { HealthController } from './ops/health.controller.js';
 import { MetricsController } from './ops/metrics.controller.js';
 
@@ -38,6 +43,8 @@ export class AppModule {
         SessionHealthModule,
         ClusterMetricsModule.forRoot(),
         SessionMetricsModule.forRoot(),
+        ScheduleModule.forRoot(),
+        ClusterLeaderModule.forRoot(demoLeaderOptions(config)),
       ],
       controllers: [
         PingController,
@@ -47,8 +54,10 @@ export class AppModule {
         HealthController,
         MetricsController,
         ChaosController,
+        JobsController,
+        LeaderController,
       ],
-      providers: [InboxService, { provide: CHAOS_ENABLED, useValue: config.allowChaos }],
+      providers: [InboxService, LeaderTicksService, { provide: CHAOS_ENABLED, useValue: config.allowChaos }],
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { ClusterModuleOptions } from '@nest-hive/cluster';
+import type { ClusterLeaderModuleOptions } from '@nest-hive/cluster/leader';
 import { FileSessionStore, type SessionModuleOptions } from '@nest-hive/session';
 import { PASSPORT_CONTROLLERS } from './auth/auth.routes.js';
 import type { DemoConfig } from './demo-config.js';
@@ -53,4 +54,13 @@ export async function demoClusterOptions(config: DemoConfig): Promise<ClusterMod
     };
   }
   return {};
+}
+
+/**
+ * Leader options of the demo: with `SESSION_STORE=redis` the machines contend for one lease in
+ * Redis (one leader for the fleet); otherwise the primary elects one of its own workers.
+ */
+export function demoLeaderOptions(config: DemoConfig): ClusterLeaderModuleOptions {
+  if (config.sessionStore !== 'redis') return {};
+  return { redis: { ...config.redis.connection }, key: `${config.redisNamespace}:leader` };
 }
