@@ -91,6 +91,7 @@ function targets(manifest: Record<string, unknown>): string[] {
   walk(manifest.main);
   walk(manifest.types);
   walk(manifest.typesVersions);
+  walk(manifest.bin);
   return found;
 }
 
@@ -206,6 +207,11 @@ describe('the packed libraries, installed into a fresh Nest app', () => {
       expect(packed.files.filter((file) => /\.spec\.|\.test-d\.|tsbuildinfo/.test(file))).toEqual([]);
       expect(packed.files).toContain('README.md');
     }
+  });
+
+  it('installs the nest-hive command line as a bin', async () => {
+    const { stdout } = await run(join(app, 'node_modules', '.bin', 'nest-hive'), ['--help'], { cwd: app });
+    expect(stdout).toContain('Usage: nest-hive <command> [--pid <pid>]');
   });
 
   it('has READMEs that stand alone on npm (no links into the repository)', () => {

@@ -23,6 +23,7 @@ import {
 import { type ClusterHandle, type PrimaryClusterHandle, type WorkerClusterHandle } from './cluster-handle.js';
 import { InProcessWorker } from './in-process-worker.js';
 import { scalingSignals } from './scaling-signals.js';
+import { ControlServer } from '../control/control-server.js';
 import { WorkerRuntime } from './worker-runtime.js';
 
 const logger = new Logger('NestHiveCluster');
@@ -76,11 +77,14 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
   let context: INestApplicationContext | undefined;
   let controller: ClusterController | undefined;
   let inProcess: InProcessWorker | undefined;
+  let control: ControlServer | undefined;
+  const startedAt = Date.now();
   let shutdownPromise: Promise<ShutdownReport> | undefined;
   let removeSignals = (): void => undefined;
 
   const shutdown = (): Promise<ShutdownReport> => {
     shutdownPromise ??= (async () => {
+      await control?.close();
       let clean = controller ? (await controller.shutdown()).clean : true;
       try {
         await context?.close();
@@ -167,10 +171,23 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
         runtime.table.setDesired(workers);
       });
       controller = supervisor;
+      if (options.controlSocket) {
+        control = new ControlServer({
+          status: () => ({
+            primary: { pid: process.pid, startedAt, node: process.version },
+            desired,
+            workers: supervisor.status(),
+            restarts: runtime.table.snapshot().restarts,
+          }),
+          reload: rollingRestart,
+          scale,
+        });
+      }
     }
     controller.onFatal((error) => shutdownAndExit(1, error.message));
     await controller.start();
     runtime.table.endStartup();
+    await control?.start();
   } catch (error) {
     // The process is on its way out and says why itself: hand nothing back (the caller's
     // top-level await would only print a stack trace after the cause).

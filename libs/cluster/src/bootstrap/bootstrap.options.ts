@@ -72,6 +72,12 @@ export interface ClusterBootstrapOptions {
    * by client IP; plain HTTP is untouched. Default `false`.
    */
   readonly sticky?: boolean;
+  /**
+   * The control socket of the `nest-hive` CLI (`status`, `reload`, `scale`): a Unix socket only
+   * this user can open, in `NEST_HIVE_CONTROL_DIR` or `<tmpdir>/nest-hive-<uid>`. Forked workers
+   * only. Default `true`.
+   */
+  readonly controlSocket?: boolean;
 }
 
 /**
@@ -98,6 +104,7 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   maxMessageBytes: 1024 * 1024,
   maxQueuedMessages: 10_000,
   sticky: false,
+  controlSocket: true,
 } as const satisfies Partial<ClusterBootstrapOptions>;
 
 /** Default backoff and crash-loop settings (`DEFAULT_CLUSTER_OPTIONS.restart`). */
@@ -177,6 +184,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     maxMessageBytes: options.maxMessageBytes ?? d.maxMessageBytes,
     maxQueuedMessages: options.maxQueuedMessages ?? d.maxQueuedMessages,
     sticky: options.sticky ?? d.sticky,
+    controlSocket: options.controlSocket ?? d.controlSocket,
   };
   const restart: RestartPolicyOptions = {
     initialDelayMs: given.initialDelayMs ?? r.initialDelayMs,
@@ -214,5 +222,6 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     maxQueuedMessages: check('maxQueuedMessages', merged.maxQueuedMessages, 1),
     env: { ...options.env },
     sticky: checkBoolean('sticky', merged.sticky),
+    controlSocket: checkBoolean('controlSocket', merged.controlSocket),
   };
 }

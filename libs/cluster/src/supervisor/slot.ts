@@ -17,6 +17,8 @@ export interface Slot {
   dead: boolean;
   /** Why its last worker failed, for the crash-loop log lines. */
   lastFailure: string | undefined;
+  /** Workers forked into it so far. */
+  forks: number;
 }
 
 /** An empty slot at `index`, with its own restart policy. */
@@ -29,6 +31,7 @@ export function createSlot(index: number, restart: RestartPolicyOptions): Slot {
     respawnTimer: undefined,
     dead: false,
     lastFailure: undefined,
+    forks: 0,
   };
 }
 

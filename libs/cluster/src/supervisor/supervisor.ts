@@ -32,6 +32,7 @@ import { NO_RECYCLE_RULES, recycleWorker, watchedWorkers } from './recycle.js';
 import { WorkerRules } from './worker-rules.js';
 import { WorkerForker } from './worker-forker.js';
 import { type StartFailure } from '../wire/envelope.types.js';
+import { type WorkerStatus } from '../control/control-protocol.js';
 import { SocketRelay } from '../sticky/socket-relay.js';
 
 /**
@@ -110,6 +111,15 @@ export class Supervisor implements ClusterController {
   /** The live worker table, ordered by slot then id. */
   snapshot(): WorkerInfo[] {
     return this.events.snapshot();
+  }
+
+  /** The workers with their memory at the last heartbeat and their slot's restarts (`nest-hive status`). */
+  status(): WorkerStatus[] {
+    return this.snapshot().map((info) => {
+      const record = this.records.get(info.id);
+      const forks = this.slots[info.slot]?.forks ?? 1;
+      return { ...info, rssBytes: record?.health.rssBytes ?? null, restarts: Math.max(forks - 1, 0) };
+    });
   }
 
   /** @inheritdoc */
@@ -207,6 +217,8 @@ export class Supervisor implements ClusterController {
   }
 
   private fork(slot: number, isReplacement: boolean): WorkerRecord {
+    const target = this.slots[slot];
+    if (target) target.forks++;
     return this.forker.fork(slot, isReplacement);
   }
 
