@@ -21,7 +21,7 @@ import { createClient } from 'redis';
 import { connectRedisStore, pgSimpleStore, type RealExpressStore } from '../support/express-stores.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { postgresReachable } from '../support/postgres.js';
-import { freePort } from '../support/processes.js';
+import { freePort, waitFor } from '../support/processes.js';
 import { OwnRedisServer, REDIS_URL, redisReachable } from '../support/redis.js';
 import { appUrl, TEST_SECRET } from '../support/session-app.js';
 
@@ -124,9 +124,18 @@ describe('SessionStoreHealthIndicator', () => {
       expect(down.body).toMatchObject({ status: 'error', error: { sessionStore: { status: 'down' } } });
       expect(down.ms).toBeLessThan(TIMEOUT_MS + 1_000);
       await server.resume();
-      let back = await health(url);
-      for (let i = 0; i < 50 && back.status !== 200; i++) back = await health(url);
-      expect(back.status).toBe(200);
+      // The store's client reconnects on its own backoff; until then each check fails at once, so
+      // the wait is on time, not on a count of checks (which a fast machine spends in a few ms).
+      const back = await waitFor(
+        'the health check up again',
+        async () => {
+          const reply = await health(url);
+          return reply.status === 200 ? reply : undefined;
+        },
+        10_000,
+        50,
+      );
+      expect(back.body).toMatchObject(UP);
     }, 30_000);
   });
 
@@ -191,9 +200,18 @@ describe('SessionStoreHealthIndicator', () => {
       expect(down.body).toMatchObject({ status: 'error', error: { sessionStore: { status: 'down' } } });
       expect(down.ms).toBeLessThan(TIMEOUT_MS + 1_000);
       await server.resume();
-      let back = await health(url);
-      for (let i = 0; i < 50 && back.status !== 200; i++) back = await health(url);
-      expect(back.status).toBe(200);
+      // The store's client reconnects on its own backoff; until then each check fails at once, so
+      // the wait is on time, not on a count of checks (which a fast machine spends in a few ms).
+      const back = await waitFor(
+        'the health check up again',
+        async () => {
+          const reply = await health(url);
+          return reply.status === 200 ? reply : undefined;
+        },
+        10_000,
+        50,
+      );
+      expect(back.body).toMatchObject(UP);
     }, 30_000);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
-import { openEventStream, type OpenEventStream } from '../support/event-stream.js';
+import { openEventStreamOnEach, type OpenEventStream } from '../support/event-stream.js';
 import { freshRequest } from '../support/fresh-http.js';
 import { LoadLoop, type LoadLoopStats } from '../support/load-loop.js';
 import { waitFor } from '../support/processes.js';
@@ -24,11 +24,22 @@ interface RecycleEvent {
   detail?: string;
 }
 
-/** The lifecycle events of type `type` the demo's event stream carried so far. */
-function lifecycle(stream: OpenEventStream, type: RecycleEvent['type']): RecycleEvent[] {
-  return [...stream.text().matchAll(/^event: lifecycle\n(?:id: .*\n)?data: (.+)$/gm)]
-    .map((match) => JSON.parse(match[1] ?? '{}') as RecycleEvent)
-    .filter((event) => event.type === type);
+/**
+ * The lifecycle events of type `type` the demo's event streams carried so far, one stream per
+ * worker (a stream ends with the worker that serves it), without the copies, in order.
+ */
+function lifecycle(streams: readonly OpenEventStream[], type: RecycleEvent['type']): RecycleEvent[] {
+  const seen = new Map<string, RecycleEvent & { at: number }>();
+  for (const stream of streams) {
+    for (const match of stream.text().matchAll(/^event: lifecycle\n(?:id: .*\n)?data: (.+)$/gm)) {
+      const { servedBy: _servedBy, ...event } = JSON.parse(match[1] ?? '{}') as RecycleEvent & {
+        at: number;
+        servedBy: unknown;
+      };
+      if (event.type === type) seen.set(JSON.stringify(event), event);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.at - b.at);
 }
 
 /** Logged-in users and a request for each, checked against its session: the traffic of every test. */
@@ -75,16 +86,16 @@ async function recycleCount(demo: DemoCluster, reason: string): Promise<number> 
 
 describe('restart rules on a forked demo', () => {
   let demo: DemoCluster | undefined;
-  let stream: OpenEventStream | undefined;
+  let streams: OpenEventStream[] = [];
   afterEach(async () => {
-    stream?.close();
+    streams.forEach((one) => one.close());
     await demo?.stop();
     demo = undefined;
   });
 
   it('replaces a worker over WORKER_MAX_MEMORY_MB gracefully, with zero failed requests', async () => {
     demo = await startDemoCluster(2, { WORKER_MAX_MEMORY_MB: '400', DEMO_ALLOW_CHAOS: '1' });
-    stream = await openEventStream(`${demo.url}/api/cluster/events`);
+    streams = await openEventStreamOnEach(`${demo.url}/api/cluster/events`, await demo.workerPids());
     const loops = await sessionTraffic(demo);
     let leaker: { pid: number; workerId: number; heldMb: number } | undefined;
     try {
@@ -105,12 +116,12 @@ describe('restart rules on a forked demo', () => {
     } finally {
       await expectNoFailure('memoryRule', loops);
     }
-    const [event] = lifecycle(stream, 'recycle');
+    const [event] = lifecycle(streams, 'recycle');
     expect(event).toMatchObject({ pid: leaker?.pid, workerId: leaker?.workerId, reason: 'memory' });
     expect(event?.detail).toMatch(
       /^RSS \d+ MiB above recycle\.maxMemoryMb \(400 MiB\) for 3 heartbeats in a row$/,
     );
-    expect(lifecycle(stream, 'exit')).toEqual([
+    expect(lifecycle(streams, 'exit')).toEqual([
       expect.objectContaining({ pid: leaker?.pid, reason: 'stopped' }),
     ]);
     expect(await recycleCount(demo, 'memory')).toBe(1);
@@ -121,7 +132,7 @@ describe('restart rules on a forked demo', () => {
 
   it('kills a worker whose event loop is blocked past WORKER_HANG_TIMEOUT_MS and respawns its slot', async () => {
     demo = await startDemoCluster(2, { WORKER_HANG_TIMEOUT_MS: '2000', DEMO_ALLOW_CHAOS: '1' });
-    stream = await openEventStream(`${demo.url}/api/cluster/events`);
+    streams = await openEventStreamOnEach(`${demo.url}/api/cluster/events`, await demo.workerPids());
     const blockMs = 60_000;
     const sentAt = Date.now();
     const blocked = (await freshRequest(`${demo.url}/api/chaos/block`, { body: { ms: blockMs } })).json as {
@@ -141,14 +152,14 @@ describe('restart rules on a forked demo', () => {
     const replacedAfterMs = Date.now() - sentAt;
     console.log(JSON.stringify({ hangRule: { hangTimeoutMs: 2000, replacedAfterMs } }));
     expect(() => process.kill(blocked.pid, 0)).toThrow(); // gone, though its block had most of a minute left
-    expect(lifecycle(stream, 'recycle')).toEqual([
+    expect(lifecycle(streams, 'recycle')).toEqual([
       expect.objectContaining({
         pid: blocked.pid,
         reason: 'hang',
         detail: expect.stringMatching(/^no heartbeat answered for \d+ ms/),
       }),
     ]);
-    expect(lifecycle(stream, 'exit')).toEqual([
+    expect(lifecycle(streams, 'exit')).toEqual([
       expect.objectContaining({ pid: blocked.pid, reason: 'hang', signal: 'SIGKILL' }),
     ]);
     expect(await recycleCount(demo, 'hang')).toBe(1);
@@ -160,13 +171,13 @@ describe('restart rules on a forked demo', () => {
 
   it('replaces workers past WORKER_MAX_AGE_MS one slot at a time, staggered, with zero failed requests', async () => {
     demo = await startDemoCluster(2, { WORKER_MAX_AGE_MS: '6000' });
-    stream = await openEventStream(`${demo.url}/api/cluster/events`);
+    streams = await openEventStreamOnEach(`${demo.url}/api/cluster/events`, await demo.workerPids());
     const first = await demo.workers();
     const loops = await sessionTraffic(demo);
     try {
       await waitFor(
         'both first workers recycled',
-        () => (lifecycle(stream!, 'recycle').length >= 2 ? true : undefined),
+        () => (lifecycle(streams, 'recycle').length >= 2 ? true : undefined),
         20_000,
         100,
       );
@@ -184,7 +195,7 @@ describe('restart rules on a forked demo', () => {
     } finally {
       await expectNoFailure('maxAgeRule', loops);
     }
-    const recycles = lifecycle(stream, 'recycle').slice(0, 2);
+    const recycles = lifecycle(streams, 'recycle').slice(0, 2);
     // Slot 1 of 2 leaves at 4.5 s, slot 0 at 6 s: the first generation is spread out.
     expect(recycles.map((event) => [event.slot, event.reason])).toEqual([
       [1, 'max-age'],

@@ -31,11 +31,11 @@ export class ChaosController {
   /** Makes the worker that answers hold `mb` more MiB of memory (1 to 1024), until it exits. */
   @Post('leak')
   @HttpCode(HttpStatus.OK)
-  leak(@Body() body: unknown): ProcessIdentity & { heldMb: number } {
+  async leak(@Body() body: unknown): Promise<ProcessIdentity & { heldMb: number }> {
     this.checkEnabled();
     const mb = wholeNumber((body as { mb?: unknown } | null)?.mb, MAX_LEAK_MB);
     if (mb === null) throw new BadRequestException(`mb must be a whole number from 1 to ${MAX_LEAK_MB}.`);
-    return { ...processIdentity(), heldMb: holdMemory(mb) };
+    return { ...processIdentity(), heldMb: await holdMemory(mb) };
   }
 
   /** Answers, then blocks the event loop of the worker that answered for `ms` (1 to 120 000). */

@@ -7,9 +7,19 @@ const MIB = 1024 * 1024;
 /** What this process holds on purpose: filled buffers, so the pages count in its RSS. */
 const held: Buffer[] = [];
 
-/** Holds `mb` more MiB until the process exits; returns the MiB held in all. */
-export function holdMemory(mb: number): number {
-  for (let i = 0; i < mb; i++) held.push(Buffer.alloc(MIB, 1));
+/** MiB filled per event-loop turn: a leak grows while the worker keeps serving. */
+const MIB_PER_TURN = 8;
+
+/**
+ * Holds `mb` more MiB until the process exits, filled a few MiB per event-loop turn (filling
+ * hundreds of MiB at once would block the worker for seconds, failing its own requests, which is
+ * another fault than a leak); resolves with the MiB held in all.
+ */
+export async function holdMemory(mb: number): Promise<number> {
+  for (let i = 0; i < mb; i++) {
+    held.push(Buffer.alloc(MIB, 1));
+    if (i % MIB_PER_TURN === MIB_PER_TURN - 1) await new Promise((resolve) => setImmediate(resolve));
+  }
   return held.length;
 }
 
