@@ -54,6 +54,7 @@ export class ControlServer {
   private readonly logger = new Logger('NestHiveCluster');
   private server: Server | undefined;
   private readonly path: string;
+  private readonly sockets = new Set<Socket>();
 
   /** @param actions - what the commands do. */
   constructor(private readonly actions: ControlActions) {
@@ -88,12 +89,17 @@ export class ControlServer {
     }
   }
 
-  /** Closes the socket and removes its file. */
+  /**
+   * Closes the socket and removes its file. A command still running (a `reload` when the cluster
+   * is asked to stop) loses its connection: the shutdown does not wait for it.
+   */
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
     try {
       unlinkSync(this.path);
     } catch {
@@ -103,6 +109,8 @@ export class ControlServer {
 
   private serve(socket: Socket): void {
     let buffer = '';
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
     socket.setEncoding('utf8');
     socket.on('error', () => undefined);
     socket.on('data', (chunk: string) => {

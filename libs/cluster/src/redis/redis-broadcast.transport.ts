@@ -59,6 +59,8 @@ export class RedisBroadcastTransport extends BroadcastTransport {
   private readonly logger = new Logger('RedisBroadcastTransport');
   private subscribed: Promise<void>;
   private isSubscribed = false;
+  /** Since when a repair found the subscriber reconnecting (see `resubscribe()`). */
+  private reconnectingSince: number | undefined;
   private closed = false;
   private seq = 0;
   private lastLog = 0;
@@ -170,9 +172,19 @@ export class RedisBroadcastTransport extends BroadcastTransport {
     );
   }
 
-  /** Drops the subscriber's connection so it reconnects and resubscribes (unless it is already). */
+  /**
+   * Drops the subscriber's connection so it reconnects and resubscribes. A subscriber already
+   * reconnecting is left to it for one watchdog timeout, then made to start over: an ioredis
+   * Cluster whose ready check (or new subscriber connection) went to a frozen node waits for that
+   * node for ever (seen in test/redis/redis-transport-cluster: stuck in \`connect\` until SIGCONT).
+   */
   private resubscribe(): boolean {
-    if (this.subscriber.status !== 'ready') return false;
+    if (this.subscriber.status !== 'ready') {
+      const now = Date.now();
+      this.reconnectingSince ??= now;
+      if (now - this.reconnectingSince < this.settings.timeoutMs) return false;
+    }
+    this.reconnectingSince = undefined;
     this.subscriber.disconnect(true);
     // ioredis resubscribes what it had subscribed; a SUBSCRIBE that never succeeded is sent again.
     if (!this.isSubscribed) this.subscribed = this.subscribe();
@@ -181,6 +193,7 @@ export class RedisBroadcastTransport extends BroadcastTransport {
 
   private receive(channel: string, text: string): void {
     if (channel === this.pingChannel) {
+      this.reconnectingSince = undefined;
       this.watchdog.echo();
       return;
     }
