@@ -72,6 +72,23 @@ async function health(url: string): Promise<{ status: number; body: unknown; ms:
   return { status: reply.status, body: reply.json, ms: Date.now() - started };
 }
 
+/**
+ * The health check once it answers 200 again. The store's client reconnects on its own backoff;
+ * until then each check fails at once, so the wait is on time, not on a count of checks (which a
+ * fast machine spends in a few ms).
+ */
+function healthUpAgain(url: string): Promise<{ status: number; body: unknown; ms: number }> {
+  return waitFor(
+    'the health check up again',
+    async () => {
+      const reply = await health(url);
+      return reply.status === 200 ? reply : undefined;
+    },
+    10_000,
+    50,
+  );
+}
+
 const UP = { status: 'ok', info: { sessionStore: { status: 'up' } }, error: {} };
 
 /** A TCP server that accepts connections and never says a word (a hung database). */
@@ -124,18 +141,7 @@ describe('SessionStoreHealthIndicator', () => {
       expect(down.body).toMatchObject({ status: 'error', error: { sessionStore: { status: 'down' } } });
       expect(down.ms).toBeLessThan(TIMEOUT_MS + 1_000);
       await server.resume();
-      // The store's client reconnects on its own backoff; until then each check fails at once, so
-      // the wait is on time, not on a count of checks (which a fast machine spends in a few ms).
-      const back = await waitFor(
-        'the health check up again',
-        async () => {
-          const reply = await health(url);
-          return reply.status === 200 ? reply : undefined;
-        },
-        10_000,
-        50,
-      );
-      expect(back.body).toMatchObject(UP);
+      expect((await healthUpAgain(url)).body).toMatchObject(UP);
     }, 30_000);
   });
 
@@ -200,18 +206,7 @@ describe('SessionStoreHealthIndicator', () => {
       expect(down.body).toMatchObject({ status: 'error', error: { sessionStore: { status: 'down' } } });
       expect(down.ms).toBeLessThan(TIMEOUT_MS + 1_000);
       await server.resume();
-      // The store's client reconnects on its own backoff; until then each check fails at once, so
-      // the wait is on time, not on a count of checks (which a fast machine spends in a few ms).
-      const back = await waitFor(
-        'the health check up again',
-        async () => {
-          const reply = await health(url);
-          return reply.status === 200 ? reply : undefined;
-        },
-        10_000,
-        50,
-      );
-      expect(back.body).toMatchObject(UP);
+      expect((await healthUpAgain(url)).body).toMatchObject(UP);
     }, 30_000);
   });
 });

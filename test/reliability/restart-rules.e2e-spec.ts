@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { openEventStreamOnEach, type OpenEventStream } from '../support/event-stream.js';
 import { freshRequest } from '../support/fresh-http.js';
-import { LoadLoop, type LoadLoopStats } from '../support/load-loop.js';
+import { type LoadLoop } from '../support/load-loop.js';
+import { expectNoFailedRequest, startSessionTraffic } from '../support/session-traffic.js';
 import { waitFor } from '../support/processes.js';
 
 /** Hard stop of the traffic, whatever happens. */
@@ -42,39 +43,19 @@ function lifecycle(streams: readonly OpenEventStream[], type: RecycleEvent['type
   return [...seen.values()].sort((a, b) => a.at - b.at);
 }
 
-/** Logged-in users and a request for each, checked against its session: the traffic of every test. */
-async function sessionTraffic(demo: DemoCluster): Promise<LoadLoop[]> {
-  const users = Array.from({ length: 4 }, (_, i) => `rules-user-${i}`);
-  const cookies: string[] = [];
-  for (const user of users)
-    cookies.push((await freshRequest(`${demo.url}/api/login`, { body: { user } })).sessionCookie as string);
-  const next = (loop: number, n: number) => {
-    const i = (loop + n) % users.length;
-    return { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
-  };
-  return [
-    new LoadLoop({ url: demo.url, concurrency: 2, keepAlive: false, maxDurationMs: MAX_TRAFFIC_MS, next }),
-    new LoadLoop({ url: demo.url, concurrency: 2, keepAlive: true, maxDurationMs: MAX_TRAFFIC_MS, next }),
-  ].map((loop) => loop.start());
-}
+/** The traffic of every test. */
+const sessionTraffic = (demo: DemoCluster): Promise<LoadLoop[]> =>
+  startSessionTraffic(demo.url, {
+    label: 'rules-user',
+    users: 4,
+    newConnections: 2,
+    keepAlive: 2,
+    maxDurationMs: MAX_TRAFFIC_MS,
+  });
 
 /** Stops the loops and checks that none failed and each served plenty. */
-async function expectNoFailure(label: string, loops: LoadLoop[]): Promise<void> {
-  const stats: LoadLoopStats[] = await Promise.all(loops.map((loop) => loop.stop()));
-  const figures = stats.map(({ sent, ok, failed, failures, wrongSession, failureLog }) => ({
-    sent,
-    ok,
-    failed,
-    failures,
-    wrongSession,
-    firstFailures: failureLog.slice(0, 3),
-  }));
-  console.log(JSON.stringify({ [label]: figures }));
-  for (const figure of figures) {
-    expect(figure).toMatchObject({ failed: 0, wrongSession: 0 });
-    expect(figure.ok).toBeGreaterThan(50);
-  }
-}
+const expectNoFailure = (label: string, loops: LoadLoop[]): Promise<void> =>
+  expectNoFailedRequest(label, loops, 50);
 
 async function recycleCount(demo: DemoCluster, reason: string): Promise<number> {
   const metrics = (await freshRequest(`${demo.url}/metrics`)).body;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startDemoCluster, type DemoCluster } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
-import { LoadLoop } from '../support/load-loop.js';
+import { expectNoFailedRequest, startSessionTraffic } from '../support/session-traffic.js';
 import { waitFor } from '../support/processes.js';
 
 /** Hard stop of the traffic, whatever happens. */
@@ -44,18 +44,13 @@ describe('scaling at runtime (SIGTTIN / SIGTTOU) under load', () => {
   }
 
   it('adds workers with SIGTTIN and drains them away with SIGTTOU, with zero failed requests', async () => {
-    const users = Array.from({ length: 6 }, (_, i) => `scaling-user-${i}`);
-    const cookies: string[] = [];
-    for (const user of users)
-      cookies.push((await freshRequest(`${demo.url}/api/login`, { body: { user } })).sessionCookie as string);
-    const next = (loop: number, n: number) => {
-      const i = (loop + n) % users.length;
-      return { path: '/api/whoami', cookie: cookies[i], expectUser: users[i] };
-    };
-    const loops = [
-      new LoadLoop({ url: demo.url, concurrency: 3, keepAlive: false, maxDurationMs: MAX_TRAFFIC_MS, next }),
-      new LoadLoop({ url: demo.url, concurrency: 4, keepAlive: true, maxDurationMs: MAX_TRAFFIC_MS, next }),
-    ].map((loop) => loop.start());
+    const loops = await startSessionTraffic(demo.url, {
+      label: 'scaling-user',
+      users: 6,
+      newConnections: 3,
+      keepAlive: 4,
+      maxDurationMs: MAX_TRAFFIC_MS,
+    });
     const primary = demo.process.child.pid as number;
     try {
       process.kill(primary, 'SIGTTIN');
@@ -91,20 +86,7 @@ describe('scaling at runtime (SIGTTIN / SIGTTOU) under load', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await table()).desired).toBe(1);
     } finally {
-      const stats = await Promise.all(loops.map((loop) => loop.stop()));
-      const failures = stats.map(({ sent, ok, failed, failures, failureLog, wrongSession }) => ({
-        sent,
-        ok,
-        failed,
-        failures,
-        wrongSession,
-        firstFailures: failureLog.slice(0, 3),
-      }));
-      console.log(JSON.stringify({ scalingUnderLoad: failures }));
-      for (const figures of failures) {
-        expect(figures).toMatchObject({ failed: 0, wrongSession: 0 });
-        expect(figures.ok).toBeGreaterThan(100);
-      }
+      await expectNoFailedRequest('scalingUnderLoad', loops, 100);
     }
   }, 120_000);
 });
