@@ -131,6 +131,7 @@ const EXPECTED: Record<string, { readonly source: string; readonly names: readon
       'ClusterLeaderService',
       'LeaderInfo',
       'LeaderOnly',
+      'LeaderRedisOptions',
       'clusterLeaderHost',
     ],
   },

@@ -8,5 +8,5 @@ export { ClusterLeaderModule } from './cluster-leader.module.js';
 export { ClusterLeaderService } from './cluster-leader.service.js';
 export { LeaderOnly } from './leader-only.decorator.js';
 export { clusterLeaderHost } from './cluster-leader.host.js';
-export { type ClusterLeaderModuleOptions } from './leader.options.js';
+export { type ClusterLeaderModuleOptions, type LeaderRedisOptions } from './leader.options.js';
 export { type LeaderInfo } from './leader.topics.js';

@@ -1,4 +1,26 @@
-import { type RedisConnectionOptions, validateConnectionOptions } from '../redis/redis-connection.js';
+import { type RedisAddress, validateConnectionOptions } from '../redis/redis-address.js';
+
+/**
+ * Where a fleet's lease lives: exactly one of `url`, `sentinels` (with `sentinelName`) or
+ * `clusterNodes`, as for `redisBroadcastTransport()`, with the credentials. Plain data: the
+ * primary opens the connection, and ioredis is loaded only there.
+ */
+export interface LeaderRedisOptions {
+  /** One Redis server, e.g. `redis://:password@host:6379/0`. */
+  readonly url?: string;
+  /** Redis Sentinel: the sentinels to ask for the current master. */
+  readonly sentinels?: readonly RedisAddress[];
+  /** The master group the sentinels monitor. Default `'mymaster'`. */
+  readonly sentinelName?: string;
+  /** Redis Cluster: some of its nodes. */
+  readonly clusterNodes?: readonly RedisAddress[];
+  /** The ACL user of the data nodes. */
+  readonly username?: string;
+  /** The password of the data nodes. */
+  readonly password?: string;
+  /** The password of the sentinels. */
+  readonly sentinelPassword?: string;
+}
 
 /**
  * Options of `ClusterLeaderModule.forRoot()`. Without `redis`, the primary elects one leader among
@@ -10,7 +32,7 @@ export interface ClusterLeaderModuleOptions {
    * Where the fleet's lease lives: one server (`url`), Sentinel or Cluster, as for
    * `redisBroadcastTransport()` (a `client` cannot be passed: the primary opens its own connection).
    */
-  readonly redis?: Omit<RedisConnectionOptions, 'client'>;
+  readonly redis?: LeaderRedisOptions;
   /** The lease's Redis key; every machine of one fleet uses the same. Default `'nest-hive:leader'`. */
   readonly key?: string;
   /**
@@ -23,7 +45,7 @@ export interface ClusterLeaderModuleOptions {
 
 /** The options the primary's election runs with (sent over IPC: plain data). */
 export interface ResolvedLeaderOptions {
-  readonly redis: Omit<RedisConnectionOptions, 'client'> | null;
+  readonly redis: LeaderRedisOptions | null;
   readonly key: string;
   readonly leaseMs: number;
 }

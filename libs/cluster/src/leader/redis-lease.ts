@@ -51,7 +51,13 @@ export class RedisLease implements MachineLease {
   constructor(
     private readonly options: ResolvedLeaderOptions & { redis: NonNullable<ResolvedLeaderOptions['redis']> },
   ) {
-    this.connection = createRedisConnection(options.redis, { enableOfflineQueue: false });
+    const { username, password, sentinelPassword, ...place } = options.redis;
+    const credentials = { username, password, sentinelPassword };
+    const given = Object.values(credentials).some((value) => value !== undefined);
+    this.connection = createRedisConnection(
+      { ...place, ...(given && { redisOptions: credentials }) },
+      { enableOfflineQueue: false },
+    );
     this.connection.on('error', () => undefined); // each failed command says so; reconnects go on
     this.keys = [`{${options.key}}`, `{${options.key}}:fencing`];
   }
