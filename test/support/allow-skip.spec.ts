@@ -11,6 +11,8 @@ describe('skips are opt-in (NEST_HIVE_ALLOW_SKIP)', () => {
     expect(skipAllowed('redis', { NEST_HIVE_ALLOW_SKIP: 'postgres,chromium' })).toBe(false);
     expect(skipAllowed('redis', { NEST_HIVE_ALLOW_SKIP: 'postgres, Redis' })).toBe(true);
     expect(skipAllowed('chromium', { NEST_HIVE_ALLOW_SKIP: 'all' })).toBe(true);
+    expect(skipAllowed('fleet', { NEST_HIVE_ALLOW_SKIP: 'redis' })).toBe(false);
+    expect(skipAllowed('fleet', { NEST_HIVE_ALLOW_SKIP: 'redis,fleet' })).toBe(true);
   });
 
   it('fails the browser suite without Chromium unless the skip is allowed, whatever CI says', () => {

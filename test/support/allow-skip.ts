@@ -1,5 +1,5 @@
 /** A service some test suites need, which `NEST_HIVE_ALLOW_SKIP` may excuse. */
-export type SkippableService = 'redis' | 'postgres' | 'chromium';
+export type SkippableService = 'redis' | 'postgres' | 'chromium' | 'fleet';
 
 /** The environment variable that lists the services whose absence skips tests instead of failing them. */
 export const ALLOW_SKIP_VARIABLE = 'NEST_HIVE_ALLOW_SKIP';

@@ -35,17 +35,22 @@ export function makeWorkingDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'nest-hive-cwd-'));
 }
 
+/** Turns a command line into the one that runs it elsewhere (on a test host: `ip netns exec <host> …`). */
+export type CommandWrapper = (argv: readonly string[]) => readonly [string, ...string[]];
+
 /**
  * Starts `node <script>` (a path relative to the repository root) with extra environment, in a
- * working directory of its own (see {@link privateWorkingDirectory}).
+ * working directory of its own (see {@link privateWorkingDirectory}); `wrap` runs it elsewhere.
  */
 export function startNode(
   script: string,
   env: Record<string, string> = {},
   args: string[] = [],
+  wrap: CommandWrapper = (argv) => [argv[0], ...argv.slice(1)],
 ): RunningProcess {
   const cwd = makeWorkingDirectory();
-  const child = spawn(process.execPath, [resolve(ROOT, script), ...args], {
+  const [command, ...argv] = wrap([process.execPath, resolve(ROOT, script), ...args]);
+  const child = spawn(command, argv, {
     cwd,
     env: { ...process.env, NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,7 +8,8 @@ import {
   addressesText,
   dataNodeArgv,
   freePorts,
-  localAddress,
+  LOOPBACK_HOST,
+  type RedisHost,
   parseAddresses,
   redisCommand,
   replication,
@@ -45,11 +46,15 @@ export class RedisSentinelTopology {
     private readonly processes: RedisProcesses | undefined,
     private readonly dataPorts: readonly number[],
     private readonly sharing: Sharing,
+    private readonly host: RedisHost = LOOPBACK_HOST,
   ) {}
 
-  /** Starts it; ready once the replica reports `master_link_status:up` and each Sentinel sees the replica and the 2 other Sentinels. */
-  static start(): Promise<RedisSentinelTopology> {
-    return RedisSentinelTopology.launch('own');
+  /**
+   * Starts it on `host` (by default this machine's loopback); ready once the replica reports
+   * `master_link_status:up` and each Sentinel sees the replica and the 2 other Sentinels.
+   */
+  static start(host: RedisHost = LOOPBACK_HOST): Promise<RedisSentinelTopology> {
+    return RedisSentinelTopology.launch('own', host);
   }
 
   /**
@@ -82,24 +87,25 @@ export class RedisSentinelTopology {
     }
   }
 
-  private static async launch(sharing: Sharing): Promise<RedisSentinelTopology> {
-    const processes = new RedisProcesses();
+  private static async launch(sharing: Sharing, host = LOOPBACK_HOST): Promise<RedisSentinelTopology> {
+    const processes = new RedisProcesses(host);
     try {
       const [master, replica, ...sentinelPorts] = await freePorts(5);
-      for (const port of [master, replica]) processes.add(port, (dir) => dataNodeArgv(port, dir));
+      for (const port of [master, replica]) processes.add(port, (dir) => dataNodeArgv(port, dir, host));
       await processes.get(master).start();
-      await processes.get(replica).start(['--replicaof', '127.0.0.1', String(master)]);
+      await processes.get(replica).start(['--replicaof', host.address, String(master)]);
       for (const port of sentinelPorts) {
-        const node = processes.add(port, (dir) => [writeSentinelConf(port, dir, master), '--sentinel']);
-        await node.start();
+        const conf = (dir: string) => writeSentinelConf(port, dir, host.address, master);
+        await processes.add(port, (dir) => [conf(dir), '--sentinel']).start();
       }
-      const sentinels = sentinelPorts.map(localAddress);
+      const sentinels = sentinelPorts.map((port) => ({ host: host.address, port }));
       const topology = new RedisSentinelTopology(
         sentinels,
         'mymaster',
         processes,
         [master, replica],
         sharing,
+        host,
       );
       await topology.waitHealthy();
       return topology;
@@ -172,7 +178,7 @@ export class RedisSentinelTopology {
       timeoutMs,
       100,
     );
-    await node.start(['--replicaof', '127.0.0.1', String(master)]);
+    await node.start(['--replicaof', this.host.address, String(master)]);
   }
 
   /**
@@ -198,6 +204,11 @@ export class RedisSentinelTopology {
       fileShared = undefined;
     }
     await this.processes?.dispose();
+  }
+
+  /** The data node on `port` of this topology's host. */
+  private dataNode(port: number): RedisNodeAddress {
+    return { host: this.host.address, port };
   }
 
   private owned(action: string): RedisProcesses {
@@ -228,7 +239,7 @@ export class RedisSentinelTopology {
         const [first] = reports;
         if (first === undefined || first === before || reports.some((port) => port !== first))
           return undefined;
-        return (await replication(localAddress(first))).get('role') === 'master' ? first : undefined;
+        return (await replication(this.dataNode(first))).get('role') === 'master' ? first : undefined;
       },
       timeoutMs,
       100,
@@ -240,7 +251,7 @@ export class RedisSentinelTopology {
     const master = reports[0];
     if (master === undefined || reports.some((port) => port !== master))
       return `the Sentinels report masters ${reports.join(', ')}`;
-    const role = (await replication(localAddress(master))).get('role');
+    const role = (await replication(this.dataNode(master))).get('role');
     if (role !== 'master') return `the reported master ${master} says role:${role}`;
     let replicas = this.dataPorts.filter((port) => port !== master);
     for (const sentinel of this.sentinels) {
@@ -258,7 +269,7 @@ export class RedisSentinelTopology {
         replicas = (entries as unknown[]).map((entry) => Number(replyPairs(entry).get('port')));
     }
     for (const port of replicas) {
-      const info = await replication(localAddress(port));
+      const info = await replication(this.dataNode(port));
       if (Number(info.get('master_port')) !== master || info.get('master_link_status') !== 'up')
         return `data node ${port} says role:${info.get('role')}, master_port:${info.get('master_port')}, master_link_status:${info.get('master_link_status')}`;
     }
@@ -267,16 +278,17 @@ export class RedisSentinelTopology {
 }
 
 /** A Sentinel's conf file (Sentinel rewrites it, so it lives in the node's own directory). */
-function writeSentinelConf(port: number, dir: string, masterPort: number): string {
+function writeSentinelConf(port: number, dir: string, address: string, masterPort: number): string {
   const file = join(dir, 'sentinel.conf');
   const lines = [
     `port ${port}`,
-    'bind 127.0.0.1',
+    `bind ${address}`,
+    `protected-mode ${address === LOOPBACK_HOST.address ? 'yes' : 'no'}`,
     'daemonize no',
     `dir ${dir}`,
     `logfile ${join(dir, 'redis.log')}`,
-    'sentinel announce-ip 127.0.0.1',
-    `sentinel monitor mymaster 127.0.0.1 ${masterPort} 2`,
+    `sentinel announce-ip ${address}`,
+    `sentinel monitor mymaster ${address} ${masterPort} 2`,
     'sentinel down-after-milliseconds mymaster 2000',
     'sentinel failover-timeout mymaster 5000',
   ];

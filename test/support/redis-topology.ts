@@ -47,6 +47,21 @@ export function localAddress(port: number): RedisNodeAddress {
   return { host: '127.0.0.1', port };
 }
 
+/**
+ * Where the processes of a topology run: the address they bind and announce, and the command line
+ * that starts `redis-server` there (on another test host, through `ip netns exec`).
+ */
+export interface RedisHost {
+  readonly address: string;
+  readonly command: (argv: readonly string[]) => readonly [string, ...string[]];
+}
+
+/** This machine's loopback, where every topology runs unless told otherwise. */
+export const LOOPBACK_HOST: RedisHost = {
+  address: '127.0.0.1',
+  command: (argv) => ['redis-server', ...argv],
+};
+
 /** Sends one command over a connection of its own (no retry, no offline queue) and returns the reply. */
 export async function redisCommand(
   node: RedisNodeAddress,
@@ -122,10 +137,13 @@ function portFree(port: number): Promise<boolean> {
 }
 
 /** The arguments of a plain data node on `port` keeping nothing on disk (`--save '' --appendonly no`). */
-export function dataNodeArgv(port: number, dir: string): string[] {
+export function dataNodeArgv(port: number, dir: string, host: RedisHost = LOOPBACK_HOST): string[] {
   // --repl-diskless-sync-delay 0: a full sync starts at once instead of waiting 5 s for more replicas (7.0's default).
   // --rdb-del-sync-files yes: a replica deletes the RDB a sync wrote, so a restarted node comes back empty.
-  const flags = `--port ${port} --bind 127.0.0.1 --daemonize no --appendonly no --repl-diskless-sync-delay 0 --rdb-del-sync-files yes`;
+  // Protected mode refuses every client but loopback ones: a test host's Redis (no password, on a
+  // network with no way out) is reached from the other hosts.
+  const protectedMode = host.address === LOOPBACK_HOST.address ? 'yes' : 'no';
+  const flags = `--port ${port} --bind ${host.address} --protected-mode ${protectedMode} --daemonize no --appendonly no --repl-diskless-sync-delay 0 --rdb-del-sync-files yes`;
   return [...flags.split(' '), '--save', '', '--dir', dir, '--logfile', join(dir, 'redis.log')];
 }
 
@@ -199,13 +217,14 @@ export class RedisProcess {
     readonly port: number,
     readonly dir: string,
     private readonly argv: readonly string[],
+    private readonly host: RedisHost = LOOPBACK_HOST,
   ) {
     mkdirSync(dir, { recursive: true });
   }
 
-  /** `127.0.0.1:<port>` */
+  /** `<host address>:<port>` */
   get address(): RedisNodeAddress {
-    return localAddress(this.port);
+    return { host: this.host.address, port: this.port };
   }
 
   /** Whether the process runs (it may not answer yet). */
@@ -216,7 +235,8 @@ export class RedisProcess {
   /** Spawns the process and waits until it answers PING; fails fast with its log when it exits first. */
   async start(extraArgs: readonly string[] = [], timeoutMs = 10_000): Promise<void> {
     if (this.child !== undefined) throw new Error(`redis-server on ${this.port} is already running`);
-    const child = spawn('redis-server', [...this.argv, ...extraArgs], { cwd: this.dir, stdio: 'ignore' });
+    const [command, ...args] = this.host.command([...this.argv, ...extraArgs]);
+    const child = spawn(command, args, { cwd: this.dir, stdio: 'ignore' });
     child.unref();
     const pid = child.pid;
     this.child = child;
@@ -277,7 +297,8 @@ export class RedisProcesses {
   readonly dir = mkdtempSync(join(tmpdir(), 'nest-hive-topology-'));
   private readonly byPort = new Map<number, RedisProcess>();
 
-  constructor() {
+  /** @param host - where the processes run. */
+  constructor(private readonly host: RedisHost = LOOPBACK_HOST) {
     leftovers.dirs.add(this.dir);
     tell(`+d${this.dir}`);
   }
@@ -286,7 +307,7 @@ export class RedisProcesses {
   add(port: number, argv: (dir: string) => string[]): RedisProcess {
     const dir = join(this.dir, String(port));
     mkdirSync(dir, { recursive: true });
-    const node = new RedisProcess(port, dir, argv(dir));
+    const node = new RedisProcess(port, dir, argv(dir), this.host);
     this.byPort.set(port, node);
     return node;
   }

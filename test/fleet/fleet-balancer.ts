@@ -1,0 +1,177 @@
+/**
+ * HAProxy (Debian's package) in front of the fleet, as the deployment guide sets it up: round robin
+ * over the hosts, each health-checked on `GET /health` (down after 2 failed checks, up after 2 good
+ * ones), failing open when no host passes them, a request that could not reach a host sent to
+ * another, socket.io on a backend of its own where a cookie keeps each client on one host. It listens on 127.0.0.1 and
+ * reaches the hosts from the bridge's address.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, waitFor } from '../support/processes.js';
+
+/** A server behind the balancer. */
+export interface BalancedServer {
+  readonly name: string;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** What HAProxy's statistics say of one server of the HTTP backend. */
+export interface ServerStatus {
+  /** `UP`, `DOWN`, `UP 1/2` (going down), `DOWN 1/2` (coming up)… */
+  readonly status: string;
+  /** Requests it answered, by its status class. */
+  readonly responses: number;
+}
+
+/** Response header naming the host a request went to (`h1`, `h2`). */
+export const FLEET_HOST_HEADER = 'x-fleet-host';
+
+/**
+ * Health checks: every second while a server is up, every 250 ms once a check failed (or passed
+ * while it is down), every 500 ms while it is down; 2 in a row to go down or up; 1.5 s each at most.
+ */
+const CHECK = 'inter 1s fastinter 250ms downinter 500ms fall 2 rise 2';
+
+/**
+ * The HTTP backend fails open: when no host passes its checks (Redis, which every host shares, is
+ * failing over), requests still go to every host, as backups without checks (`<name>-open`), and
+ * are served again the moment Redis is, instead of after each host's next good checks.
+ */
+function config(port: number, socket: string, servers: readonly BalancedServer[]): string {
+  const serverLines = (cookie: boolean) =>
+    servers.map(
+      ({ name, address, port: serverPort }) =>
+        `  server ${name} ${address}:${serverPort} check${cookie ? ` cookie ${name}` : ''}`,
+    );
+  const openLines = servers.map(
+    ({ name, address, port: serverPort }) => `  server ${name}-open ${address}:${serverPort} backup`,
+  );
+  return [
+    'global',
+    `  stats socket ${socket} mode 600 level admin`,
+    'defaults',
+    '  mode http',
+    '  timeout connect 1s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout check 1500ms',
+    '  timeout tunnel 1h',
+    '  retries 2',
+    '  option redispatch 1',
+    `  default-server ${CHECK}`,
+    'frontend web',
+    `  bind 127.0.0.1:${port}`,
+    '  use_backend sockets if { path_beg /socket.io/ }',
+    '  default_backend hosts',
+    'backend hosts',
+    '  balance roundrobin',
+    '  option httpchk GET /health',
+    '  http-check expect status 200',
+    '  option allbackups',
+    `  http-response set-header ${FLEET_HOST_HEADER} %[srv_name]`,
+    ...serverLines(false),
+    ...openLines,
+    'backend sockets',
+    '  balance roundrobin',
+    '  cookie fleet-host insert indirect nocache',
+    '  option httpchk GET /health',
+    '  http-check expect status 200',
+    ...serverLines(true),
+    '',
+  ].join('\n');
+}
+
+/** HAProxy, running in the foreground as a child of the test. */
+export class FleetBalancer {
+  private constructor(
+    /** `http://127.0.0.1:<port>` */
+    readonly url: string,
+    private readonly dir: string,
+    private readonly child: ReturnType<typeof spawn>,
+    private readonly output: () => string,
+  ) {}
+
+  /** Starts HAProxy in front of `servers`; resolves once it answers. */
+  static async start(servers: readonly BalancedServer[]): Promise<FleetBalancer> {
+    const dir = mkdtempSync(join(tmpdir(), 'nest-hive-haproxy-'));
+    const port = await freePort();
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, config(port, join(dir, 'admin.sock'), servers));
+    const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const balancer = new FleetBalancer(`http://127.0.0.1:${port}`, dir, child, () => output);
+    try {
+      await waitFor('HAProxy to answer on its statistics socket', async () => {
+        if (child.exitCode !== null) throw new Error(`HAProxy exited: ${output}`);
+        const statuses = await balancer.statuses();
+        return servers.every(({ name }) => statuses.has(name)) ? true : undefined;
+      });
+      return balancer;
+    } catch (error) {
+      await balancer.stop();
+      throw error;
+    }
+  }
+
+  /** Each server of the HTTP backend (the backups too), by name (`show stat` on the statistics socket). */
+  async statuses(): Promise<Map<string, ServerStatus>> {
+    const csv = await this.admin('show stat');
+    const [header, ...rows] = csv.replace(/^# /, '').trim().split('\n');
+    const columns = header.split(',');
+    const column = (row: string[], name: string) => row[columns.indexOf(name)] ?? '';
+    const statuses = new Map<string, ServerStatus>();
+    for (const row of rows.map((line) => line.split(','))) {
+      if (column(row, 'pxname') !== 'hosts' || ['FRONTEND', 'BACKEND'].includes(column(row, 'svname')))
+        continue;
+      const responses = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx']
+        .map((name) => Number(column(row, name)) || 0)
+        .reduce((sum, count) => sum + count, 0);
+      statuses.set(column(row, 'svname'), { status: column(row, 'status'), responses });
+    }
+    return statuses;
+  }
+
+  /** Waits (bounded) until HAProxy says `status` (`UP`, `DOWN`) of server `name`; resolves with when it first did. */
+  async waitFor(name: string, status: 'UP' | 'DOWN', timeoutMs = 15_000): Promise<number> {
+    return waitFor(
+      `HAProxy to see ${name} ${status}`,
+      async () => ((await this.statuses()).get(name)?.status === status ? Date.now() : undefined),
+      timeoutMs,
+      50,
+    );
+  }
+
+  /** Stops HAProxy and removes its folder. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      this.child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** HAProxy's own log lines so far (alerts and warnings), for a failure's message. */
+  log(): string {
+    return this.output();
+  }
+
+  private admin(command: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(join(this.dir, 'admin.sock'));
+      let reply = '';
+      socket.setEncoding('utf8');
+      socket.setTimeout(2_000, () => socket.destroy(new Error(`HAProxy did not answer "${command}"`)));
+      socket.on('connect', () => socket.end(`${command}\n`));
+      socket.on('data', (chunk: string) => (reply += chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(reply));
+    });
+  }
+}
