@@ -2,7 +2,9 @@
  * HAProxy (Debian's package) in front of the fleet, as the deployment guide sets it up: round robin
  * over the hosts, each health-checked on `GET /health` (down after 2 failed checks, up after 2 good
  * ones), failing open when no host passes them, a request that could not reach a host sent to
- * another, socket.io on a backend of its own where a cookie keeps each client on one host. It listens on 127.0.0.1 and
+ * another, socket.io on a backend of its own where a cookie keeps each client on one host. A request
+ * a host took and never answered (its link cut) fails after `timeout server`, 8 s here: set it to
+ * the longest answer your routes may take. It listens on 127.0.0.1 and
  * reaches the hosts from the bridge's address.
  */
 import { spawn } from 'node:child_process';
@@ -57,7 +59,7 @@ function config(port: number, socket: string, servers: readonly BalancedServer[]
     '  mode http',
     '  timeout connect 1s',
     '  timeout client 30s',
-    '  timeout server 30s',
+    '  timeout server 8s',
     '  timeout check 1500ms',
     '  timeout tunnel 1h',
     '  retries 2',

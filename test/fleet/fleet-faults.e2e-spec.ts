@@ -5,6 +5,8 @@
  * - a rolling deploy (each machine's primary sent `SIGHUP` in turn) fails no request;
  * - a machine dies (every process of its namespace `kill -9`ed): only requests in flight on it fail,
  *   the balancer drops it, nobody is logged out, and it rejoins once started again;
+ * - a machine's link is cut: the balancer drops it, only requests it had taken fail, and it rejoins
+ *   with its processes once the link is back;
  * - a machine is cut off from Redis (a firewall rule inside it drops its packets to Redis): its
  *   `/health` turns 503 and the balancer routes around it; asked directly, its session routes answer
  *   503 in bounded time and never a stale session; nothing crashes; it recovers by itself.
@@ -125,7 +127,50 @@ describeFleet('fleet: faults under traffic, behind HAProxy on one Redis', () => 
     expect(Object.keys(await okByHost(fleet, afterStats)).sort()).toEqual([...HOST_NAMES]);
   }, 120_000);
 
-  it('routes around a machine cut off from Redis, which answers 503 fast, never a stale session, and recovers by itself', async () => {
+  it("drops a machine whose link is cut under load, and takes it back with its processes and users' sessions", async () => {
+    const h1 = fleet.host('h1');
+    const pidsBefore = [h1.primary.child.pid, ...(await h1.workerPids())];
+    const loops = await startSessionTraffic(fleet.url, { label: 'fleet-link', ...TRAFFIC });
+    await sleep(1_000);
+    const cutAt = Date.now();
+    fleet.network.unplug('h1');
+    const downAt = await fleet.balancer.waitFor('h1', 'DOWN');
+    // Requests h1 had taken end with HAProxy's `timeout server` (8 s).
+    await sleep(9_000);
+    const stats = await Promise.all(loops.map((loop) => loop.stop()));
+    const failureLog = stats.flatMap(({ failureLog: log }) => log);
+    fleet.network.plug('h1');
+    const pluggedAt = Date.now();
+    const upAt = await fleet.balancer.waitFor('h1', 'UP', 30_000);
+    const figures = {
+      balancerDownAfterMs: downAt - cutAt,
+      failed: failureLog.length,
+      failures: failuresByCause(stats),
+      lastFailureSentAfterMs: Math.max(0, ...failureLog.map(({ sentAt }) => sentAt - cutAt)),
+      lastFailureAfterMs: Math.max(0, ...failureLog.map(({ failedAt }) => failedAt - cutAt)),
+      wrongSession: stats.reduce((sum, { wrongSession }) => sum + wrongSession, 0),
+      ok: stats.reduce((sum, { ok }) => sum + ok, 0),
+      balancerUpAfterPlugMs: upAt - pluggedAt,
+    };
+    console.log(JSON.stringify({ linkCut: figures }));
+    // Only requests h1 took before the balancer saw it down failed; nobody was logged out.
+    expect(failureLog.every(({ sentAt }) => sentAt <= downAt)).toBe(true);
+    expect(figures.wrongSession).toBe(0);
+    expect([h1.primary.child.pid, ...(await h1.workerPids())]).toEqual(pidsBefore);
+    const after = await startSessionTraffic(fleet.url, {
+      label: 'fleet-link',
+      ...TRAFFIC,
+      maxDurationMs: 3_000,
+    });
+    await sleep(1_500);
+    const afterStats = await Promise.all(after.map((loop) => loop.stop()));
+    expect(afterStats.map(({ failed, wrongSession }) => ({ failed, wrongSession }))).toEqual(
+      afterStats.map(() => ({ failed: 0, wrongSession: 0 })),
+    );
+    expect(Object.keys(await okByHost(fleet, afterStats)).sort()).toEqual([...HOST_NAMES]);
+  }, 120_000);
+
+  it('routes around a machine cut off from Redis, which answers 503 within the store timeout, never a stale session, and recovers by itself', async () => {
     const h1 = fleet.host('h1');
     const pidsBefore = [h1.primary.child.pid, ...(await h1.workerPids())];
     // A user whose session h1 has just read (and may hold a copy of), logged out elsewhere during the cut.

@@ -162,6 +162,16 @@ export class FleetNetwork {
     return killNamespace(this.host(name).namespace);
   }
 
+  /** Takes host `name`'s link down (`ip link set … down` on the bridge's side), as a pulled cable: nothing reaches it, or leaves it. */
+  unplug(name: string): void {
+    ip('link', 'set', this.linkOf(name), 'down');
+  }
+
+  /** Puts host `name`'s link back up. */
+  plug(name: string): void {
+    ip('link', 'set', this.linkOf(name), 'up');
+  }
+
   /** A firewall rule on host `name` drops every packet it sends to `address` (no reply, no reset). */
   cutOff(name: string, address: string): void {
     const rules = [
@@ -190,6 +200,10 @@ export class FleetNetwork {
   async dispose(): Promise<void> {
     await sweep(this.subnet);
     rmSync(`${CLAIMS}/${this.subnet}`, { recursive: true, force: true });
+  }
+
+  private linkOf(name: string): string {
+    return `${prefixOf(this.subnet)}${this.host(name).name}`;
   }
 
   private build(names: readonly string[]): void {
