@@ -4,15 +4,14 @@
  * ones), failing open when no host passes them, a request that could not reach a host sent to
  * another, socket.io on a backend of its own where a cookie keeps each client on one host. A request
  * a host took and never answered (its link cut) fails after `timeout server`, 8 s here: set it to
- * the longest answer your routes may take. It listens on 127.0.0.1 and
- * reaches the hosts from the bridge's address.
+ * the longest answer your routes may take. It runs on a host of its own (`lb`), listening on port 80.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '../support/processes.js';
+import { waitFor, type CommandWrapper } from '../support/processes.js';
 
 /** A server behind the balancer. */
 export interface BalancedServer {
@@ -43,7 +42,7 @@ const CHECK = 'inter 1s fastinter 250ms downinter 500ms fall 2 rise 2';
  * failing over), requests still go to every host, as backups without checks (`<name>-open`), and
  * are served again the moment Redis is, instead of after each host's next good checks.
  */
-function config(port: number, socket: string, servers: readonly BalancedServer[]): string {
+function config(address: string, port: number, socket: string, servers: readonly BalancedServer[]): string {
   const serverLines = (cookie: boolean) =>
     servers.map(
       ({ name, address, port: serverPort }) =>
@@ -66,7 +65,7 @@ function config(port: number, socket: string, servers: readonly BalancedServer[]
     '  option redispatch 1',
     `  default-server ${CHECK}`,
     'frontend web',
-    `  bind 127.0.0.1:${port}`,
+    `  bind ${address}:${port}`,
     '  use_backend sockets if { path_beg /socket.io/ }',
     '  default_backend hosts',
     'backend hosts',
@@ -90,24 +89,27 @@ function config(port: number, socket: string, servers: readonly BalancedServer[]
 /** HAProxy, running in the foreground as a child of the test. */
 export class FleetBalancer {
   private constructor(
-    /** `http://127.0.0.1:<port>` */
+    /** `http://<its host's address>` */
     readonly url: string,
     private readonly dir: string,
     private readonly child: ReturnType<typeof spawn>,
     private readonly output: () => string,
   ) {}
 
-  /** Starts HAProxy in front of `servers`; resolves once it answers. */
-  static async start(servers: readonly BalancedServer[]): Promise<FleetBalancer> {
+  /** Starts HAProxy on the host `at` (its address, and how to run a command there) in front of `servers`; resolves once it answers. */
+  static async start(
+    at: { readonly address: string; readonly wrap: CommandWrapper },
+    servers: readonly BalancedServer[],
+  ): Promise<FleetBalancer> {
     const dir = mkdtempSync(join(tmpdir(), 'nest-hive-haproxy-'));
-    const port = await freePort();
     const file = join(dir, 'haproxy.cfg');
-    writeFileSync(file, config(port, join(dir, 'admin.sock'), servers));
-    const child = spawn('haproxy', ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(file, config(at.address, 80, join(dir, 'admin.sock'), servers));
+    const [command, ...args] = at.wrap(['haproxy', '-db', '-f', file]);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const balancer = new FleetBalancer(`http://127.0.0.1:${port}`, dir, child, () => output);
+    const balancer = new FleetBalancer(`http://${at.address}`, dir, child, () => output);
     try {
       await waitFor('HAProxy to answer on its statistics socket', async () => {
         if (child.exitCode !== null) throw new Error(`HAProxy exited: ${output}`);

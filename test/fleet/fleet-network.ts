@@ -122,7 +122,7 @@ export class FleetNetwork {
 
   private constructor(private readonly subnet: number) {}
 
-  /** Makes the bridge and one namespace per name (`redis`, `h1`, `h2`…), each with one address. */
+  /** Makes the bridge and one namespace per name (`lb`, `redis`, `h1`…), each with one address. */
   static async create(names: readonly string[]): Promise<FleetNetwork> {
     const network = new FleetNetwork(await claimSubnet());
     try {
@@ -134,7 +134,7 @@ export class FleetNetwork {
     }
   }
 
-  /** This machine's address on the bridge, where the hosts see the balancer and the tests come from. */
+  /** This machine's address on the bridge, where the tests come from. */
   get gateway(): string {
     return `10.77.${this.subnet}.1`;
   }

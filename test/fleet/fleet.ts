@@ -1,7 +1,7 @@
 /**
  * The fleet rehearsal's harness: a Redis host (one server, or a master, a replica and 3 Sentinels),
- * two demo hosts of 2 workers each, and HAProxy in front of them, all on one machine: each host is a
- * network namespace (see `fleet-network.ts`). `dispose()` removes all of it, whatever failed.
+ * two demo hosts of 2 workers each, and a balancer host with HAProxy in front of them, all on one
+ * machine: each host is a network namespace (see `fleet-network.ts`). `dispose()` removes all of it, whatever failed.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -62,7 +62,7 @@ export class Fleet {
 
   /** Starts the whole fleet on `redis`; fails (having removed what it made) when any part does not start. */
   static async start(redis: FleetRedis): Promise<Fleet> {
-    const fleet = new Fleet(await FleetNetwork.create(['redis', ...HOST_NAMES]));
+    const fleet = new Fleet(await FleetNetwork.create(['lb', 'redis', ...HOST_NAMES]));
     fleet.disposers.push(() => fleet.network.dispose());
     try {
       const env = { SESSION_STORE: 'redis', REDIS_NAMESPACE: `fleet-${randomBytes(4).toString('hex')}` };
@@ -75,7 +75,8 @@ export class Fleet {
         address: fleet.network.host(name).address,
         port: HOST_PORT,
       }));
-      fleet.balancer = await FleetBalancer.start(servers);
+      const lb = { address: fleet.network.host('lb').address, wrap: fleet.network.wrapper('lb') };
+      fleet.balancer = await FleetBalancer.start(lb, servers);
       fleet.disposers.unshift(() => fleet.balancer.stop());
       for (const name of HOST_NAMES) await fleet.balancer.waitFor(name, 'UP');
       return fleet;
