@@ -31,60 +31,73 @@ export interface ServerStatus {
 /** Response header naming the host a request went to (`h1`, `h2`). */
 export const FLEET_HOST_HEADER = 'x-fleet-host';
 
-/**
- * Health checks: every second while a server is up, every 250 ms once a check failed (or passed
- * while it is down), every 500 ms while it is down; 2 in a row to go down or up; 1.5 s each at most.
- */
-const CHECK = 'inter 1s fastinter 250ms downinter 500ms fall 2 rise 2';
+/** Where HAProxy listens, where its statistics socket is, and the servers behind it. */
+export interface HaproxySetup {
+  /** `address:port` */
+  readonly bind: string;
+  readonly statsSocket: string;
+  readonly servers: readonly BalancedServer[];
+}
 
 /**
- * The HTTP backend fails open: when no host passes its checks (Redis, which every host shares, is
- * failing over), requests still go to every host, as backups without checks (`<name>-open`), and
- * are served again the moment Redis is, instead of after each host's next good checks.
+ * The HAProxy configuration of the fleet rehearsal, the one `docs/operations/deployment.md` shows
+ * (a test checks the guide's copy against this one, with the guide's addresses).
  */
-function config(address: string, port: number, socket: string, servers: readonly BalancedServer[]): string {
-  const serverLines = (cookie: boolean) =>
-    servers.map(
-      ({ name, address, port: serverPort }) =>
-        `  server ${name} ${address}:${serverPort} check${cookie ? ` cookie ${name}` : ''}`,
-    );
+export function haproxyConfig({ bind, statsSocket, servers }: HaproxySetup): string {
+  const serverLines = (suffix: (name: string) => string) =>
+    servers.map(({ name, address, port }) => `  server ${name} ${address}:${port}${suffix(name)}`);
   const openLines = servers.map(
-    ({ name, address, port: serverPort }) => `  server ${name}-open ${address}:${serverPort} backup`,
+    ({ name, address, port }) => `  server ${name}-open ${address}:${port} backup`,
   );
   return [
     'global',
-    `  stats socket ${socket} mode 600 level admin`,
+    `  stats socket ${statsSocket} mode 600 level admin`,
+    '',
     'defaults',
     '  mode http',
     '  timeout connect 1s',
     '  timeout client 30s',
+    '  # The longest answer a route may take: a request a machine took and never answered fails after it.',
     '  timeout server 8s',
     '  timeout check 1500ms',
+    '  # socket.io connections stay open.',
     '  timeout tunnel 1h',
+    '  # A request that could not connect to a machine goes to another.',
     '  retries 2',
     '  option redispatch 1',
+    '  # Checks every second; every 250 ms once one failed (or passed while down); every 500 ms while down.',
+    '  # 2 in a row take a machine out or bring it back.',
     `  default-server ${CHECK}`,
+    '',
     'frontend web',
-    `  bind ${address}:${port}`,
+    `  bind ${bind}`,
     '  use_backend sockets if { path_beg /socket.io/ }',
-    '  default_backend hosts',
-    'backend hosts',
+    '  default_backend machines',
+    '',
+    'backend machines',
     '  balance roundrobin',
     '  option httpchk GET /health',
     '  http-check expect status 200',
-    '  option allbackups',
     `  http-response set-header ${FLEET_HOST_HEADER} %[srv_name]`,
-    ...serverLines(false),
+    '  # Fail open: when no machine passes its checks (the Redis they all share is failing over), every',
+    '  # machine takes requests anyway, and serves them again the moment Redis does.',
+    '  option allbackups',
+    ...serverLines(() => ' check'),
     ...openLines,
+    '',
+    '# socket.io: a cookie keeps each client on the machine of its handshake (long-polling needs it).',
     'backend sockets',
     '  balance roundrobin',
     '  cookie fleet-host insert indirect nocache',
     '  option httpchk GET /health',
     '  http-check expect status 200',
-    ...serverLines(true),
+    ...serverLines((name) => ` check cookie ${name}`),
     '',
   ].join('\n');
 }
+
+/** Health checks, as the configuration's comment says; 1.5 s each at most (`timeout check`). */
+const CHECK = 'inter 1s fastinter 250ms downinter 500ms fall 2 rise 2';
 
 /** HAProxy, running in the foreground as a child of the test. */
 export class FleetBalancer {
@@ -103,7 +116,10 @@ export class FleetBalancer {
   ): Promise<FleetBalancer> {
     const dir = mkdtempSync(join(tmpdir(), 'nest-hive-haproxy-'));
     const file = join(dir, 'haproxy.cfg');
-    writeFileSync(file, config(at.address, 80, join(dir, 'admin.sock'), servers));
+    writeFileSync(
+      file,
+      haproxyConfig({ bind: `${at.address}:80`, statsSocket: join(dir, 'admin.sock'), servers }),
+    );
     const [command, ...args] = at.wrap(['haproxy', '-db', '-f', file]);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -131,7 +147,7 @@ export class FleetBalancer {
     const column = (row: string[], name: string) => row[columns.indexOf(name)] ?? '';
     const statuses = new Map<string, ServerStatus>();
     for (const row of rows.map((line) => line.split(','))) {
-      if (column(row, 'pxname') !== 'hosts' || ['FRONTEND', 'BACKEND'].includes(column(row, 'svname')))
+      if (column(row, 'pxname') !== 'machines' || ['FRONTEND', 'BACKEND'].includes(column(row, 'svname')))
         continue;
       const responses = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx']
         .map((name) => Number(column(row, name)) || 0)

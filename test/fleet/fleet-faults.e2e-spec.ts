@@ -2,7 +2,9 @@
  * Issue 28, the fleet rehearsal, under faults: two machines (network namespaces), each the demo on 2
  * workers, behind HAProxy (health checks on `/health` every second, 2 to change a state), on one
  * Redis, with logged-in users' traffic through the balancer all along:
- * - a rolling deploy (each machine's primary sent `SIGHUP` in turn) fails no request;
+ * - a rolling deploy (each machine's primary sent `SIGHUP` in turn) fails no request, and neither
+ *   does a machine stopped (`SIGTERM`, which its `SHUTDOWN_DELAY_MS` makes the balancer see first)
+ *   and started again;
  * - a machine dies (every process of its namespace `kill -9`ed): only requests in flight on it fail,
  *   the balancer drops it, nobody is logged out, and it rejoins once started again;
  * - a machine's link is cut: the balancer drops it, only requests it had taken fail, and it rejoins
@@ -79,6 +81,33 @@ describeFleet('fleet: faults under traffic, behind HAProxy on one Redis', () => 
     }
     console.log(JSON.stringify({ rollingDeployMs: took }));
     await expectNoFailedRequest('fleet rolling deploy', traffic, 100);
+  }, 90_000);
+
+  it('stops a machine (SIGTERM) and starts it again under load with 0 failed requests', async () => {
+    const traffic = await startSessionTraffic(fleet.url, { label: 'fleet-stop', ...TRAFFIC });
+    await sleep(1_000);
+    const h2 = fleet.host('h2');
+    const stoppingAt = Date.now();
+    const down = fleet.balancer.waitFor('h2', 'DOWN');
+    const code = await h2.stop();
+    const stoppedAt = Date.now();
+    const downAt = await down;
+    await sleep(1_000);
+    const restartedAt = Date.now();
+    await h2.start();
+    const upAt = await fleet.balancer.waitFor('h2', 'UP');
+    await sleep(1_000);
+    const figures = {
+      exitCode: code,
+      balancerDownAfterMs: downAt - stoppingAt,
+      exitedAfterMs: stoppedAt - stoppingAt,
+      rejoinedAfterStartMs: upAt - restartedAt,
+    };
+    console.log(JSON.stringify({ machineStop: figures }));
+    expect(code).toBe(0);
+    // SHUTDOWN_DELAY_MS: the balancer dropped the machine while it still served.
+    expect(downAt).toBeLessThan(stoppedAt);
+    await expectNoFailedRequest('fleet machine stop and start', traffic, 100);
   }, 90_000);
 
   it('drops a machine that dies under load, logs nobody out, and takes it back once restarted', async () => {

@@ -2,6 +2,7 @@
  * One machine of the fleet: the compiled demo, a cluster of 2 workers, started inside the host's
  * network namespace on its own address, port 3000, as a process manager would start it there.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DemoWorker } from '../support/demo-cluster.js';
 import { DEMO_SECRET } from '../support/demo-cluster.js';
 import { freshRequest } from '../support/fresh-http.js';
@@ -84,6 +85,19 @@ export class FleetHost {
     await this.running?.exited;
     this.running = undefined;
     return killed;
+  }
+
+  /** Stops the demo as a process manager does (`SIGTERM` to the primary) and waits (bounded) for it to exit; returns its exit code. */
+  async stop(timeoutMs = 30_000): Promise<number | string> {
+    const running = this.primary;
+    running.signal('SIGTERM');
+    const code = await Promise.race([running.exited, sleep(timeoutMs).then(() => 'still running')]);
+    if (code === 'still running') {
+      await this.kill();
+      throw new Error(`The demo on ${this.name} did not exit within ${timeoutMs} ms of SIGTERM`);
+    }
+    this.running = undefined;
+    return code;
   }
 
   /** Output of the demo so far (for failure messages). */

@@ -152,6 +152,14 @@ export class FleetNetwork {
     return (argv) => ['ip', 'netns', 'exec', namespace, ...argv];
   }
 
+  /** Host `name`'s IPv4 routes, as `ip route` prints them. */
+  routes(name: string): string[] {
+    return ip('-n', this.host(name).namespace, '-4', 'route', 'show')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+  }
+
   /** Every process running on host `name`. */
   pids(name: string): number[] {
     return pidsIn(this.host(name).namespace);

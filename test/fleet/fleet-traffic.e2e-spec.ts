@@ -30,6 +30,16 @@ describeFleet('fleet: two machines behind HAProxy on one Redis', () => {
   }, 90_000);
   afterAll(() => fleet?.dispose());
 
+  it('gives every machine one address on the fleet subnet and no route out of it', () => {
+    for (const name of ['lb', 'redis', ...HOST_NAMES]) {
+      const { address } = fleet.network.host(name);
+      const subnet = address.replace(/\.\d+$/, '.0/24');
+      expect(fleet.network.routes(name)).toEqual([
+        `${subnet} dev eth0 proto kernel scope link src ${address}`,
+      ]);
+    }
+  });
+
   it("keeps a user's session on both machines, and each sees the other's logouts and revokes at once", async () => {
     const ada = await devices.login('fleet-ada', 'laptop');
     const served: string[] = [];

@@ -65,7 +65,12 @@ export class Fleet {
     const fleet = new Fleet(await FleetNetwork.create(['lb', 'redis', ...HOST_NAMES]));
     fleet.disposers.push(() => fleet.network.dispose());
     try {
-      const env = { SESSION_STORE: 'redis', REDIS_NAMESPACE: `fleet-${randomBytes(4).toString('hex')}` };
+      const env = {
+        SESSION_STORE: 'redis',
+        REDIS_NAMESPACE: `fleet-${randomBytes(4).toString('hex')}`,
+        // Above the balancer's time to drop a machine: a check within 1 s, a second 250 ms later.
+        SHUTDOWN_DELAY_MS: '2000',
+      };
       Object.assign(env, await fleet.startRedis(redis));
       for (const name of HOST_NAMES) fleet.hostsByName.set(name, new FleetHost(fleet.network, name, env));
       fleet.disposers.unshift(() => Promise.all(fleet.hosts.map((host) => host.kill())));

@@ -46,6 +46,14 @@ describe('readDemoConfig: restart rules and chaos', () => {
     expect(readDemoConfig({ SESSION_SECRET: SECRET }).allowChaos).toBe(false);
   });
 
+  it('reads SHUTDOWN_DELAY_MS (default 0) and refuses a value that is not a whole number', () => {
+    expect(readDemoConfig({ SESSION_SECRET: SECRET }).shutdownDelayMs).toBe(0);
+    expect(readDemoConfig({ SESSION_SECRET: SECRET, SHUTDOWN_DELAY_MS: '2000' }).shutdownDelayMs).toBe(2000);
+    expect(() => readDemoConfig({ SESSION_SECRET: SECRET, SHUTDOWN_DELAY_MS: '2s' })).toThrow(
+      'SHUTDOWN_DELAY_MS must be a whole number of 1 or more (unset for the default), got "2s".',
+    );
+  });
+
   it.each(['0', '-5', '1.5', 'lots'])(
     'refuses WORKER_MAX_MEMORY_MB=%j at start-up, naming the variable',
     (mb) => {

@@ -54,6 +54,11 @@ export interface DemoConfig {
    * unset or empty keeps `bootstrapCluster`'s default (no limit; hang 30 s).
    */
   readonly recycle: RecycleOptions;
+  /**
+   * `SHUTDOWN_DELAY_MS`: on `SIGTERM`, how long the demo serves on with `/health` answering 503
+   * before it shuts down, so a load balancer takes it out first (`shutdownDelayMs`); default 0.
+   */
+  readonly shutdownDelayMs: number;
   /** `HTTP_ADAPTER`: `express` (default) or `fastify`. */
   readonly httpAdapter: DemoHttpAdapter;
   /**
@@ -127,6 +132,7 @@ export function readDemoConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig
       hangTimeoutMs: readPositive('WORKER_HANG_TIMEOUT_MS', env.WORKER_HANG_TIMEOUT_MS),
       maxAgeMs: readPositive('WORKER_MAX_AGE_MS', env.WORKER_MAX_AGE_MS),
     },
+    shutdownDelayMs: readPositive('SHUTDOWN_DELAY_MS', env.SHUTDOWN_DELAY_MS) ?? 0,
     httpAdapter,
     sticky: env.DEMO_STICKY !== '0',
     maxSessionsPerUser,

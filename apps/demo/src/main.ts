@@ -32,6 +32,8 @@ const handle = await bootstrapCluster({
   restart: { initialDelayMs: 50, maxDelayMs: 1_000, stableAfterMs: 10_000, maxRestarts: 10 },
   // The restart rules: WORKER_MAX_MEMORY_MB, WORKER_HANG_TIMEOUT_MS, WORKER_MAX_AGE_MS.
   recycle: config.recycle,
+  // Behind a load balancer: SHUTDOWN_DELAY_MS of serving with /health down before a SIGTERM stops it.
+  shutdownDelayMs: config.shutdownDelayMs,
   // The console's kill buttons: only the primary signals workers, and only with DEMO_ALLOW_KILL=1.
   primary: async (runtime) => {
     if (config.allowKill) attachWorkerKiller(runtime);

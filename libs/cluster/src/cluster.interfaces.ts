@@ -123,4 +123,9 @@ export interface WorkersSnapshot {
   readonly restarts: number;
   /** Workers replaced by each restart rule since start (see `recycle` of `bootstrapCluster`). */
   readonly recycles: { readonly memory: number; readonly hang: number; readonly 'max-age': number };
+  /**
+   * Whether the cluster is shutting down (from the stop signal on, `shutdownDelayMs` included);
+   * `ClusterHealthIndicator` then answers down.
+   */
+  readonly shuttingDown: boolean;
 }

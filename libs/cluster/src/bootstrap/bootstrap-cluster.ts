@@ -84,6 +84,7 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
 
   const shutdown = (): Promise<ShutdownReport> => {
     shutdownPromise ??= (async () => {
+      runtime.table.markShuttingDown();
       await control?.close();
       let clean = controller ? (await controller.shutdown()).clean : true;
       try {
@@ -129,9 +130,21 @@ async function startPrimary(options: ResolvedClusterOptions): Promise<PrimaryClu
   };
 
   const signals = new Map<NodeJS.Signals, SignalHandler>();
+  let delayedStop: NodeJS.Timeout | undefined;
   const onStop: SignalHandler = (signal) => {
-    logger.log(`${signal} received: shutting the cluster down gracefully`);
-    shutdownAndExit();
+    clearTimeout(delayedStop);
+    const delayMs = options.shutdownDelayMs;
+    if (signal !== 'SIGTERM' || delayMs === 0 || delayedStop !== undefined || exiting) {
+      logger.log(`${signal} received: shutting the cluster down gracefully`);
+      shutdownAndExit();
+      return;
+    }
+    // Serve on while health checks answer down, so that a load balancer takes this machine out first.
+    runtime.table.markShuttingDown();
+    logger.log(
+      `${signal} received: health checks answer down, the cluster shuts down gracefully in ${delayMs} ms (shutdownDelayMs)`,
+    );
+    delayedStop = setTimeout(() => onStop(signal), delayMs);
   };
   signals.set('SIGTERM', onStop);
   signals.set('SIGINT', onStop);

@@ -49,6 +49,14 @@ export interface ClusterBootstrapOptions {
   readonly readyTimeoutMs?: number;
   /** A stopping worker still alive after this many ms is killed. Default 10 000. */
   readonly shutdownTimeoutMs?: number;
+  /**
+   * On `SIGTERM`, how long the cluster keeps serving before it shuts down, while
+   * `ClusterHealthIndicator` answers down (`shuttingDown`), so that a load balancer checking
+   * `/health` takes this machine out first: set it above the time the balancer needs (its checks'
+   * interval times the failures it counts). `SIGINT` (Ctrl-C), a second signal and `shutdown()` do
+   * not wait. Default 0.
+   */
+  readonly shutdownDelayMs?: number;
   /** Backoff and crash-loop guard. */
   readonly restart?: RestartOptions;
   /** Restart rules: a memory limit, a hang limit (on by default) and a maximum age (see `RecycleOptions`). */
@@ -90,6 +98,7 @@ export const DEFAULT_CLUSTER_OPTIONS = {
   serialization: 'json',
   readyTimeoutMs: 30_000,
   shutdownTimeoutMs: 10_000,
+  shutdownDelayMs: 0,
   restart: {
     initialDelayMs: 250,
     maxDelayMs: 30_000,
@@ -179,6 +188,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     serialization: options.serialization ?? d.serialization,
     readyTimeoutMs: options.readyTimeoutMs ?? d.readyTimeoutMs,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? d.shutdownTimeoutMs,
+    shutdownDelayMs: options.shutdownDelayMs ?? d.shutdownDelayMs,
     reloadSignal: options.reloadSignal === undefined ? d.reloadSignal : options.reloadSignal,
     idleGraceMs: options.idleGraceMs ?? d.idleGraceMs,
     maxMessageBytes: options.maxMessageBytes ?? d.maxMessageBytes,
@@ -214,6 +224,7 @@ export function resolveClusterOptions(options: ClusterBootstrapOptions): Resolve
     serialization: merged.serialization,
     readyTimeoutMs: check('readyTimeoutMs', merged.readyTimeoutMs, 1),
     shutdownTimeoutMs: check('shutdownTimeoutMs', merged.shutdownTimeoutMs, 1),
+    shutdownDelayMs: check('shutdownDelayMs', merged.shutdownDelayMs, 0),
     restart: checkedRestart,
     recycle: resolveRecycleOptions(options.recycle, workers),
     reloadSignal: merged.reloadSignal,

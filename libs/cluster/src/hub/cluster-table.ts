@@ -20,6 +20,7 @@ export class ClusterTable {
   private readonly givenUp = new Set<number>();
   private restartCount = 0;
   private readonly recycles = { memory: 0, hang: 0, 'max-age': 0 };
+  private shuttingDown = false;
 
   /** Lifecycle events, hot. */
   readonly events$: Observable<ClusterEvent> = this.eventsSubject.asObservable();
@@ -45,6 +46,11 @@ export class ClusterTable {
     this.desiredWorkers = workers;
   }
 
+  /** Marks the cluster as shutting down, from now on (see `WorkersSnapshot.shuttingDown`). */
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
   /** The table with the primary's pid, the desired count, the given-up slots, the restarts and recycles. */
   snapshot(): WorkersSnapshot {
     return {
@@ -54,6 +60,7 @@ export class ClusterTable {
       givenUpSlots: [...this.givenUp].sort((a, b) => a - b),
       restarts: this.restartCount,
       recycles: { ...this.recycles },
+      shuttingDown: this.shuttingDown,
     };
   }
 

@@ -11,8 +11,9 @@ import { withTimeout } from './with-timeout.js';
  *
  * - `up` with `{ ready, desired }` when every wanted worker is ready;
  * - `degraded` (HTTP 200) when fewer are ready but at least `minReady` (a worker being respawned);
- * - `down` (HTTP 503) when a slot was given up, fewer than `minReady` are ready, or the primary does
- *   not answer within `timeoutMs`.
+ * - `down` (HTTP 503) when the cluster is shutting down (from `SIGTERM` on, so a load balancer takes
+ *   the machine out during `shutdownDelayMs`), a slot was given up, fewer than `minReady` are
+ *   ready, or the primary does not answer within `timeoutMs`.
  *
  * @example
  * ```ts
@@ -50,6 +51,9 @@ export class ClusterHealthIndicator {
     }
     const ready = snapshot.workers.filter((worker) => worker.state === 'ready').length;
     const { desired, givenUpSlots } = snapshot;
+    if (snapshot.shuttingDown) {
+      return check.down({ ready, desired, shuttingDown: true, message: 'The cluster is shutting down' });
+    }
     if (givenUpSlots.length > 0) {
       return check.down({
         ready,
