@@ -1,6 +1,6 @@
 /**
  * The libraries' source files stay at or under 300 lines (specs and type tests aside): past that, a
- * file holds more than one job (see the README's Architecture section). A file that needs to grow
+ * file holds more than one job (see docs/architecture.md). A file that needs to grow
  * is split along its seams instead.
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -60,7 +60,7 @@ if (mode === 'fail') {
 
     afterAll(async () => {
       try {
-        // The README's picture comes from the Express run.
+        // The demo README's picture comes from the Express run.
         if (demo && browser && adapter === 'express') await takeScreenshot();
       } finally {
         await browser?.close();
@@ -79,7 +79,7 @@ if (mode === 'fail') {
     });
 
     /**
-     * A tour for the README picture, saved on every run: a few visits, a login, a broadcast, and a
+     * A tour for the demo README's picture, saved on every run: a few visits, a login, a broadcast, and a
      * killed worker with its replacement.
      */
     async function takeScreenshot(): Promise<void> {

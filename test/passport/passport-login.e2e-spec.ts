@@ -162,7 +162,7 @@ describe.each(SETUPS)('Passport login with %s', (_label, setup) => {
 });
 
 describe('Passport without eager', () => {
-  it('app.use(passport.session()) fails every request with the message the README names', async () => {
+  it('app.use(passport.session()) fails every request with the message docs/sessions/passport.md names', async () => {
     const app = await startPassportApp({ mount: 'main' });
     try {
       const reply = await request(app.url, '/free/ping');

@@ -1,6 +1,6 @@
 /**
- * The README's Redis example closes what it opens: after `app.close()` the process exits on its
- * own (no Redis socket keeps it alive), and the README shows exactly the code that was run.
+ * The Redis example of `docs/sessions/stores.md` closes what it opens: after `app.close()` the process exits on its
+ * own (no Redis socket keeps it alive), and the page shows exactly the code that was run.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,18 +15,18 @@ const describeRedis = redisUp ? describe : describe.skip;
 const MODULE_SOURCE = resolve(process.cwd(), 'test/fixtures/readme/redis-example.module.ts');
 const MAIN = resolve(process.cwd(), 'dist-test/fixtures/readme/redis-example.main.js');
 
-describe('README: the Redis example', () => {
+describe('docs/sessions/stores.md: the Redis example', () => {
   it('is the code the test runs, verbatim', () => {
     const source = readFileSync(MODULE_SOURCE, 'utf8');
     const snippet = /\/\/ README:redis-example:start\n([\s\S]*?)\/\/ README:redis-example:end/.exec(
       source,
     )?.[1];
     expect(snippet).toBeDefined();
-    expect(readFileSync(resolve(process.cwd(), 'README.md'), 'utf8')).toContain(snippet);
+    expect(readFileSync(resolve(process.cwd(), 'docs/sessions/stores.md'), 'utf8')).toContain(snippet);
   });
 });
 
-describeRedis('README: the Redis example on a real Redis', () => {
+describeRedis('docs/sessions/stores.md: the Redis example on a real Redis', () => {
   it('serves a session-writing request, then app.close() leaves nothing open: the process exits by itself', async () => {
     const child = spawn(process.execPath, [MAIN], {
       env: { ...process.env, REDIS_URL, SESSION_SECRET: DEMO_SECRET },

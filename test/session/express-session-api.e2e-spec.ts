@@ -64,7 +64,7 @@ class ExpressStyleController {
     };
   }
 
-  /** The pattern of the README: `await session.regenerate()` and then the same variable. */
+  /** The pattern of docs/sessions/usage.md: `await session.regenerate()` and then the same variable. */
   @Get('regenerate-then-write')
   async regenerateThenWrite(@Session() session: NoteSession, @Req() req: CarrierRequest): Promise<unknown> {
     const before = req.session!;

@@ -52,7 +52,7 @@ export async function prepareFastifyApp(adapter: FastifyAdapter): Promise<void> 
 
 /**
  * The key of a recorded figure for this adapter: Express keeps the plain key
- * (the README's Reliability table), other adapters get theirs prefixed
+ * (the Reliability table of docs/reliability.md), other adapters get theirs prefixed
  * (`fastify.rolling.failed`).
  */
 export function figuresOn(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT } from './processes.js';
 
-/** A figure a test measured, as the README's Reliability table shows it. */
+/** A figure a test measured, as the Reliability table of docs/reliability.md shows it. */
 export type ReliabilityFigure = number | string | boolean;
 
 /** Where the figures of the last run are kept (git-ignored). */

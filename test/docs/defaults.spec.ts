@@ -1,16 +1,18 @@
 /**
- * The README's table of `bootstrapCluster` options must state the defaults the code applies.
+ * The table of `bootstrapCluster` options (docs/cluster/bootstrap-and-supervision.md) must state
+ * the defaults the code applies.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_CLUSTER_OPTIONS } from '@nest-hive/cluster';
 
-const README = readFileSync(resolve(process.cwd(), 'README.md'), 'utf8');
+const PAGE = 'docs/cluster/bootstrap-and-supervision.md';
+const TEXT = readFileSync(resolve(process.cwd(), PAGE), 'utf8');
 
 /** The `| option | default | meaning |` rows of the `bootstrapCluster(options)` section. */
 function documentedDefaults(): Map<string, string> {
-  const section = README.split('### `bootstrapCluster(options)`')[1]?.split('\n#')[0] ?? '';
+  const section = TEXT.split(/^#+ `bootstrapCluster\(options\)`$/m)[1]?.split('\n#')[0] ?? '';
   const rows = new Map<string, string>();
   for (const line of section.split('\n')) {
     const cells = line.split('|').map((cell) => cell.trim());
@@ -38,7 +40,7 @@ function written(value: unknown): string {
   return typeof value === 'string' ? `\`'${value}'\`` : `\`${String(value)}\``;
 }
 
-describe('README: bootstrapCluster defaults table', () => {
+describe(`${PAGE}: bootstrapCluster defaults table`, () => {
   it('lists every default of DEFAULT_CLUSTER_OPTIONS with the value the code uses', () => {
     const documented = documentedDefaults();
     const defaults = codeDefaults();
